@@ -1,0 +1,148 @@
+"""Wire format v1: the JSON batch the snippet sends to ``POST /__deco/rum``.
+
+Keys are short because every byte of the snippet counts; ``docs/wire.md``
+names each one. Rules for evolving it: a new field always has a default (old
+snippets keep working), a field is never repurposed, and a breaking change
+bumps ``v``. The decoder is strict (no type coercion) and module-level so it
+is built once per process.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+WIRE_VERSION = 1
+MAX_EVENTS = 200
+
+# Reusable constraints. msgspec patterns are searches, so they are anchored.
+Short = Annotated[str, Meta(max_length=64)]
+Name = Annotated[str, Meta(min_length=1, max_length=64)]
+Label = Annotated[str, Meta(max_length=128)]
+Url = Annotated[str, Meta(max_length=2048)]
+Text = Annotated[str, Meta(max_length=2048)]
+Stack = Annotated[str, Meta(max_length=8192)]
+Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+SiteId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+EpochMs = Annotated[float, Meta(ge=0, le=1e14)]
+Milliseconds = Annotated[float, Meta(ge=0, le=600_000)]
+SignedMilliseconds = Annotated[float, Meta(ge=-600_000, le=600_000)]
+SampleRate = Annotated[float, Meta(gt=0, le=1)]
+Count = Annotated[int, Meta(ge=1, le=1_000_000)]
+LineNumber = Annotated[int, Meta(ge=0, le=10_000_000)]
+Viewport = Annotated[str, Meta(max_length=16, pattern=r"^[0-9]{1,5}x[0-9]{1,5}$")]
+Traceparent = Annotated[
+    str, Meta(max_length=64, pattern=r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+]
+UserHash = Annotated[str, Meta(min_length=8, max_length=128, pattern=r"^[0-9a-fA-F]+$")]
+SmallMap = Annotated[dict[Label, Label], Meta(max_length=16)]
+
+MetricName = Literal["LCP", "CLS", "INP", "FCP", "TTFB", "FID"]
+NavigationType = Literal[
+    "navigate",
+    "reload",
+    "back-forward",
+    "back-forward-cache",
+    "prerender",
+    "restore",
+    "soft-navigation",
+]
+ErrorSource = Literal["error", "unhandledrejection"]
+
+
+class WebVital(msgspec.Struct, tag="web_vital", tag_field="t", forbid_unknown_fields=True):
+    """One report of a Web Vital. ``v`` is ms, or unitless for CLS (bounded below)."""
+
+    ts: EpochMs
+    name: MetricName
+    v: Milliseconds
+    id: Id
+    d: SignedMilliseconds | None = None
+    attr: SmallMap | None = None
+
+
+class Error(msgspec.Struct, tag="error", tag_field="t", forbid_unknown_fields=True):
+    """A distinct JS error in a page view; repeats are counted in ``n``, not resent."""
+
+    ts: EpochMs
+    msg: Text
+    type: Label = "Error"
+    stack: Stack = ""
+    fp: Short = ""
+    n: Count = 1
+    src: ErrorSource = "error"
+    file: Url = ""
+    line: LineNumber = 0
+    col: LineNumber = 0
+
+
+class PageView(msgspec.Struct, tag="page_view", tag_field="t", forbid_unknown_fields=True):
+    """The start of a page view (hard load, bfcache restore or soft navigation)."""
+
+    ts: EpochMs
+
+
+class CustomEvent(msgspec.Struct, tag="event", tag_field="t", forbid_unknown_fields=True):
+    """A business event from ``DECO_RUM.track(name, attrs, labels)``."""
+
+    ts: EpochMs
+    name: Name
+    attrs: SmallMap | None = None
+    labels: SmallMap | None = None
+
+
+Event = WebVital | Error | PageView | CustomEvent
+
+
+class Envelope(msgspec.Struct, kw_only=True):
+    """Page and session context, sent once per batch.
+
+    Unknown envelope fields are ignored (a newer snippet may add context);
+    unknown fields inside events are rejected per event.
+    """
+
+    v: Annotated[int, Meta(ge=1, le=WIRE_VERSION)]
+    site: SiteId
+    url: Url
+    pv: Id
+    sid: Id
+    st: EpochMs
+    route: Annotated[str, Meta(max_length=256)] = ""
+    ref: Url = ""
+    nav: NavigationType = "navigate"
+    rate: SampleRate = 1.0
+    vp: Viewport | None = None
+    conn: Annotated[str, Meta(max_length=16)] = ""
+    rid: Label = ""
+    ray: Label = ""
+    tp: Traceparent | None = None
+    sv: Short = ""
+    ver: Label = ""
+    env: Short = ""
+    uh: UserHash | None = None
+
+
+class Batch(Envelope, kw_only=True):
+    """What the server decodes: events stay raw so one bad event rejects only itself."""
+
+    events: Annotated[list[msgspec.Raw], Meta(min_length=1, max_length=MAX_EVENTS)]
+
+
+class TypedBatch(Envelope, kw_only=True):
+    """The same batch with typed events: the published JSON Schema."""
+
+    events: Annotated[list[Event], Meta(min_length=1, max_length=MAX_EVENTS)]
+
+
+batch_decoder = msgspec.json.Decoder(Batch)
+"""Strict decoder for the envelope; events stay raw so one bad event rejects only itself."""
+
+event_decoder = msgspec.json.Decoder(Event)
+"""Strict decoder for one event of the tagged union."""
+
+
+def json_schema() -> dict[str, object]:
+    """The published JSON Schema of a batch (``docs/wire.schema.json``)."""
+    return msgspec.json.schema(TypedBatch)
