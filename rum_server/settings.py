@@ -1,0 +1,150 @@
+"""Server configuration: one frozen dataclass, read from options and the environment in one place.
+
+Every option has an environment variable and a named default beside it. ``validate()``
+reports every problem at once so an operator fixes a bad config in one go.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from rum_server.redact import DEFAULT_QUERY_ALLOWLIST
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_DATA_DIR = "rum-data"
+DEFAULT_DATABASE = "otel"
+DEFAULT_TABLE = "otel_logs"
+DEFAULT_TTL_DAYS = 90
+DEFAULT_QUEUE_MAX_ROWS = 200_000
+DEFAULT_FLUSH_ROWS = 10_000
+DEFAULT_FLUSH_SECONDS = 1.0
+SUPPORTED_DSN_SCHEMES = ("chdb", "clickhouse", "clickhouses", "http", "https")
+
+
+def default_dsn() -> str:
+    """The embedded store in ``./rum-data``, as an absolute path (chdb needs one)."""
+    return "chdb://" + str(Path(DEFAULT_DATA_DIR).resolve())
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the server and the CLI need; passed into ``create_app``."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    dsn: str = dataclasses.field(default_factory=default_dsn)
+    database: str = DEFAULT_DATABASE
+    table: str = DEFAULT_TABLE
+    sites: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    demo: bool = False
+    ttl_days: int = DEFAULT_TTL_DAYS
+    query_allowlist: tuple[str, ...] = DEFAULT_QUERY_ALLOWLIST
+    country_header: str = ""
+    api_token: str = ""
+    queue_max_rows: int = DEFAULT_QUEUE_MAX_ROWS
+    flush_rows: int = DEFAULT_FLUSH_ROWS
+    flush_seconds: float = DEFAULT_FLUSH_SECONDS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read ``RUM_*`` variables; explicit overrides (CLI options) win over the environment."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for field in dataclasses.fields(cls):
+            raw = env.get(ENV_NAMES[field.name])
+            if raw is not None and raw != "":
+                values[field.name] = _parse(field.name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def validate(self) -> list[str]:
+        """All configuration errors, each one line; empty when the settings are usable."""
+        errors: list[str] = []
+        if not 0 < self.port < 65536:
+            errors.append(f"port {self.port} is not between 1 and 65535")
+        scheme = urlsplit(self.dsn).scheme
+        if scheme not in SUPPORTED_DSN_SCHEMES:
+            errors.append(
+                f"DSN {self.dsn!r} is not understood: use chdb:///absolute/path or "
+                "clickhouse://user:pass@host:8123/db"
+            )
+        elif scheme == "chdb" and not self.data_path.startswith("/"):
+            errors.append(f"DSN {self.dsn!r}: chdb needs an absolute path (chdb:///abs/path)")
+        for name in ("database", "table"):
+            value = getattr(self, name)
+            if not value.replace("_", "").isalnum():
+                errors.append(f"{name} {value!r} must be letters, digits and underscores")
+        if self.ttl_days < 1:
+            errors.append("ttl days must be at least 1")
+        if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
+            errors.append("queue size, flush rows and flush seconds must be positive")
+        return errors
+
+    @property
+    def embedded(self) -> bool:
+        """True when the store is chdb in this process (one process per data directory)."""
+        return urlsplit(self.dsn).scheme == "chdb"
+
+    @property
+    def data_path(self) -> str:
+        """The data directory of an embedded store ('' for a server DSN)."""
+        return self.dsn.removeprefix("chdb://") if self.embedded else ""
+
+    @property
+    def qualified_table(self) -> str:
+        return f"{self.database}.{self.table}"
+
+
+ENV_NAMES: dict[str, str] = {
+    "host": "RUM_HOST",
+    "port": "RUM_PORT",
+    "dsn": "RUM_CLICKHOUSE_DSN",
+    "database": "RUM_CLICKHOUSE_DATABASE",
+    "table": "RUM_CLICKHOUSE_TABLE",
+    "sites": "RUM_SITES",
+    "allowed_origins": "RUM_ALLOWED_ORIGINS",
+    "demo": "RUM_DEMO",
+    "ttl_days": "RUM_TTL_DAYS",
+    "query_allowlist": "RUM_QUERY_ALLOWLIST",
+    "country_header": "RUM_COUNTRY_HEADER",
+    "api_token": "RUM_API_TOKEN",
+    "queue_max_rows": "RUM_QUEUE_MAX_ROWS",
+    "flush_rows": "RUM_FLUSH_ROWS",
+    "flush_seconds": "RUM_FLUSH_SECONDS",
+}
+
+_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows"}
+_FLOAT_FIELDS = {"flush_seconds"}
+_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist"}
+_BOOL_FIELDS = {"demo"}
+
+
+class SettingsError(ValueError):
+    """A setting whose text cannot be parsed; the message names the variable."""
+
+
+def _parse(name: str, raw: str) -> object:
+    try:
+        if name in _INT_FIELDS:
+            return int(raw)
+        if name in _FLOAT_FIELDS:
+            return float(raw)
+    except ValueError:
+        raise SettingsError(f"{ENV_NAMES[name]}={raw!r} is not a number") from None
+    if name in _LIST_FIELDS:
+        return split_list(raw)
+    if name in _BOOL_FIELDS:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return raw
+
+
+def split_list(raw: str) -> tuple[str, ...]:
+    """``"a, b,,c"`` → ``("a", "b", "c")``."""
+    return tuple(part.strip() for part in raw.split(",") if part.strip())

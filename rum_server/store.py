@@ -1,0 +1,126 @@
+"""The ClickHouse connection: open from a DSN, apply the schema, check an existing table.
+
+The same clickhouse-connect code talks to embedded chdb (``chdb:///abs/path``) and to
+a server (``clickhouse://…``). Failures become :class:`StoreError` with one line an
+operator can act on, never a traceback.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import clickhouse_connect
+
+from rum_server.schema import EXPORTER_COLUMNS, SchemaTarget, missing_columns, statements
+from rum_server.settings import Settings
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used; the message is one clear line."""
+
+
+class DataDirectoryLocked(StoreError):
+    """Another process holds the embedded data directory (a server is running on it)."""
+
+
+def open_client(dsn: str) -> Any:
+    """A clickhouse-connect client for ``dsn``; shared across threads, so no session ids."""
+    try:
+        if dsn.startswith("chdb://"):
+            return clickhouse_connect.get_client(dsn=dsn)
+        return clickhouse_connect.get_client(dsn=dsn, autogenerate_session_id=False)
+    except Exception as exc:
+        text = " ".join(str(exc).split())
+        if "EmbeddedServer" in text or "lock" in text.lower():
+            raise DataDirectoryLocked(
+                f"the data directory {dsn.removeprefix('chdb://')} is in use by another process "
+                "(is rum-server serve running on it?)"
+            ) from None
+        raise StoreError(f"cannot open the store at {redact_dsn(dsn)}: {text[:300]}") from None
+
+
+def redact_dsn(dsn: str) -> str:
+    """The DSN without its password, for messages and logs."""
+    if "@" not in dsn or "://" not in dsn:
+        return dsn
+    scheme, rest = dsn.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
+def schema_target(settings: Settings, cluster: str = "") -> SchemaTarget:
+    return SchemaTarget(settings.database, settings.table, settings.ttl_days, cluster)
+
+
+class Store:
+    """One client per process, guarded by a lock: chdb runs one query at a time safely."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = open_client(settings.dsn)
+        self._lock = threading.Lock()
+
+    def ensure_schema(self) -> None:
+        """Create what is missing; report an existing table that lacks an exporter column."""
+        target = schema_target(self.settings)
+        existing = self.table_columns()
+        if existing:
+            problems = missing_columns(existing)
+            if problems:
+                raise StoreError(
+                    f"table {self.settings.qualified_table} exists but does not match the "
+                    f"OpenTelemetry logs shape: {'; '.join(problems)}"
+                )
+        for statement in statements(target):
+            self.command(statement)
+
+    def table_columns(self) -> dict[str, str]:
+        """Name -> type of the logs table's columns; empty when it does not exist yet."""
+        rows = self.query(
+            "SELECT name, type FROM system.columns WHERE database = {db:String} "
+            "AND table = {table:String}",
+            {"db": self.settings.database, "table": self.settings.table},
+        )
+        return {name: ctype for name, ctype in rows}
+
+    def command(self, sql: str) -> Any:
+        with self._lock:
+            try:
+                return self.client.command(sql)
+            except Exception as exc:
+                raise StoreError(" ".join(str(exc).split())[:500]) from None
+
+    def query(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                result = self.client.query(sql, parameters=parameters)
+            except Exception as exc:
+                raise StoreError(" ".join(str(exc).split())[:500]) from None
+            return [tuple(row) for row in result.result_rows]
+
+    def insert_columns(self, table: str, columns: dict[str, list[Any]]) -> None:
+        """Insert column-oriented data (one list per column, equal lengths)."""
+        names = list(columns)
+        with self._lock:
+            self.client.insert(
+                table, list(columns.values()), column_names=names, column_oriented=True
+            )
+
+    def ping(self) -> bool:
+        try:
+            return self.query("SELECT 1") == [(1,)]
+        except StoreError:
+            return False
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self.client.close()
+            except Exception:  # closing a broken client must not mask the real error
+                pass
+
+
+INSERT_COLUMNS = tuple(EXPORTER_COLUMNS)
+"""The columns the writer inserts, in order: exactly the exporter's."""
