@@ -1,13 +1,356 @@
-"""Rollup tables and materialized views (owned by the analytics work; empty until it lands)."""
+"""Rollup tables: small pre-aggregated copies of the logs table the reports read.
+
+Web vitals need care: the same ``rum.metric.id`` may arrive twice (page hidden,
+shown, hidden again) and must count once, with its last value. A plain
+insert-triggered materialized view would count both reports, so vitals go
+through two steps:
+
+1. ``rum_vitals_stage``: a materialized view copies every vital, narrowed to the
+   columns reports need, into a ``ReplacingMergeTree(Timestamp)`` keyed by
+   (site, day, metric id). ``FINAL`` keeps the latest report of each id.
+2. ``rum_vitals_daily``: an ``AggregatingMergeTree`` of counts, rating shares and
+   t-digest states per (site, day, route, metric, device). :func:`settle` fills a
+   day from ``stage FINAL`` once the day is over, and swaps the whole partition in
+   atomically (``REPLACE PARTITION``), so re-settling a day is idempotent.
+
+Reports merge the rollup's states for settled days with states computed from
+``stage FINAL`` for the days still open. Errors, page views and releases have no
+duplicates to fear and are filled by plain insert-triggered views.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rum_server.schema import SchemaTarget
+    from rum_server.store import Store
+
+QUANTILE_LEVELS = (0.5, 0.75, 0.9, 0.95, 0.99)
+"""Levels kept in every t-digest state; reports index into them (p50 = [1], p75 = [2] …)."""
+
+ROLLUP_TTL_DAYS = 400
+"""Rollups are tiny, so they outlive the raw rows (year-over-year questions)."""
+
+SETTLE_GRACE_HOURS = 2
+"""A day settles this long after it ends: late reports of a metric id still land in it."""
+
+_LEVELS = ", ".join(str(level) for level in QUANTILE_LEVELS)
+QUANTILES_STATE = f"quantilesTDigestWeightedState({_LEVELS})"
+QUANTILES_MERGE = f"quantilesTDigestWeightedMerge({_LEVELS})"
+QUANTILES_TYPE = f"AggregateFunction(quantilesTDigestWeighted({_LEVELS}), Float64, UInt64)"
+
+WEIGHT_EXPR = "if(RumSampleRate > 0 AND RumSampleRate <= 1, 1 / RumSampleRate, 1.)"
+"""A kept sample stands for 1 / sample-rate events; bad rates count as 1."""
+
+DIGEST_WEIGHT = "toUInt64(greatest(round(Weight), 1))"
+"""The t-digest takes integer weights: 1 / rate rounded (exact for rates 1, 0.5, 0.1 …)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RollupTables:
+    """Fully qualified names of the rollup tables, all in the logs table's database."""
+
+    database: str
+
+    def name(self, table: str) -> str:
+        return f"{self.database}.{table}"
+
+    @property
+    def vitals_stage(self) -> str:
+        return self.name("rum_vitals_stage")
+
+    @property
+    def vitals_daily(self) -> str:
+        return self.name("rum_vitals_daily")
+
+    @property
+    def vitals_scratch(self) -> str:
+        return self.name("rum_vitals_daily_settle")
+
+    @property
+    def settled_days(self) -> str:
+        return self.name("rum_settled_days")
+
+    @property
+    def errors_daily(self) -> str:
+        return self.name("rum_errors_daily")
+
+    @property
+    def page_views_daily(self) -> str:
+        return self.name("rum_page_views_daily")
+
+    @property
+    def releases(self) -> str:
+        return self.name("rum_releases")
+
+
+def _table(
+    target: SchemaTarget,
+    name: str,
+    columns: list[str],
+    kind: str,
+    order_by: str,
+    partition_by: str = "",
+    ttl: str = "",
+    engine_args: str = "",
+) -> str:
+    engine = target.engine(kind)
+    if engine_args:
+        engine = engine[:-1] + (", " if engine.endswith("')") else "") + engine_args + ")"
+    lines = [
+        f"CREATE TABLE IF NOT EXISTS {target.database}.{name}{target.on_cluster} (",
+        "    " + ",\n    ".join(columns),
+        f") ENGINE = {engine}",
+    ]
+    if partition_by:
+        lines.append(f"PARTITION BY {partition_by}")
+    lines.append(f"ORDER BY ({order_by})")
+    if ttl:
+        lines.append(f"TTL {ttl}")
+    return "\n".join(lines)
+
+
+def _view(target: SchemaTarget, name: str, to_table: str, select: str) -> str:
+    return (
+        f"CREATE MATERIALIZED VIEW IF NOT EXISTS {target.database}.{name}{target.on_cluster} "
+        f"TO {target.database}.{to_table} AS\n{select}"
+    )
+
+
+_VITALS_DAILY_COLUMNS = [
+    "ServiceName LowCardinality(String)",
+    "day Date",
+    "RumRoute LowCardinality(String)",
+    "RumMetricName LowCardinality(String)",
+    "RumDeviceType LowCardinality(String)",
+    "samples SimpleAggregateFunction(sum, Float64)",
+    "kept SimpleAggregateFunction(sum, UInt64)",
+    "good SimpleAggregateFunction(sum, Float64)",
+    "needs_improvement SimpleAggregateFunction(sum, Float64)",
+    "poor SimpleAggregateFunction(sum, Float64)",
+    f"quantiles {QUANTILES_TYPE}",
+]
+_VITALS_DAILY_ORDER = "ServiceName, RumMetricName, day, RumRoute, RumDeviceType"
 
 
 def rollup_statements(target: SchemaTarget) -> list[str]:
     """DDL for the rollups, in order; each idempotent."""
-    return []
+    logs = f"{target.database}.{target.table}"
+    rollup_ttl = f"day + toIntervalDay({max(ROLLUP_TTL_DAYS, target.ttl_days)})"
+    return [
+        _table(
+            target,
+            "rum_vitals_stage",
+            [
+                "ServiceName LowCardinality(String)",
+                "day Date",
+                "RumMetricId String",
+                "RumRoute LowCardinality(String)",
+                "RumMetricName LowCardinality(String)",
+                "RumMetricValue Float64",
+                "RumMetricRating LowCardinality(String)",
+                "RumDeviceType LowCardinality(String)",
+                "RumBrowserName LowCardinality(String)",
+                "ServiceVersion LowCardinality(String)",
+                "Weight Float64",
+                "Timestamp DateTime64(9)",
+                "InsertedAt DateTime DEFAULT now()",
+            ],
+            "ReplacingMergeTree",
+            "ServiceName, RumMetricName, RumMetricId",
+            partition_by="day",
+            ttl=f"day + toIntervalDay({target.ttl_days})",
+            engine_args="Timestamp",
+        ),
+        _view(
+            target,
+            "rum_vitals_stage_mv",
+            "rum_vitals_stage",
+            "SELECT ServiceName, toDate(Timestamp) AS day,\n"
+            "       if(RumMetricId != '', RumMetricId, toString(generateUUIDv4()))\n"
+            "           AS RumMetricId,\n"
+            "       RumRoute, RumMetricName, RumMetricValue, RumMetricRating, RumDeviceType,\n"
+            f"       RumBrowserName, ServiceVersion, {WEIGHT_EXPR} AS Weight, Timestamp\n"
+            f"FROM {logs}\n"
+            "WHERE EventName = 'rum.web_vital' AND RumMetricName != ''",
+        ),
+        _table(
+            target,
+            "rum_vitals_daily",
+            _VITALS_DAILY_COLUMNS,
+            "AggregatingMergeTree",
+            _VITALS_DAILY_ORDER,
+            partition_by="day",
+            ttl=rollup_ttl,
+        ),
+        _table(
+            target,
+            "rum_vitals_daily_settle",
+            _VITALS_DAILY_COLUMNS,
+            "AggregatingMergeTree",
+            _VITALS_DAILY_ORDER,
+            partition_by="day",
+            ttl=rollup_ttl,
+        ),
+        _table(
+            target,
+            "rum_settled_days",
+            [
+                "day Date",
+                "stage_rows UInt64",
+                "stage_inserted_max DateTime",
+                "settled_at DateTime64(3) DEFAULT now64(3)",
+            ],
+            "ReplacingMergeTree",
+            "day",
+            engine_args="settled_at",
+        ),
+        _table(
+            target,
+            "rum_errors_daily",
+            [
+                "ServiceName LowCardinality(String)",
+                "day Date",
+                "RumErrorFingerprint String",
+                "RumDeviceType LowCardinality(String)",
+                "error_type SimpleAggregateFunction(any, String)",
+                "message SimpleAggregateFunction(any, String)",
+                "route SimpleAggregateFunction(any, String)",
+                "occurrences SimpleAggregateFunction(sum, Float64)",
+                "page_views SimpleAggregateFunction(sum, Float64)",
+                "first_seen SimpleAggregateFunction(min, DateTime64(9))",
+                "last_seen SimpleAggregateFunction(max, DateTime64(9))",
+            ],
+            "AggregatingMergeTree",
+            "ServiceName, day, RumErrorFingerprint, RumDeviceType",
+            partition_by="toYYYYMM(day)",
+            ttl=rollup_ttl,
+        ),
+        _view(
+            target,
+            "rum_errors_daily_mv",
+            "rum_errors_daily",
+            "SELECT ServiceName, toDate(Timestamp) AS day, RumErrorFingerprint, RumDeviceType,\n"
+            "       any(LogAttributes['rum.error.type']) AS error_type,\n"
+            "       any(LogAttributes['rum.error.message']) AS message,\n"
+            "       any(RumRoute) AS route,\n"
+            f"       sum(RumErrorCount * {WEIGHT_EXPR}) AS occurrences,\n"
+            f"       sum({WEIGHT_EXPR}) AS page_views,\n"
+            "       min(Timestamp) AS first_seen, max(Timestamp) AS last_seen\n"
+            f"FROM {logs}\n"
+            "WHERE EventName = 'rum.error'\n"
+            "GROUP BY ServiceName, day, RumErrorFingerprint, RumDeviceType",
+        ),
+        _table(
+            target,
+            "rum_page_views_daily",
+            [
+                "ServiceName LowCardinality(String)",
+                "day Date",
+                "RumRoute LowCardinality(String)",
+                "RumDeviceType LowCardinality(String)",
+                "page_views SimpleAggregateFunction(sum, Float64)",
+                "sessions AggregateFunction(uniq, String)",
+            ],
+            "AggregatingMergeTree",
+            "ServiceName, day, RumRoute, RumDeviceType",
+            partition_by="toYYYYMM(day)",
+            ttl=rollup_ttl,
+        ),
+        _view(
+            target,
+            "rum_page_views_daily_mv",
+            "rum_page_views_daily",
+            "SELECT ServiceName, toDate(Timestamp) AS day, RumRoute, RumDeviceType,\n"
+            f"       sum({WEIGHT_EXPR}) AS page_views, uniqState(RumSessionId) AS sessions\n"
+            f"FROM {logs}\n"
+            "WHERE EventName = 'rum.page_view'\n"
+            "GROUP BY ServiceName, day, RumRoute, RumDeviceType",
+        ),
+        _table(
+            target,
+            "rum_releases",
+            [
+                "ServiceName LowCardinality(String)",
+                "ServiceVersion LowCardinality(String)",
+                "first_seen SimpleAggregateFunction(min, DateTime64(9))",
+                "last_seen SimpleAggregateFunction(max, DateTime64(9))",
+                "rows SimpleAggregateFunction(sum, UInt64)",
+            ],
+            "AggregatingMergeTree",
+            "ServiceName, ServiceVersion",
+        ),
+        _view(
+            target,
+            "rum_releases_mv",
+            "rum_releases",
+            "SELECT ServiceName, ServiceVersion, min(Timestamp) AS first_seen,\n"
+            "       max(Timestamp) AS last_seen, count() AS rows\n"
+            f"FROM {logs}\n"
+            "WHERE ScopeName = 'deco.rum'\n"
+            "GROUP BY ServiceName, ServiceVersion",
+        ),
+    ]
+
+
+def settle_candidates_sql(tables: RollupTables, grace_hours: int = SETTLE_GRACE_HOURS) -> str:
+    """Days that are over (plus the grace) and whose stage changed since they last settled."""
+    return (
+        "SELECT s.day, s.stage_rows, s.stage_inserted_max\n"
+        "FROM (\n"
+        "    SELECT day, count() AS stage_rows, max(InsertedAt) AS stage_inserted_max\n"
+        f"    FROM {tables.vitals_stage}\n"
+        f"    WHERE day <= toDate(now() - INTERVAL {int(grace_hours)} HOUR) - 1\n"
+        "    GROUP BY day\n"
+        ") AS s\n"
+        f"LEFT JOIN (SELECT day, stage_rows, stage_inserted_max FROM {tables.settled_days} FINAL)"
+        " AS d ON s.day = d.day\n"
+        "WHERE d.day = toDate(0) OR s.stage_rows != d.stage_rows\n"
+        "   OR s.stage_inserted_max > d.stage_inserted_max\n"
+        "ORDER BY s.day"
+    )
+
+
+def settle_day_statements(
+    tables: RollupTables, day: date, stage_rows: int, inserted_max: str
+) -> list[str]:
+    """Rebuild one day of ``rum_vitals_daily`` from ``stage FINAL`` and swap it in atomically."""
+    partition = day.strftime("%Y%m%d")
+    day_literal = f"toDate('{day.isoformat()}')"
+    return [
+        f"ALTER TABLE {tables.vitals_scratch} DROP PARTITION ID '{partition}'",
+        f"INSERT INTO {tables.vitals_scratch}\n"
+        "SELECT ServiceName, day, RumRoute, RumMetricName, RumDeviceType,\n"
+        "       sum(Weight) AS samples, count() AS kept,\n"
+        "       sumIf(Weight, RumMetricRating = 'good') AS good,\n"
+        "       sumIf(Weight, RumMetricRating = 'needs-improvement') AS needs_improvement,\n"
+        "       sumIf(Weight, RumMetricRating = 'poor') AS poor,\n"
+        f"       {QUANTILES_STATE}(RumMetricValue, {DIGEST_WEIGHT}) AS quantiles\n"
+        f"FROM {tables.vitals_stage} FINAL\n"
+        f"WHERE day = {day_literal}\n"
+        "GROUP BY ServiceName, day, RumRoute, RumMetricName, RumDeviceType",
+        f"ALTER TABLE {tables.vitals_daily} REPLACE PARTITION ID '{partition}' "
+        f"FROM {tables.vitals_scratch}",
+        f"ALTER TABLE {tables.vitals_scratch} DROP PARTITION ID '{partition}'",
+        f"INSERT INTO {tables.settled_days} (day, stage_rows, stage_inserted_max) "
+        f"VALUES ({day_literal}, {int(stage_rows)}, toDateTime('{inserted_max}'))",
+    ]
+
+
+def settle(store: Store, grace_hours: int = SETTLE_GRACE_HOURS) -> list[date]:
+    """Fold every finished, changed day of the stage into the daily rollup; returns those days.
+
+    Cheap when there is nothing to do (one small query), so the server may call it
+    every few minutes and the CLI before each answer.
+    """
+    tables = RollupTables(store.settings.database)
+    settled = []
+    for day, stage_rows, inserted_max in store.query(settle_candidates_sql(tables, grace_hours)):
+        stamp = inserted_max.strftime("%Y-%m-%d %H:%M:%S")
+        for statement in settle_day_statements(tables, day, stage_rows, stamp):
+            store.command(statement)
+        settled.append(day)
+    return settled
