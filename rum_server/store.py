@@ -32,7 +32,7 @@ def open_client(dsn: str) -> Any:
         return clickhouse_connect.get_client(dsn=dsn, autogenerate_session_id=False)
     except Exception as exc:
         text = " ".join(str(exc).split())
-        if "EmbeddedServer" in text or "lock" in text.lower():
+        if "Error initializing EmbeddedServer" in text:
             raise DataDirectoryLocked(
                 f"the data directory {dsn.removeprefix('chdb://')} is in use by another process "
                 "(is rum-server serve running on it?)"

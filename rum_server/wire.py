@@ -146,3 +146,11 @@ event_decoder = msgspec.json.Decoder(Event)
 def json_schema() -> dict[str, object]:
     """The published JSON Schema of a batch (``docs/wire.schema.json``)."""
     return msgspec.json.schema(TypedBatch)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    json.dump(json_schema(), sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")

@@ -1,0 +1,73 @@
+"""Body bytes → rows: decode once (strict), check the site, redact and enrich, build rows.
+
+Pure apart from the process-wide User-Agent cache: no I/O, no clock. The HTTP
+layer hands in the receive time and headers; the writer takes the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import msgspec
+
+from rum_server.errors import Forbidden, MalformedBatch
+from rum_server.redact import RedactionPolicy
+from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
+from rum_server.settings import Settings
+from rum_server.user_agent import parse_user_agent
+from rum_server.wire import batch_decoder, event_decoder
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """What the HTTP layer knows about one request besides its body."""
+
+    received_ns: int
+    user_agent: str = ""
+    country: str = ""
+
+
+@dataclass(slots=True)
+class Processed:
+    """The rows of the accepted events and why each rejected event was rejected."""
+
+    columns: Columns
+    rejected: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return self.columns.count
+
+
+class Pipeline:
+    """Everything decided once per process (policy, allowed sites) lives here."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._policy = RedactionPolicy(settings.query_allowlist)
+        self._sites = frozenset(settings.sites)
+
+    def process(self, body: bytes, request: RequestContext) -> Processed:
+        """Decode and transform one batch; raises :class:`MalformedBatch` or :class:`Forbidden`."""
+        try:
+            batch = batch_decoder.decode(body)
+        except msgspec.ValidationError as exc:
+            raise MalformedBatch("invalid batch", [str(exc)]) from None
+        except msgspec.DecodeError as exc:
+            raise MalformedBatch("body is not valid JSON", [str(exc)]) from None
+        if self._sites and batch.site not in self._sites:
+            raise Forbidden(f"site {batch.site!r} is not accepted here")
+        context = BatchContext(
+            received_ns=request.received_ns,
+            client=parse_user_agent(request.user_agent),
+            country=request.country,
+        )
+        rows = BatchRows(batch, context, self._policy)
+        rejected: list[dict[str, object]] = []
+        for index, raw in enumerate(batch.events):
+            try:
+                rows.add(event_decoder.decode(raw))
+            except (msgspec.ValidationError, msgspec.DecodeError, EventRejected) as exc:
+                rejected.append({"index": index, "reason": str(exc)})
+        if not rows.columns.count:
+            raise MalformedBatch("no valid event in the batch", list(rejected))
+        return Processed(rows.columns, rejected)

@@ -1,0 +1,233 @@
+"""Batch → OpenTelemetry log rows (storage.md), as column lists ready for one insert.
+
+Pure: everything that is the same for the whole batch (page context, User-Agent,
+route, resource attributes) is computed once; each event then adds only its own
+keys. Every Map value is a ``str`` — clickhouse-connect turns a numeric 0 into ''.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rum_server.clock import clock_skew_ns, event_time_ns
+from rum_server.rating import MAX_CLS, format_value, rating
+from rum_server.redact import RedactionPolicy, redact_stack, redact_text, redact_url
+from rum_server.route import route_for
+from rum_server.user_agent import ClientInfo
+from rum_server.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
+
+SCOPE_NAME = "deco.rum"
+ROW_COLUMNS = (
+    "Timestamp",
+    "TraceId",
+    "SpanId",
+    "TraceFlags",
+    "SeverityText",
+    "SeverityNumber",
+    "ServiceName",
+    "Body",
+    "ResourceSchemaUrl",
+    "ResourceAttributes",
+    "ScopeSchemaUrl",
+    "ScopeName",
+    "ScopeVersion",
+    "ScopeAttributes",
+    "LogAttributes",
+    "EventName",
+)
+_ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_MAX_BODY = 512
+
+
+@dataclass(frozen=True, slots=True)
+class BatchContext:
+    """What the server knows about the request besides the body."""
+
+    received_ns: int
+    client: ClientInfo
+    country: str = ""
+
+
+class EventRejected(ValueError):
+    """One event breaks a rule msgspec cannot express (for example CLS above 100)."""
+
+
+class Columns:
+    """Column-oriented rows: one list per column, appended to event by event."""
+
+    __slots__ = ("data", "count")
+
+    def __init__(self) -> None:
+        self.data: dict[str, list[Any]] = {name: [] for name in ROW_COLUMNS}
+        self.count = 0
+
+    def extend(self, other: Columns) -> None:
+        for name, values in other.data.items():
+            self.data[name].extend(values)
+        self.count += other.count
+
+
+class BatchRows:
+    """Builds rows for one batch: the shared part once, then one row per event."""
+
+    def __init__(
+        self, envelope: Envelope, context: BatchContext, policy: RedactionPolicy
+    ) -> None:
+        self.columns = Columns()
+        self._policy = policy
+        self._received_ns = context.received_ns
+        self._skew_ns = clock_skew_ns(envelope.st, context.received_ns)
+        self._site = envelope.site
+        self._route = route_for(envelope.route, envelope.url)
+        self._scope_version = envelope.sv
+        self._trace_id, self._span_id, self._trace_flags = parse_traceparent(envelope.tp)
+        self._resource = {
+            "service.name": envelope.site,
+            "service.version": envelope.ver,
+            "deployment.environment.name": envelope.env,
+            "rum.sessionId": envelope.sid,
+        }
+        self._base = shared_attributes(envelope, context, self._route, policy)
+
+    def add(self, event: Event) -> None:
+        """Append the row for one decoded event; raises :class:`EventRejected`."""
+        attributes = dict(self._base)
+        if isinstance(event, WebVital):
+            body = vital_attributes(event, self._route, attributes, self._policy)
+            self._append(event.ts, "rum.web_vital", "INFO", 9, body, attributes)
+        elif isinstance(event, Error):
+            message = error_attributes(event, attributes, self._policy)
+            self._append(event.ts, "rum.error", "ERROR", 17, message, attributes)
+        elif isinstance(event, PageView):
+            self._append(event.ts, "rum.page_view", "INFO", 9, self._route, attributes)
+        elif isinstance(event, CustomEvent):
+            custom_event_attributes(event, attributes)
+            self._append(event.ts, "rum.event", "INFO", 9, event.name, attributes)
+
+    def _append(
+        self,
+        event_ms: float,
+        event_name: str,
+        severity_text: str,
+        severity_number: int,
+        body: str,
+        attributes: dict[str, str],
+    ) -> None:
+        data = self.columns.data
+        data["Timestamp"].append(event_time_ns(event_ms, self._skew_ns, self._received_ns))
+        data["TraceId"].append(self._trace_id)
+        data["SpanId"].append(self._span_id)
+        data["TraceFlags"].append(self._trace_flags)
+        data["SeverityText"].append(severity_text)
+        data["SeverityNumber"].append(severity_number)
+        data["ServiceName"].append(self._site)
+        data["Body"].append(body[:_MAX_BODY])
+        data["ResourceSchemaUrl"].append("")
+        data["ResourceAttributes"].append(self._resource)
+        data["ScopeSchemaUrl"].append("")
+        data["ScopeName"].append(SCOPE_NAME)
+        data["ScopeVersion"].append(self._scope_version)
+        data["ScopeAttributes"].append({})
+        data["LogAttributes"].append(attributes)
+        data["EventName"].append(event_name)
+        self.columns.count += 1
+
+
+def shared_attributes(
+    envelope: Envelope, context: BatchContext, route: str, policy: RedactionPolicy
+) -> dict[str, str]:
+    """LogAttributes that every row of the batch carries (storage.md, "On every row")."""
+    client = context.client
+    attributes = {
+        "rum.route": route,
+        "rum.page.url": redact_url(envelope.url, policy),
+        "rum.page_view.id": envelope.pv,
+        "rum.session.id": envelope.sid,
+        "rum.navigation.type": envelope.nav,
+        "rum.sample_rate": format_value(envelope.rate),
+        "rum.browser.name": client.browser_name,
+        "rum.browser.version": client.browser_version,
+        "rum.os.name": client.os_name,
+        "rum.os.version": client.os_version,
+        "rum.device.type": client.device_type,
+    }
+    optional = {
+        "rum.request.id": redact_text(envelope.rid),
+        "rum.cf_ray": redact_text(envelope.ray),
+        "rum.connection.type": envelope.conn,
+        "rum.viewport": envelope.vp or "",
+        "rum.country": context.country,
+        "rum.user.hash": envelope.uh or "",
+    }
+    attributes.update({key: value for key, value in optional.items() if value})
+    return attributes
+
+
+def vital_attributes(
+    event: WebVital, route: str, attributes: dict[str, str], policy: RedactionPolicy
+) -> str:
+    """Adds the ``rum.metric.*`` keys and returns the Body summary."""
+    if event.name == "CLS" and event.v > MAX_CLS:
+        raise EventRejected(f"CLS {event.v} is above {MAX_CLS:g}")
+    value = format_value(event.v)
+    grade = rating(event.name, event.v)
+    attributes["rum.metric.name"] = event.name
+    attributes["rum.metric.value"] = value
+    attributes["rum.metric.delta"] = format_value(event.v if event.d is None else event.d)
+    attributes["rum.metric.rating"] = grade
+    attributes["rum.metric.id"] = event.id
+    for key, raw in (event.attr or {}).items():
+        if _ATTRIBUTE_KEY.match(key):
+            clean = redact_url(raw, policy) if key.endswith("url") else redact_text(raw)
+            attributes[f"rum.attribution.{key}"] = clean
+    unit = "" if event.name == "CLS" else " ms"
+    return f"{event.name} {value}{unit} {grade} {route}"
+
+
+def error_attributes(event: Error, attributes: dict[str, str], policy: RedactionPolicy) -> str:
+    """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
+    message = redact_text(event.msg)
+    file = redact_url(event.file, policy) if event.file else ""
+    attributes["rum.error.type"] = redact_text(event.type)
+    attributes["rum.error.message"] = message
+    attributes["rum.error.stack"] = redact_stack(event.stack, policy) if event.stack else ""
+    attributes["rum.error.fingerprint"] = event.fp or error_fingerprint(
+        event.type, message, file, event.line
+    )
+    attributes["rum.error.count"] = str(event.n)
+    attributes["rum.error.source"] = event.src
+    attributes["rum.error.file"] = file
+    attributes["rum.error.line"] = str(event.line)
+    attributes["rum.error.column"] = str(event.col)
+    return message
+
+
+def error_fingerprint(error_type: str, message: str, file: str, line: int) -> str:
+    """A stable id for an error the snippet did not fingerprint (older or custom senders)."""
+    normalized = re.sub(r"\d+", "0", message)
+    key = f"{error_type}|{normalized}|{file}:{line}".encode()
+    return hashlib.blake2b(key, digest_size=8).hexdigest()
+
+
+def custom_event_attributes(event: CustomEvent, attributes: dict[str, str]) -> None:
+    """Adds ``rum.event.*`` keys: labels are bounded (groupable), attrs free (redacted)."""
+    attributes["rum.event.name"] = event.name
+    for key, value in (event.labels or {}).items():
+        if _ATTRIBUTE_KEY.match(key):
+            attributes[f"rum.event.label.{key}"] = redact_text(value)[:64]
+    for key, value in (event.attrs or {}).items():
+        if _ATTRIBUTE_KEY.match(key):
+            attributes[f"rum.event.attr.{key}"] = redact_text(value)
+
+
+def parse_traceparent(traceparent: str | None) -> tuple[str, str, int]:
+    """(TraceId, SpanId, TraceFlags) from a W3C traceparent; empty when absent or all zero."""
+    if not traceparent:
+        return "", "", 0
+    _version, trace_id, span_id, flags = traceparent.split("-")
+    if set(trace_id) == {"0"} or set(span_id) == {"0"}:
+        return "", "", 0
+    return trace_id, span_id, int(flags, 16)
