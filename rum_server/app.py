@@ -1,0 +1,129 @@
+"""The Litestar application: ``create_app(settings)`` and a router for existing apps.
+
+Long-lived things (the store client, the writer thread, the pipeline, the snippet
+files) are opened in the lifespan and live on ``app.state``; nothing is read from
+the environment here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from litestar import Litestar, Request, Response, Router, get
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.types import ControllerRouterHandler
+
+from rum_server import __version__
+from rum_server.ingest import ingest
+from rum_server.pipeline import Pipeline
+from rum_server.settings import Settings
+from rum_server.sink import ClickHouseSink
+from rum_server.snippet_files import load_snippets, serve_snippet
+from rum_server.store import Store
+from rum_server.writer import Writer
+
+log = logging.getLogger("rum_server")
+
+
+@get("/__deco/rum/health", summary="Store and queue health", tags=["operations"], sync_to_thread=True)
+def health(request: Request[object, object, State]) -> Response[dict[str, object]]:
+    """200 when the store answers, 503 otherwise; with the writer's counters."""
+    state = request.app.state
+    store: Store = state.store
+    writer: Writer = state.writer
+    store_ok = store.ping()
+    stats = writer.stats
+    body: dict[str, object] = {
+        "status": "ok" if store_ok else "store unavailable",
+        "version": __version__,
+        "store": "ok" if store_ok else "unavailable",
+        "queue": {"rows": stats.queued_rows, "capacity": state.settings.queue_max_rows},
+        "written_rows": stats.written_rows,
+        "failed_writes": stats.failed_writes,
+        "rejected_batches": stats.rejected_batches,
+    }
+    if stats.last_error:
+        body["last_error"] = stats.last_error
+    return Response(body, status_code=200 if store_ok else 503)
+
+
+def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
+    """Every handler of the RUM server, for ``create_app`` and for mounting elsewhere."""
+    handlers: list[ControllerRouterHandler] = [ingest, health, serve_snippet]
+    if settings.demo:
+        from rum_server.demo_routes import demo_routes
+
+        handlers += demo_routes()
+    return handlers
+
+
+def open_state(settings: Settings, state: State, store: Store | None = None) -> None:
+    """Open the store (unless given, already checked), apply the schema, start the writer."""
+    if store is None:
+        store = Store(settings)
+        try:
+            store.ensure_schema()
+        except Exception:
+            store.close()
+            raise
+    writer = Writer(
+        ClickHouseSink(store),
+        max_rows=settings.queue_max_rows,
+        flush_rows=settings.flush_rows,
+        flush_seconds=settings.flush_seconds,
+    )
+    writer.start()
+    state.settings = settings
+    state.store = store
+    state.writer = writer
+    state.pipeline = Pipeline(settings)
+    state.snippets = load_snippets()
+
+
+def close_state(state: State) -> None:
+    """Flush the writer, then close the store: the order matters for the last rows."""
+    writer: Writer | None = getattr(state, "writer", None)
+    if writer is not None:
+        writer.close()
+    store: Store | None = getattr(state, "store", None)
+    if store is not None:
+        store.close()
+
+
+def rum_lifespan(
+    settings: Settings, store: Store | None = None
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """A lifespan context manager that owns the store and the writer."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        open_state(settings, app.state, store)
+        try:
+            yield
+        finally:
+            close_state(app.state)
+
+    return lifespan
+
+
+def create_app(settings: Settings, store: Store | None = None) -> Litestar:
+    """The RUM server as a standalone Litestar app (``store``: one the caller already opened)."""
+    return Litestar(
+        route_handlers=route_handlers(settings),
+        lifespan=[rum_lifespan(settings, store)],
+        openapi_config=OpenAPIConfig(
+            title="deco RUM", version=__version__, path="/schema"
+        ),
+        state=State({"settings": settings}),
+    )
+
+
+def create_router(settings: Settings) -> Router:
+    """The RUM handlers as a router to mount into an existing Litestar app.
+
+    The host app must also add ``rum_lifespan(settings)`` to its lifespans.
+    """
+    return Router(path="/", route_handlers=route_handlers(settings))

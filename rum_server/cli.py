@@ -1,0 +1,177 @@
+"""``rum-server``: serve, schema, query, demo-data.
+
+Bad configuration ends the process at start with one clear line on stderr and a
+non-zero exit, never a traceback: the store is opened and the port bound before
+the server starts, so their failures are caught here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import socket
+import sys
+from collections.abc import Callable, Sequence
+
+from rum_server.schema import statements
+from rum_server.settings import Settings, SettingsError, split_list
+from rum_server.store import Store, StoreError, schema_target
+
+EXIT_CONFIG = 2
+
+
+class CliError(Exception):
+    """A problem to report as one line, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_CONFIG) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command that touches the store shares (also RUM_* variables)."""
+    parser.add_argument("--dsn", help="chdb:///abs/path or clickhouse://user:pass@host:8123/db "
+                        "(RUM_CLICKHOUSE_DSN; default chdb:// + ./rum-data)")
+    parser.add_argument("--database", help="database (RUM_CLICKHOUSE_DATABASE; default otel)")
+    parser.add_argument("--table", help="logs table (RUM_CLICKHOUSE_TABLE; default otel_logs)")
+
+
+def settings_from(args: argparse.Namespace, **extra: object) -> Settings:
+    """Settings from the environment with the command line's options on top, validated."""
+    try:
+        settings = Settings.from_env(
+            dsn=args.dsn, database=args.database, table=args.table, **extra
+        )
+    except (SettingsError, TypeError) as exc:
+        raise CliError(str(exc)) from None
+    problems = settings.validate()
+    if problems:
+        raise CliError("bad configuration: " + "; ".join(problems))
+    return settings
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind the listening socket now, so "port in use" is a clear error at start."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(f"port {port} on {host} is already in use") from None
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from rum_server.app import create_app
+
+    extra: dict[str, object] = {"host": args.host, "port": args.port}
+    if args.sites is not None:
+        extra["sites"] = split_list(args.sites)
+    if args.allowed_origins is not None:
+        extra["allowed_origins"] = split_list(args.allowed_origins)
+    if args.query_allowlist is not None:
+        extra["query_allowlist"] = split_list(args.query_allowlist)
+    if args.demo:
+        extra["demo"] = True
+    settings = settings_from(args, **extra)
+    sock = bind_socket(settings.host, settings.port)
+    try:
+        store = Store(settings)
+        store.ensure_schema()
+    except StoreError as exc:
+        sock.close()
+        raise CliError(str(exc)) from None
+    app = create_app(settings, store=store)
+    where = f"http://{settings.host}:{settings.port}"
+    print(f"deco RUM listening on {where} (store {settings.dsn.split('@')[-1]})", file=sys.stderr)
+    if settings.demo:
+        print(f"demo storefront: {where}/   dashboard: {where}/__deco/rum/dashboard",
+              file=sys.stderr)
+    config = uvicorn.Config(
+        app, log_level=args.log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=10
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    target = schema_target(settings, cluster=args.cluster or "")
+    ddl = statements(target)
+    if not args.apply:
+        print(";\n\n".join(ddl) + ";")
+        return 0
+    try:
+        store = Store(settings)
+        try:
+            store.ensure_schema() if not args.cluster else [store.command(s) for s in ddl]
+        finally:
+            store.close()
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    print(f"schema applied to {settings.qualified_table}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rum-server", description="deco RUM: ingest server, schema and queries"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the ingest server")
+    add_store_options(serve)
+    serve.add_argument("--host", help="address to listen on (RUM_HOST; default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (RUM_PORT; default 8000)")
+    serve.add_argument("--sites", help="comma list of accepted site ids (RUM_SITES; default any)")
+    serve.add_argument("--allowed-origins", help="comma list of origins allowed to send beacons "
+                       "(RUM_ALLOWED_ORIGINS; default same origin only; * for any)")
+    serve.add_argument("--query-allowlist", help="query keys whose values are kept, prefix* "
+                       "patterns allowed (RUM_QUERY_ALLOWLIST)")
+    serve.add_argument("--demo", action="store_true", default=None,
+                       help="also serve a demo storefront page at / (RUM_DEMO)")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.set_defaults(func=cmd_serve)
+
+    schema = commands.add_parser("schema", help="print (or --apply) the DDL")
+    add_store_options(schema)
+    schema.add_argument("--apply", action="store_true", help="apply it to the configured store")
+    schema.add_argument("--cluster", help="ON CLUSTER name (replicated engines)")
+    schema.set_defaults(func=cmd_schema)
+
+    for register in extra_commands():
+        register(commands)
+    return parser
+
+
+def extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
+    """Commands that live in their own modules (query, demo-data)."""
+    from rum_server import demo_data, query_cli
+
+    return [query_cli.register, demo_data.register]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except CliError as exc:
+        print(f"rum-server: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

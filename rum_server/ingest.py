@@ -1,0 +1,118 @@
+"""``POST /__deco/rum``: guard, read, decode, transform, queue, answer.
+
+The answer never waits for the store: rows go to the writer's queue. Every
+failure is a :class:`RumError` carrying its status; anything unexpected is
+logged and answered 400, never 500, because a client can never fix a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import urlsplit
+
+from litestar import Request, Response, post
+from litestar.datastructures import State
+
+from rum_server.body import (
+    check_content_encoding,
+    check_content_type,
+    check_declared_length,
+    gunzip_bounded,
+    read_bounded,
+)
+from rum_server.errors import Forbidden, MalformedBatch, RumError
+from rum_server.pipeline import Pipeline, RequestContext
+from rum_server.settings import Settings
+from rum_server.writer import Writer
+
+log = logging.getLogger("rum_server.ingest")
+
+INGEST_PATH = "/__deco/rum"
+
+
+def check_origin(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> None:
+    """Browsers send ``Origin`` on beacons: same origin, or one of the allowed ones."""
+    if not origin:
+        return  # not a browser, or a same-origin request that omits it
+    if "*" in allowed or origin in allowed:
+        return
+    if host and urlsplit(origin).netloc == host:
+        return
+    raise Forbidden(f"origin {origin!r} is not allowed to send beacons here")
+
+
+def error_response(error: RumError) -> Response[dict[str, object]]:
+    return Response(
+        {"error": error.message, "detail": error.detail},
+        status_code=error.status_code,
+        headers=error.headers,
+    )
+
+
+def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
+    """Let allowed cross-origin pages read the answer (beacons themselves ignore it)."""
+    if origin and settings.allowed_origins and (
+        "*" in settings.allowed_origins or origin in settings.allowed_origins
+    ):
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    return {}
+
+
+@post(
+    INGEST_PATH,
+    status_code=204,
+    summary="Ingest one RUM batch",
+    description=(
+        "Wire format v1 (docs/wire.md). 204: all events accepted. 202: some events were "
+        "rejected (body names each by index). 400 malformed, 403 origin or site not allowed, "
+        "413 too large, 415 wrong content type or encoding, 503 overloaded (Retry-After)."
+    ),
+    tags=["ingest"],
+)
+async def ingest(request: Request[object, object, State]) -> Response[object]:
+    """Accept a beacon batch; see the module docstring for the order of checks."""
+    state = request.app.state
+    settings: Settings = state.settings
+    headers = request.headers
+    origin = headers.get("origin")
+    extra_headers = cors_headers(origin, settings)
+    try:
+        check_content_type(headers.get("content-type"))
+        gzipped = check_content_encoding(headers.get("content-encoding"))
+        check_declared_length(headers.get("content-length"))
+        check_origin(origin, headers.get("host"), settings.allowed_origins)
+        body = await read_bounded(request.stream())
+        if gzipped:
+            body = gunzip_bounded(body)
+        context = RequestContext(
+            received_ns=time.time_ns(),
+            user_agent=headers.get("user-agent", ""),
+            country=country_from(headers.get(settings.country_header))
+            if settings.country_header
+            else "",
+        )
+        pipeline: Pipeline = state.pipeline
+        processed = pipeline.process(body, context)
+        writer: Writer = state.writer
+        writer.submit(processed.columns)
+    except RumError as error:
+        response = error_response(error)
+        response.headers.update(extra_headers)
+        return response  # type: ignore[return-value]
+    except Exception as exc:  # a bug must still not become a 500 the client cannot fix
+        log.exception("unexpected failure while ingesting a batch")
+        return error_response(MalformedBatch(f"batch could not be processed: {type(exc).__name__}"))  # type: ignore[return-value]
+    if processed.rejected:
+        return Response(
+            {"accepted": processed.accepted, "rejected": processed.rejected},
+            status_code=202,
+            headers=extra_headers,
+        )
+    return Response(None, status_code=204, headers=extra_headers)
+
+
+def country_from(value: str | None) -> str:
+    """A two-letter country code from a trusted proxy header (``cf-ipcountry`` …)."""
+    code = (value or "").strip().upper()
+    return code if len(code) == 2 and code.isalpha() and code != "XX" else ""

@@ -1,0 +1,122 @@
+"""The background writer: a bounded in-memory queue drained by one thread into a sink.
+
+The HTTP answer never waits for the store. Rows are grouped into one
+column-oriented insert per flush (on size or every ``flush_seconds``). When the
+sink fails, the rows stay queued and are retried with backoff, so nothing
+accepted is lost while the store is slow or down; the queue's bound turns that
+into a 503 for new batches instead of unbounded memory. ``close()`` flushes what
+is left.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from rum_server.errors import Overloaded
+from rum_server.rows import Columns
+from rum_server.sink import Sink
+
+log = logging.getLogger("rum_server.writer")
+
+MAX_BACKOFF_SECONDS = 5.0
+
+
+@dataclass(slots=True)
+class WriterStats:
+    """Counters for health and operators."""
+
+    queued_rows: int = 0
+    written_rows: int = 0
+    written_batches: int = 0
+    failed_writes: int = 0
+    rejected_batches: int = 0
+    last_error: str = ""
+
+
+class Writer:
+    """Accepts rows from request handlers; one thread inserts them."""
+
+    def __init__(
+        self, sink: Sink, max_rows: int, flush_rows: int, flush_seconds: float
+    ) -> None:
+        self._sink = sink
+        self._max_rows = max_rows
+        self._flush_rows = flush_rows
+        self._flush_seconds = flush_seconds
+        self._pending: deque[Columns] = deque()
+        self._condition = threading.Condition()
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name="rum-writer", daemon=True)
+        self.stats = WriterStats()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, columns: Columns) -> None:
+        """Queue rows for writing; raises :class:`Overloaded` when the queue is full."""
+        with self._condition:
+            if self._closing or self.stats.queued_rows + columns.count > self._max_rows:
+                self.stats.rejected_batches += 1
+                raise Overloaded("the write queue is full; retry later")
+            self._pending.append(columns)
+            self.stats.queued_rows += columns.count
+            if self.stats.queued_rows >= self._flush_rows:
+                self._condition.notify()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop accepting, flush what is queued, and wait for the thread (bounded)."""
+        with self._condition:
+            self._closing = True
+            self._condition.notify()
+        self._thread.join(timeout)
+        if self.stats.queued_rows:
+            log.error("writer closed with %d rows not written", self.stats.queued_rows)
+
+    def _take(self) -> Columns | None:
+        """Wait for a flush trigger; return everything queued, merged, or None to stop."""
+        with self._condition:
+            deadline = time.monotonic() + self._flush_seconds
+            while not self._closing and self.stats.queued_rows < self._flush_rows:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._condition.wait(remaining)
+            if not self._pending:
+                return None if self._closing else Columns()
+            merged = self._pending.popleft()
+            while self._pending:
+                merged.extend(self._pending.popleft())
+            return merged
+
+    def _run(self) -> None:
+        while True:
+            batch = self._take()
+            if batch is None:
+                return
+            if batch.count:
+                self._write_until_done(batch)
+
+    def _write_until_done(self, batch: Columns) -> None:
+        """Retry a failed write with backoff; on close, give up after the last attempt."""
+        backoff = 0.1
+        while True:
+            try:
+                self._sink.write(batch.data)
+            except Exception as exc:  # any sink failure is retried, never lost silently
+                self.stats.failed_writes += 1
+                self.stats.last_error = " ".join(str(exc).split())[:300]
+                log.warning("write to %s failed (%s); retrying", self._sink.name, exc)
+                if self._closing and backoff >= MAX_BACKOFF_SECONDS:
+                    return
+                time.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            with self._condition:
+                self.stats.queued_rows -= batch.count
+                self.stats.written_rows += batch.count
+                self.stats.written_batches += 1
+            return
