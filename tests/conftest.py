@@ -1,0 +1,52 @@
+"""Shared fixtures: a real embedded ClickHouse store in a temp directory per test.
+
+chdb allows one data directory per process at a time, so every fixture closes
+what it opened before the next test starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from rum_server.app import create_app
+from rum_server.settings import Settings
+from rum_server.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((REPO / "docs" / "examples").glob("*.json"))
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for an embedded store in ``data_dir``; flushes fast so tests are quick."""
+    values: dict[str, Any] = {"dsn": f"chdb://{data_dir}", "flush_seconds": 0.05}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient[Any]]:
+    """The whole app over a real embedded store; the lifespan runs on enter and exit."""
+    with TestClient(app=create_app(settings)) as test_client:
+        yield test_client
+
+
+def read_rows(settings: Settings, where: str = "1") -> list[dict[str, Any]]:
+    """All rows of the logs table (after the app closed the store), as dicts."""
+    store = Store(settings)
+    try:
+        result = store.client.query(
+            f"SELECT * FROM {settings.qualified_table} WHERE {where} ORDER BY Timestamp, EventName"
+        )
+        return [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
+    finally:
+        store.close()

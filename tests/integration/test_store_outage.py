@@ -1,0 +1,58 @@
+"""Nothing accepted is lost while the store is down: rows wait in the queue and land later.
+
+The outage is real: the logs table is renamed away so inserts fail in ClickHouse
+itself, then renamed back.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from litestar.testing import TestClient
+
+from rum_server.app import create_app
+from tests.conftest import EXAMPLES, make_settings, read_rows
+
+
+def wait_for(predicate: Any, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_batches_accepted_during_an_outage_are_written_when_the_store_returns(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path / "data")
+    table = settings.qualified_table
+    expected = sum(len(json.loads(p.read_text())["events"]) for p in EXAMPLES)
+    app = create_app(settings)
+    with TestClient(app=app) as client:
+        store = app.state.store
+        writer = app.state.writer
+        store.command(f"RENAME TABLE {table} TO {table}_away")
+        for path in EXAMPLES:
+            response = client.post("/__deco/rum", content=path.read_bytes(),
+                                   headers={"content-type": "text/plain"})
+            assert response.status_code == 204
+        wait_for(lambda: writer.stats.failed_writes >= 2)
+        assert writer.stats.queued_rows == expected
+        health = client.get("/__deco/rum/health").json()
+        assert health["failed_writes"] >= 2 and health["queue"]["rows"] == expected
+        store.command(f"RENAME TABLE {table}_away TO {table}")
+        wait_for(lambda: writer.stats.queued_rows == 0)
+    assert len(read_rows(settings)) == expected
+
+
+def test_health_is_200_with_queue_figures_when_the_store_answers(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    with TestClient(app=create_app(settings)) as client:
+        response = client.get("/__deco/rum/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["store"] == "ok"
+    assert body["queue"]["capacity"] == settings.queue_max_rows

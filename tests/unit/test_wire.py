@@ -1,0 +1,54 @@
+"""The wire format: the published schema matches the Structs, the examples decode."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from rum_server import wire
+
+DOCS = Path(__file__).parents[2] / "docs"
+
+
+def test_the_published_json_schema_is_generated_from_the_structs() -> None:
+    published = json.loads((DOCS / "wire.schema.json").read_text())
+    assert published == wire.json_schema(), (
+        "docs/wire.schema.json is stale: run python -m rum_server.wire > docs/wire.schema.json"
+    )
+
+
+@pytest.mark.parametrize("path", sorted((DOCS / "examples").glob("*.json")), ids=lambda p: p.name)
+def test_every_example_decodes_with_every_event_typed(path: Path) -> None:
+    batch = msgspec.json.decode(path.read_bytes(), type=wire.TypedBatch, strict=True)
+    assert batch.v == wire.WIRE_VERSION and batch.events
+
+
+def test_every_wire_field_is_documented() -> None:
+    text = (DOCS / "wire.md").read_text()
+    fields = set(wire.TypedBatch.__struct_fields__)
+    for struct in (wire.WebVital, wire.Error, wire.PageView, wire.CustomEvent):
+        fields |= set(struct.__struct_fields__)
+    missing = sorted(name for name in fields if f"`{name}`" not in text)
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"t": "web_vital", "ts": 1, "name": "LCP", "v": 1, "id": "a b"},
+        {"t": "web_vital", "ts": 1, "name": "XYZ", "v": 1, "id": "a"},
+        {"t": "error", "ts": 1},
+        {"t": "error", "ts": 1, "msg": "x", "n": 0},
+        {"t": "event", "ts": 1, "name": ""},
+        {"t": "page_view", "ts": -5},
+        {"t": "page_view", "ts": 1, "extra": True},
+    ],
+    ids=["id-space", "unknown-metric", "no-message", "zero-count", "empty-name",
+         "negative-time", "unknown-key"],
+)
+def test_events_that_break_a_rule_do_not_decode(event: dict[str, object]) -> None:
+    with pytest.raises(msgspec.ValidationError):
+        wire.event_decoder.decode(json.dumps(event))
