@@ -1,0 +1,477 @@
+"""PII redaction: pure functions the server applies to every client string before storage.
+
+Why: URLs, error messages and stack traces written by shoppers' browsers carry personal
+data (emails in query strings, CPFs typed into search boxes, tokens in reset links). The
+snippet is not trusted to clean them; the server masks them here, once, with typed masks
+(``[email]``, ``[cpf]`` ...) so analysts still see *that* something was there.
+
+How: one compiled alternation scans a string once; shapes that merely look alike
+(product ids, timestamps, versions, ``app.js:12:345``) are told apart in Python with the
+real checks (Luhn, CPF/CNPJ check digits, IP parsing). Every public function is total:
+any input gives back a string, never an exception. ``docs/privacy.md`` is the user-facing
+description of these rules; keep both in step.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote
+
+# -- masks -------------------------------------------------------------------------------
+
+EMAIL = "[email]"
+CARD = "[card]"
+PHONE = "[phone]"
+CPF = "[cpf]"
+CNPJ = "[cnpj]"
+JWT = "[jwt]"
+TOKEN = "[token]"
+IP = "[ip]"
+REDACTION_FAILED = "[redacted]"
+"""Stored instead of a string the redactor could not process (never expected)."""
+
+# -- policy ------------------------------------------------------------------------------
+
+DEFAULT_QUERY_ALLOWLIST: tuple[str, ...] = ("utm_*",)
+"""Query keys whose values are kept (after PII masking). ``*`` at the end means a prefix.
+
+Click ids (``gclid``, ``fbclid``) are left out on purpose: they identify one person's
+click at the ad platform; the key alone (kept with an empty value) says the visit was paid.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RedactionPolicy:
+    """Which query values survive redaction; matching is case-insensitive."""
+
+    query_allowlist: tuple[str, ...] = DEFAULT_QUERY_ALLOWLIST
+    _exact_keys: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+    _key_prefixes: tuple[str, ...] = field(init=False, repr=False, compare=False, default=())
+
+    def __post_init__(self) -> None:
+        entries = tuple(
+            e.strip().lower() for e in self.query_allowlist if isinstance(e, str) and e.strip()
+        )
+        object.__setattr__(self, "query_allowlist", entries)
+        object.__setattr__(
+            self, "_exact_keys", frozenset(e for e in entries if not e.endswith("*"))
+        )
+        object.__setattr__(self, "_key_prefixes", tuple(e[:-1] for e in entries if e.endswith("*")))
+
+    def keeps_value(self, key: str) -> bool:
+        """True when the (decoded) query key's value is allow-listed."""
+        lowered = key.strip().lower()
+        return lowered in self._exact_keys or lowered.startswith(self._key_prefixes)
+
+
+def parse_query_allowlist(value: str) -> tuple[str, ...]:
+    """``"utm_*, ref"`` (the ``RUM_QUERY_ALLOWLIST`` format) to ``("utm_*", "ref")``."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+DEFAULT_POLICY = RedactionPolicy()
+
+# -- detectors ---------------------------------------------------------------------------
+# Each alternative is one named outer group (so ``match.lastgroup`` names the detector);
+# inner groups are prefixed with the detector's name. Lookbehinds anchor every
+# alternative to the start of a word-ish run, which keeps the scan linear.
+
+_SECRET_KEYS = (
+    r"api[_-]?key|apikey|app[_-]?key|app[_-]?token|access[_-]?token|refresh[_-]?token"
+    r"|id[_-]?token|auth[_-]?token|accesstoken|token|secret|client[_-]?secret|password"
+    r"|passwd|pwd|senha|jsessionid|phpsessid|session[_-]?id|sessionid|sid|sig|signature"
+    r"|credentials?|private[_-]?key"
+)
+_VALUE = r"[^\s\"'&,;<>(){}\[\]=][^\s\"'&,;<>(){}\[\]]*"
+
+_DETECTORS = {
+    "jwt": r"(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
+    "authz": (
+        r"(?P<authz_key>(?<![A-Za-z0-9])(?i:proxy-authorization|authorization)[\"']?\s*[:=]\s*"
+        r"[\"']?(?:(?i:bearer|basic|digest|token|negotiate)\s+)?)[^\s\"',;<>]{4,}"
+    ),
+    "bearer": r"(?P<bearer_key>(?<![\w-])(?i:bearer)\s+)[A-Za-z0-9._~+/=-]{8,}",
+    "basic": r"(?P<basic_key>(?<![\w-])Basic\s+)[A-Za-z0-9+/]{8,}={0,2}(?![\w+/=])",
+    "kv": (
+        rf"(?P<kv_key>(?<![A-Za-z0-9])(?i:{_SECRET_KEYS}))"
+        r"(?P<kv_sep>\s*=\s*[\"']?|[\"']?\s*:\s*[\"']|:(?=\S)"
+        r"|:\s+(?=[^\s\"'&,;<>(){}\[\]]{16}))"
+        rf"{_VALUE}"
+    ),
+    "secret": (
+        r"(?<![A-Za-z0-9])(?:(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}|whsec_[0-9A-Za-z]{20,}"
+        r"|(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[0-9A-Za-z]{30,}|github_pat_[0-9A-Za-z_]{40,}"
+        r"|glpat-[0-9A-Za-z_-]{20,}|xox[abposr]-[0-9A-Za-z-]{10,}|AIza[0-9A-Za-z_-]{35}"
+        r"|shp(?:at|ss|ca|pa)_[0-9a-fA-F]{32}|npm_[0-9A-Za-z]{36}"
+        r"|SG\.[\w-]{16,}\.[\w-]{16,}|(?:APP_USR|TEST)-\d{6,}-\d{6}-[0-9a-f]{32}-\d{6,})"
+        r"(?![A-Za-z0-9])"
+    ),
+    "email": r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,24}(?![\w-])",
+    "cnpj": r"(?<![\w.])[0-9A-Z]{2}\.[0-9A-Z]{3}\.[0-9A-Z]{3}/[0-9A-Z]{4}-\d{2}(?![\w]|[.-]\d)",
+    "cpf": r"(?<![\w.])\d{3}\.?\d{3}\.?\d{3}-\d{2}(?![\w]|[.-]\d)",
+    "card": (
+        r"(?<![\w.,-])(?:\d{4}(?P<card_sep>[ -])\d{4}(?P=card_sep)\d{4}(?P=card_sep)\d{1,7}"
+        r"|\d{4}(?P<card_sep2>[ -])\d{6}(?P=card_sep2)\d{4,5})(?![\w])"
+    ),
+    "ipv6": (
+        r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
+        r"(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:.])"
+    ),
+    "ipv4": r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)",
+    "phone_intl": r"(?<![\w+])\+(?:\d[ .()-]{0,2}){7,14}\d(?!\d)",
+    "phone_paren": r"(?<![\w)])\(\d{2,3}\) ?\d{3,5}[-. ]?\d{4}(?!\d)",
+    "phone_local": r"(?<![\w.,:/+-])\d{2} 9?\d{4}-\d{4}(?![\w-])",
+    "phone_us": (
+        r"(?<![\w.,:/+-])\d{3}(?P<phone_us_sep>[-.])\d{3}(?P=phone_us_sep)\d{4}(?![\w]|[.-]\d)"
+    ),
+    "digits": r"(?<![\w.,])\d{11,19}(?![\w]|[.,]\d)",
+    "run": r"(?<![\w-])[A-Za-z0-9_-]{32,}={0,2}(?![\w=-])",
+}
+
+
+def _compile(names: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<{name}>{_DETECTORS[name]})" for name in names))
+
+
+_ALL_DETECTORS = list(_DETECTORS)
+_PII = _compile(_ALL_DETECTORS)
+_PII_WITHOUT_RUN = _compile([name for name in _ALL_DETECTORS if name != "run"])
+
+_HINT = re.compile(
+    r"[\d@]|eyJ|(?i:bearer|basic|key|token|secret|pass|pwd|senha|sess|sid|sig|auth|cred)"
+)
+"""Cheap pre-check: a string without any of these cannot match a detector."""
+
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+_HEX = re.compile(r"[0-9A-Fa-f]+")
+_CLASS_SWITCH = re.compile(r"(?<=[a-z])(?=[A-Z0-9])|(?<=[A-Z])(?=[a-z0-9])|(?<=[0-9])(?=[A-Za-z])")
+_CARD_FIRST_DIGITS = "23456"
+"""Issuer ranges of Mastercard (2, 5), Amex/Diners/JCB (3), Visa/Elo (4), Discover/Elo (6)."""
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if position % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def _is_card(digits: str) -> bool:
+    if not 13 <= len(digits) <= 19 or digits[0] not in _CARD_FIRST_DIGITS:
+        return False
+    if len(digits) == 13 and digits[0] != "4":
+        return False
+    return _luhn_ok(digits)
+
+
+def _mod11_digit(chars: str, weights: tuple[int, ...]) -> int:
+    remainder = sum((ord(c) - 48) * w for c, w in zip(chars, weights, strict=True)) % 11
+    return 0 if remainder < 2 else 11 - remainder
+
+
+def _is_cpf(digits: str) -> bool:
+    if len(digits) != 11 or not digits.isdigit() or digits == digits[0] * 11:
+        return False
+    first = _mod11_digit(digits[:9], (10, 9, 8, 7, 6, 5, 4, 3, 2))
+    second = _mod11_digit(digits[:10], (11, 10, 9, 8, 7, 6, 5, 4, 3, 2))
+    return digits[9:] == f"{first}{second}"
+
+
+def _is_cnpj(chars: str) -> bool:
+    """Numeric and (since 2026) alphanumeric CNPJ: characters weigh ``ord(c) - 48``."""
+    if len(chars) != 14 or not chars[12:].isdigit() or chars == chars[0] * 14:
+        return False
+    first = _mod11_digit(chars[:12], (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2))
+    second = _mod11_digit(chars[:13], (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2))
+    return chars[12:] == f"{first}{second}"
+
+
+def _looks_like_token(run: str, *, hex_is_token: bool) -> bool:
+    """A 32+ character run that is random-looking rather than a slug, word or UUID.
+
+    Random text switches between lower case, upper case and digits about every second
+    character; slugs and identifiers do it rarely. Pure hex (trace ids, content hashes)
+    counts only where asked (page URL paths, where it is usually a reset or login token).
+    """
+    if _UUID.fullmatch(run):
+        return False
+    core = run.rstrip("=").replace("-", "").replace("_", "")
+    if len(core) < 24 or not any(c.isdigit() for c in core):
+        return False
+    if _HEX.fullmatch(core):
+        return hex_is_token and not core.isdigit()
+    if core.isdigit():
+        return False
+    return len(_CLASS_SWITCH.findall(core)) * 4 >= len(core)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _mask_for(match: re.Match[str], *, hex_is_token: bool) -> str:
+    """The replacement for one detector hit: a mask, or the text itself when not PII."""
+    kind = match.lastgroup
+    text = match.group()
+    if kind in ("jwt",):
+        return JWT
+    if kind in ("authz", "bearer", "basic", "kv"):
+        return match.group(f"{kind}_key") + (match.group("kv_sep") if kind == "kv" else "") + TOKEN
+    if kind == "secret":
+        return TOKEN
+    if kind == "email":
+        return EMAIL
+    if kind == "cnpj":
+        chars = text.replace(".", "").replace("/", "").replace("-", "")
+        return CNPJ if chars.isdigit() or _is_cnpj(chars) else text
+    if kind == "cpf":
+        return CPF if "." in text or _is_cpf(text.replace("-", "")) else text
+    if kind == "card":
+        return CARD if _is_card(text.replace(" ", "").replace("-", "")) else text
+    if kind == "ipv6":
+        return IP if any(c.isdigit() for c in text) and _is_ip(text) else text
+    if kind == "ipv4":
+        return IP if _is_ip(text) else text
+    if kind is not None and kind.startswith("phone"):
+        return PHONE
+    if kind == "digits":
+        if len(text) == 11 and _is_cpf(text):
+            return CPF
+        if len(text) == 14 and _is_cnpj(text):
+            return CNPJ
+        return CARD if _is_card(text) else text
+    if kind == "run":
+        if _looks_like_token(text, hex_is_token=hex_is_token):
+            return TOKEN
+        return _PII_WITHOUT_RUN.sub(_REPLACERS[hex_is_token], text)
+    return text
+
+
+_REPLACERS: dict[bool, Callable[[re.Match[str]], str]] = {
+    flag: functools.partial(_mask_for, hex_is_token=flag) for flag in (False, True)
+}
+
+
+def _mask_pii(text: str, *, tokens: bool = True, hex_is_token: bool = False) -> str:
+    """Mask every detector hit in plain text (no URL structure is considered)."""
+    if not text or not _HINT.search(text):
+        return text
+    pattern = _PII if tokens else _PII_WITHOUT_RUN
+    return pattern.sub(_REPLACERS[hex_is_token], text)
+
+
+# -- URLs --------------------------------------------------------------------------------
+
+_URL_PARTS = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*:)?(?P<authority>//[^/?#\\]*)?(?P<rest>.*)", re.DOTALL
+)
+_PATH_SAFE = "/:@!$&'()*+,;=-._~[]"
+_QUERY_SAFE = "/:@!$'()*,;-._~[]?"
+_ASSET_EXTENSIONS = (
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".css",
+    ".map",
+    ".json",
+    ".wasm",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".webp",
+    ".avif",
+    ".gif",
+    ".svg",
+    ".ico",
+    ".woff",
+    ".woff2",
+    ".ttf",
+    ".otf",
+    ".mp4",
+    ".webm",
+)
+"""Paths of public static files: their long hex/base64 parts are build hashes, not tokens."""
+
+_URL_CACHE_MAX_LENGTH = 2048
+
+
+def _redact_authority(authority: str) -> str:
+    """``//user:pass@host:port`` to ``//host:port``; an IP host becomes ``[ip]``."""
+    host_port = authority[2:].rpartition("@")[2]
+    if host_port.startswith("["):
+        end = host_port.find("]")
+        host, port = (host_port, "") if end < 0 else (host_port[: end + 1], host_port[end + 1 :])
+        literal = host.strip("[]")
+    else:
+        host, colon, port = host_port.partition(":")
+        port = colon + port
+        literal = host
+    if literal and _is_ip(literal):
+        host = IP
+    return f"//{host}{port}"
+
+
+def _redact_component(raw: str, *, safe: str, plus_is_space: bool, tokens: bool) -> str:
+    """Mask PII in one percent-encoded URL component; unchanged input is kept byte for byte."""
+    decoded = raw
+    if "%" in raw or (plus_is_space and "+" in raw):
+        decoded = unquote(raw.replace("+", " ") if plus_is_space else raw, errors="replace")
+    redacted = _mask_pii(decoded, tokens=tokens, hex_is_token=True)
+    if redacted == decoded:
+        return raw
+    return quote(redacted, safe=safe, errors="replace")
+
+
+def _redact_query(query: str, policy: RedactionPolicy, *, tokens: bool) -> str:
+    """Keep every key, drop values except allow-listed ones (which are PII-masked)."""
+    kept: list[str] = []
+    for parameter in query.split("&"):
+        if not parameter:
+            continue
+        raw_key, equals, raw_value = parameter.partition("=")
+        key = _redact_component(raw_key, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens)
+        if not equals:
+            kept.append(key)
+            continue
+        value = ""
+        decoded_key = unquote(raw_key.replace("+", " "), errors="replace")
+        if raw_value and policy.keeps_value(decoded_key):
+            value = _redact_component(
+                raw_value, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens
+            )
+        kept.append(f"{key}={value}")
+    return "&".join(kept)
+
+
+def _redact_url_uncached(url: str, policy: RedactionPolicy) -> str:
+    parts = _URL_PARTS.match(url)
+    if parts is None:  # the pattern matches every string; kept for the type checker
+        return _mask_pii(url)
+    scheme = parts.group("scheme") or ""
+    authority = parts.group("authority")
+    path, _, query = parts.group("rest").partition("#")[0].partition("?")
+    is_asset = path.rpartition("/")[2].lower().endswith(_ASSET_EXTENSIONS)
+    redacted = scheme
+    if authority is not None:
+        redacted += _redact_authority(authority)
+    redacted += _redact_component(path, safe=_PATH_SAFE, plus_is_space=False, tokens=not is_asset)
+    query = _redact_query(query, policy, tokens=not is_asset)
+    return f"{redacted}?{query}" if query else redacted
+
+
+@functools.lru_cache(maxsize=4096)
+def _redact_url_cached(url: str, policy: RedactionPolicy) -> str:
+    return _redact_url_uncached(url, policy)
+
+
+def _redact_url_any(url: str, policy: RedactionPolicy) -> str:
+    if len(url) > _URL_CACHE_MAX_LENGTH:
+        return _redact_url_uncached(url, policy)
+    return _redact_url_cached(url, policy)
+
+
+# -- free text with embedded URLs (messages, stacks) -------------------------------------
+
+_URL_IN_TEXT = re.compile(r"(?<![\w+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s<>\"'`()]+")
+_TRAILING_PUNCTUATION = ".,;!?"
+_POSITION_SUFFIX = re.compile(r"(?::\d+){1,2}$")
+"""``:line:col`` after a URL in a stack frame; kept as is so frames stay readable."""
+
+
+def _redact_free_text(text: str, policy: RedactionPolicy) -> str:
+    if "://" not in text:
+        return _mask_pii(text)
+    pieces: list[str] = []
+    position = 0
+    for found in _URL_IN_TEXT.finditer(text):
+        url = found.group().rstrip(_TRAILING_PUNCTUATION)
+        end = found.start() + len(url)
+        suffix = _POSITION_SUFFIX.search(url)
+        if suffix is not None:
+            url = url[: suffix.start()]
+        pieces.append(_mask_pii(text[position : found.start()]))
+        pieces.append(_redact_url_any(url, policy))
+        if suffix is not None:
+            pieces.append(suffix.group())
+        position = end
+    pieces.append(_mask_pii(text[position:]))
+    return "".join(pieces)
+
+
+# -- public API --------------------------------------------------------------------------
+
+
+def redact_text(text: str, *, policy: RedactionPolicy = DEFAULT_POLICY) -> str:
+    """Error messages, attribute values, labels: PII masked, embedded URLs redacted."""
+    if not isinstance(text, str):
+        return ""
+    try:
+        return _redact_free_text(text, policy)
+    except Exception:  # never let a bad string turn into a 500
+        return REDACTION_FAILED
+
+
+def redact_url(url: str, policy: RedactionPolicy) -> str:
+    """Page, error-file and resource URLs: no fragment, no credentials, query values
+    removed except allow-listed keys, PII and tokens masked in host, path and kept values."""
+    if not isinstance(url, str):
+        return ""
+    try:
+        return _redact_url_any(url, policy)
+    except Exception:  # never let a bad string turn into a 500
+        return REDACTION_FAILED
+
+
+_ORIGIN = re.compile(r"\s*(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<authority>[^/?#\\]*)")
+_HOST = re.compile(r"[^\s\x00-\x1f\x7f<>\"'`{}|^%@/\\:]{1,253}")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def redact_referrer(url: str) -> str:
+    """The referrer's origin only (``https://www.google.com``); "" if not an http(s) URL."""
+    if not isinstance(url, str):
+        return ""
+    try:
+        found = _ORIGIN.match(url)
+        if found is None:
+            return ""
+        scheme = found.group("scheme").lower()
+        host_port = found.group("authority").rpartition("@")[2]
+        if host_port.startswith("["):
+            host, _, port = host_port[1:].partition("]")
+            port = port.removeprefix(":")
+        else:
+            host, _, port = host_port.partition(":")
+        if _is_ip(host):
+            host = IP
+        elif not _HOST.fullmatch(host):
+            return ""
+        if not port.isdigit() or port == _DEFAULT_PORTS[scheme]:
+            port = ""
+        return f"{scheme}://{host.lower()}" + (f":{port}" if port else "")
+    except Exception:  # never let a bad string turn into a 500
+        return ""
+
+
+def redact_stack(stack: str, policy: RedactionPolicy) -> str:
+    """Stack traces: frame URLs lose query values and fragments (``:line:col`` kept),
+    the rest is masked like free text."""
+    if not isinstance(stack, str):
+        return ""
+    try:
+        return _redact_free_text(stack, policy)
+    except Exception:  # never let a bad string turn into a 500
+        return REDACTION_FAILED
