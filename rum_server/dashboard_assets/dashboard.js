@@ -1,0 +1,977 @@
+/* deco RUM dashboard: reads the JSON API and draws tables and small SVG charts.
+ *
+ * No framework and no chart library: the page needs one line chart and some bars,
+ * which take less code to draw than to configure, and nothing is fetched from a CDN.
+ * Columns are looked up by name with fallbacks, so a renamed or missing column shows
+ * as "–" instead of breaking the page.
+ */
+(function () {
+  "use strict";
+
+  var METRICS = ["LCP", "INP", "CLS", "FCP", "TTFB"];
+  var THRESHOLDS = {
+    LCP: [2500, 4000],
+    INP: [200, 500],
+    CLS: [0.1, 0.25],
+    FCP: [1800, 3000],
+    TTFB: [800, 1800],
+  };
+  var MIN_SAMPLES = 20;
+  var DEVICES = ["mobile", "desktop"];
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var TOKEN_KEY = "deco-rum-api-token";
+
+  var body = document.body;
+  var API = body.getAttribute("data-api") || "/__deco/rum/api";
+  var HELP = body.getAttribute("data-help") || "/__deco/rum/dashboard/help";
+
+  var state = { site: "", metric: "LCP", device: "", days: "7" };
+  var generation = 0;
+
+  // ---------------------------------------------------------------- helpers
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    setAttrs(node, attrs);
+    append(node, children);
+    return node;
+  }
+
+  function svg(tag, attrs, children) {
+    var node = document.createElementNS(SVG_NS, tag);
+    setAttrs(node, attrs);
+    append(node, children);
+    return node;
+  }
+
+  function setAttrs(node, attrs) {
+    if (!attrs) return;
+    Object.keys(attrs).forEach(function (key) {
+      var value = attrs[key];
+      if (value === null || value === undefined || value === false) return;
+      if (key === "text") node.textContent = String(value);
+      else node.setAttribute(key, String(value));
+    });
+  }
+
+  function append(node, children) {
+    if (children === null || children === undefined) return;
+    if (!Array.isArray(children)) children = [children];
+    children.forEach(function (child) {
+      if (child === null || child === undefined || child === false) return;
+      node.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+    });
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  function normalize(name) {
+    return String(name).toLowerCase().replace(/[^a-z0-9]/g, "");
+  }
+
+  /** The first of `names` present in `row` (exact, then ignoring case and punctuation). */
+  function pick(row, names) {
+    if (!row) return undefined;
+    var i;
+    for (i = 0; i < names.length; i++) {
+      if (row[names[i]] !== undefined && row[names[i]] !== null) return row[names[i]];
+    }
+    var keys = Object.keys(row);
+    for (i = 0; i < names.length; i++) {
+      var wanted = normalize(names[i]);
+      for (var k = 0; k < keys.length; k++) {
+        if (normalize(keys[k]) === wanted && row[keys[k]] !== null) return row[keys[k]];
+      }
+    }
+    return undefined;
+  }
+
+  function num(value) {
+    if (value === undefined || value === null || value === "") return null;
+    var n = typeof value === "number" ? value : Number(value);
+    return isFinite(n) ? n : null;
+  }
+
+  var COLS = {
+    samples: ["samples", "sample_count", "count", "n", "measurements"],
+    p50: ["p50", "p50_value", "median"],
+    p75: ["p75", "p75_value", "p75_ms"],
+    p95: ["p95", "p95_value"],
+    good: ["good", "good_share", "share_good", "good_ratio", "good_pct", "pct_good", "good_rate"],
+    ni: [
+      "needs_improvement",
+      "needs_improvement_share",
+      "share_needs_improvement",
+      "needs-improvement",
+      "ni",
+      "ni_share",
+      "needs_improvement_ratio",
+      "needs_improvement_pct",
+    ],
+    poor: ["poor", "poor_share", "share_poor", "poor_ratio", "poor_pct", "pct_poor", "poor_rate"],
+    route: ["route", "rum.route", "RumRoute", "key", "group"],
+    device: ["device", "device_type", "rum.device.type", "RumDeviceType", "key", "group"],
+    day: ["day", "date", "time", "bucket"],
+    version: ["version", "release", "service_version", "service.version", "ServiceVersion"],
+    pageViews: ["page_views", "pageviews", "views", "count", "samples"],
+    errCount: ["count", "occurrences", "errors", "total"],
+    errViews: ["page_views", "pageviews", "affected_page_views", "views"],
+    fingerprint: ["fingerprint", "rum.error.fingerprint"],
+    errType: ["type", "error_type", "rum.error.type"],
+    message: ["message", "error_message", "rum.error.message", "msg"],
+    firstSeen: ["first_seen", "firstseen", "first"],
+    lastSeen: ["last_seen", "lastseen", "last"],
+    site: ["site", "ServiceName", "service_name", "name"],
+  };
+
+  function samplesOf(row) {
+    return num(pick(row, COLS.samples));
+  }
+
+  /** good / needs-improvement / poor as fractions summing to 1 (counts, % or ratios all work). */
+  function sharesOf(row) {
+    var g = num(pick(row, COLS.good));
+    var n = num(pick(row, COLS.ni));
+    var p = num(pick(row, COLS.poor));
+    if (g === null && n === null && p === null) return null;
+    g = g || 0;
+    n = n || 0;
+    p = p || 0;
+    var total = g + n + p;
+    if (total <= 0) return null;
+    return { good: g / total, ni: n / total, poor: p / total };
+  }
+
+  function rating(metric, value) {
+    var t = THRESHOLDS[metric];
+    if (!t || value === null) return "none";
+    if (value <= t[0]) return "good";
+    if (value <= t[1]) return "ni";
+    return "poor";
+  }
+
+  var RATING_LABEL = { good: "good", ni: "needs improvement", poor: "poor", none: "" };
+
+  function formatValue(metric, value) {
+    if (value === null || value === undefined) return "–";
+    if (metric === "CLS") return value.toFixed(3);
+    return Math.round(value).toLocaleString("en-US") + " ms";
+  }
+
+  function formatCount(value) {
+    if (value === null || value === undefined) return "–";
+    return Math.round(value).toLocaleString("en-US");
+  }
+
+  function formatPercent(fraction) {
+    return (fraction * 100).toFixed(fraction > 0 && fraction < 0.1 ? 1 : 0) + "%";
+  }
+
+  function formatDate(value) {
+    if (value === null || value === undefined || value === "") return "–";
+    var text = String(value);
+    var date = parseDate(text);
+    if (!date) return text;
+    return date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  }
+
+  function parseDate(text) {
+    if (text === null || text === undefined) return null;
+    var s = String(text).trim();
+    if (/^\d{4}-\d{2}-\d{2}$/.test(s)) s += "T00:00:00Z";
+    else if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) s = s.replace(" ", "T") + "Z";
+    var d = new Date(s);
+    return isNaN(d.getTime()) ? null : d;
+  }
+
+  function dayKey(value) {
+    var d = parseDate(value);
+    return d ? d.toISOString().slice(0, 10) : String(value).slice(0, 10);
+  }
+
+  // ---------------------------------------------------------------- API
+
+  function apiUrl(path, params) {
+    var query = Object.keys(params)
+      .filter(function (k) {
+        return params[k] !== "" && params[k] !== null && params[k] !== undefined;
+      })
+      .map(function (k) {
+        return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]);
+      })
+      .join("&");
+    return API + "/" + path + (query ? "?" + query : "");
+  }
+
+  function ApiError(status, message) {
+    this.status = status;
+    this.message = message;
+  }
+
+  function fetchApi(path, params) {
+    var headers = { Accept: "application/json" };
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) headers.Authorization = "Bearer " + token;
+    return fetch(apiUrl(path, params || {}), { headers: headers, credentials: "same-origin" }).then(
+      function (response) {
+        return response.text().then(function (text) {
+          var data = null;
+          try {
+            data = text ? JSON.parse(text) : null;
+          } catch (e) {
+            data = null;
+          }
+          if (!response.ok) {
+            var detail = data && (data.detail || data.error || data.message);
+            if (Array.isArray(detail)) detail = detail.join("; ");
+            throw new ApiError(response.status, String(detail || response.statusText || "error"));
+          }
+          if (!data || !Array.isArray(data.rows)) throw new ApiError(0, "unexpected answer from " + path);
+          return data;
+        });
+      }
+    );
+  }
+
+  // ---------------------------------------------------------------- state and URL
+
+  function readUrl() {
+    var params = new URLSearchParams(location.search);
+    state.site = params.get("site") || "";
+    var metric = (params.get("metric") || "LCP").toUpperCase();
+    state.metric = METRICS.indexOf(metric) >= 0 ? metric : "LCP";
+    state.device = params.get("device") || "";
+    state.days = params.get("days") || "7";
+  }
+
+  function writeUrl() {
+    var params = new URLSearchParams();
+    if (state.site) params.set("site", state.site);
+    if (state.metric !== "LCP") params.set("metric", state.metric);
+    if (state.device) params.set("device", state.device);
+    if (state.days !== "7") params.set("days", state.days);
+    var query = params.toString();
+    history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+  }
+
+  function syncControls() {
+    $("metric").value = state.metric;
+    $("device").value = state.device;
+    ensureOption($("days"), state.days, "last " + state.days + " days");
+    $("days").value = state.days;
+    Array.prototype.forEach.call(document.querySelectorAll(".metric-name"), function (node) {
+      node.textContent = state.metric;
+    });
+  }
+
+  function ensureOption(select, value, label) {
+    for (var i = 0; i < select.options.length; i++) if (select.options[i].value === value) return;
+    select.appendChild(el("option", { value: value, text: label }));
+  }
+
+  function setStatus(message, kind) {
+    var node = clear($("status"));
+    if (!message) return;
+    node.className = "status " + (kind || "");
+    append(node, message);
+  }
+
+  // ---------------------------------------------------------------- loading
+
+  function loadSites() {
+    return fetchApi("sites", {}).then(function (data) {
+      return data.rows
+        .map(function (row) {
+          var value = pick(row, COLS.site);
+          if (value === undefined && data.columns && data.columns.length) value = row[data.columns[0]];
+          return value === undefined || value === null ? "" : String(value);
+        })
+        .filter(Boolean);
+    });
+  }
+
+  function start() {
+    readUrl();
+    syncControls();
+    $("min-samples").textContent = String(MIN_SAMPLES);
+    ["metric", "device", "days"].forEach(function (id) {
+      $(id).addEventListener("change", function () {
+        state[id] = $(id).value;
+        writeUrl();
+        syncControls();
+        refresh();
+      });
+    });
+    $("site").addEventListener("change", function () {
+      state.site = $("site").value;
+      writeUrl();
+      refresh();
+    });
+    setStatus("Loading sites…", "loading");
+    loadSites().then(
+      function (sites) {
+        var select = clear($("site"));
+        if (!sites.length) {
+          setStatus("");
+          select.appendChild(el("option", { value: "", text: "no sites yet" }));
+          select.disabled = true;
+          showEmpty();
+          return;
+        }
+        if (state.site && sites.indexOf(state.site) < 0) sites.unshift(state.site);
+        sites.forEach(function (site) {
+          select.appendChild(el("option", { value: site, text: site }));
+        });
+        if (!state.site) state.site = sites[0];
+        select.value = state.site;
+        writeUrl();
+        refresh();
+      },
+      function (error) {
+        showApiError(error, "the site list");
+      }
+    );
+  }
+
+  function showEmpty() {
+    $("empty").hidden = false;
+    $("panels").hidden = true;
+    $("nodata").hidden = true;
+    body.setAttribute("data-state", "empty");
+  }
+
+  function showApiError(error, what) {
+    body.setAttribute("data-state", "error");
+    if (error && (error.status === 401 || error.status === 403)) {
+      var input = el("input", { type: "password", id: "token", placeholder: "API token", "aria-label": "API token" });
+      var button = el("button", { type: "button", text: "Use token" });
+      button.addEventListener("click", function () {
+        sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+        location.reload();
+      });
+      setStatus(
+        ["The API needs a token (RUM_API_TOKEN) for ", what, ". ", input, " ", button],
+        "error"
+      );
+      return;
+    }
+    var text = error && error.message ? error.message : String(error);
+    setStatus("Could not load " + what + ": " + text, "error");
+  }
+
+  function refresh() {
+    var mine = ++generation;
+    var site = state.site;
+    var common = { site: site, days: state.days };
+    var filtered = { site: site, days: state.days, device: state.device };
+    $("empty").hidden = true;
+    $("nodata").hidden = true;
+    $("panels").hidden = false;
+    body.setAttribute("data-state", "loading");
+    setStatus("Loading " + site + "…", "loading");
+    ["summary", "routes", "trend", "devices", "pages", "errors"].forEach(function (id) {
+      clear($(id)).appendChild(el("p", { class: "placeholder", text: "Loading…" }));
+    });
+
+    function settle(promise) {
+      return promise.then(
+        function (data) {
+          return { ok: true, data: data };
+        },
+        function (error) {
+          return { ok: false, error: error };
+        }
+      );
+    }
+
+    var byRoute = METRICS.map(function (metric) {
+      return settle(fetchApi("vitals", Object.assign({ metric: metric, by: "route" }, filtered)));
+    });
+    var byDevice = METRICS.map(function (metric) {
+      return settle(fetchApi("vitals", Object.assign({ metric: metric, by: "device" }, common)));
+    });
+    var trend = settle(fetchApi("trend", Object.assign({ metric: state.metric }, filtered, { days: trendDays() })));
+    var pages = settle(fetchApi("pages", common));
+    var errors = settle(fetchApi("errors", common));
+
+    Promise.all([Promise.all(byRoute), Promise.all(byDevice), trend, pages, errors]).then(function (all) {
+      if (mine !== generation) return;
+      var routeResults = all[0];
+      var deviceResults = all[1];
+      var failures = [].concat(routeResults, deviceResults, [all[2], all[3], all[4]]).filter(function (r) {
+        return !r.ok;
+      });
+      var auth = failures.filter(function (r) {
+        return r.error && (r.error.status === 401 || r.error.status === 403);
+      });
+      if (auth.length) {
+        showApiError(auth[0].error, "site " + site);
+        return;
+      }
+      var vitals = {};
+      var devices = {};
+      METRICS.forEach(function (metric, i) {
+        vitals[metric] = routeResults[i];
+        devices[metric] = deviceResults[i];
+      });
+      var anyRows = [].concat(routeResults, [all[3]]).some(function (r) {
+        return r.ok && r.data.rows.length > 0;
+      });
+      if (!anyRows && !failures.length) {
+        showNoData(site);
+        return;
+      }
+      renderSummary(devices, vitals);
+      renderRoutes(vitals, all[3]);
+      renderTrend(all[2]);
+      renderDevices(devices);
+      renderPages(all[3]);
+      renderErrors(all[4]);
+      body.setAttribute("data-state", "ready");
+      if (failures.length) {
+        setStatus(
+          failures.length + " of the dashboard's queries failed; the panels show what could be read (" +
+            failures[0].error.message + ").",
+          "error"
+        );
+      } else {
+        setStatus("");
+      }
+    });
+  }
+
+  function trendDays() {
+    return String(Math.max(Number(state.days) || 7, 14));
+  }
+
+  function showNoData(site) {
+    $("panels").hidden = true;
+    $("nodata").hidden = false;
+    var text = clear($("nodata-text"));
+    append(text, [
+      "Site ",
+      el("strong", { text: site }),
+      " has no page views or vitals in the last " + state.days + " day(s)" +
+        (state.device ? " on " + state.device : "") +
+        ". Pick a longer period, another device, or check that the snippet carries ",
+      el("code", { text: 'data-site="' + site + '"' }),
+      ". ",
+      el("a", { href: HELP, text: "Set-up guide" }),
+    ]);
+    body.setAttribute("data-state", "nodata");
+    setStatus("");
+  }
+
+  function showSql(id, result) {
+    var node = $(id);
+    if (node) node.textContent = result && result.ok && result.data.sql ? String(result.data.sql) : "";
+  }
+
+  function panelError(node, result, what) {
+    clear(node).appendChild(
+      el("p", { class: "panel-error", text: "Could not load " + what + ": " + (result.error && result.error.message) })
+    );
+  }
+
+  function emptyNote(node, text) {
+    clear(node).appendChild(el("p", { class: "placeholder", text: text }));
+  }
+
+  // ---------------------------------------------------------------- pieces
+
+  function ratingBar(shares, label) {
+    if (!shares) return el("div", { class: "bar empty-bar", title: "no rating data" });
+    var title =
+      (label ? label + ": " : "") +
+      formatPercent(shares.good) +
+      " good, " +
+      formatPercent(shares.ni) +
+      " needs improvement, " +
+      formatPercent(shares.poor) +
+      " poor";
+    var bar = el("div", { class: "bar", role: "img", "aria-label": title, title: title });
+    [
+      ["good", shares.good],
+      ["ni", shares.ni],
+      ["poor", shares.poor],
+    ].forEach(function (part) {
+      if (part[1] > 0) bar.appendChild(el("span", { class: "seg " + part[0], style: "width:" + (part[1] * 100).toFixed(2) + "%" }));
+    });
+    return bar;
+  }
+
+  function valuePill(metric, value, samples) {
+    if (value === null) return el("span", { class: "pill none", text: "–" });
+    if (samples !== null && samples < MIN_SAMPLES) {
+      return el("span", {
+        class: "pill thin",
+        title: "only " + formatCount(samples) + " samples: p75 would be noise",
+        text: "not enough data",
+      });
+    }
+    var r = rating(metric, value);
+    return el("span", { class: "pill " + r, title: RATING_LABEL[r], text: formatValue(metric, value) });
+  }
+
+  function vitalCell(metric, row) {
+    if (!row) return el("td", { class: "vital-cell none" }, el("span", { class: "muted", text: "–" }));
+    var samples = samplesOf(row);
+    var value = num(pick(row, COLS.p75));
+    var cell = el("td", { class: "vital-cell" + (metric === state.metric ? " selected" : "") }, [
+      valuePill(metric, value, samples),
+      samples !== null && samples >= MIN_SAMPLES ? ratingBar(sharesOf(row), metric) : null,
+      el("span", { class: "samples", text: "n=" + formatCount(samples) }),
+    ]);
+    return cell;
+  }
+
+  // ---------------------------------------------------------------- summary tiles
+
+  function renderSummary(devices, vitals) {
+    var node = clear($("summary"));
+    var tiles = el("div", { class: "tiles" });
+    METRICS.forEach(function (metric) {
+      var overall = combineOverall(vitals[metric]);
+      var tile = el("button", {
+        type: "button",
+        class: "tile" + (metric === state.metric ? " selected" : ""),
+        "data-metric": metric,
+        "aria-pressed": metric === state.metric ? "true" : "false",
+      });
+      var value = overall ? overall.p75 : null;
+      var samples = overall ? overall.samples : null;
+      append(tile, [
+        el("span", { class: "tile-name", text: metric }),
+        el("span", { class: "tile-value" }, valuePill(metric, value, samples)),
+        overall && overall.shares && samples >= MIN_SAMPLES ? ratingBar(overall.shares, metric) : null,
+        el("span", {
+          class: "samples",
+          text: overall ? "busiest route · n=" + formatCount(samples) : "no samples",
+        }),
+      ]);
+      tile.addEventListener("click", function () {
+        state.metric = metric;
+        writeUrl();
+        syncControls();
+        refresh();
+      });
+      tiles.appendChild(tile);
+    });
+    node.appendChild(tiles);
+    void devices;
+  }
+
+  /** The busiest route's figures: an honest single number without merging percentiles. */
+  function combineOverall(result) {
+    if (!result || !result.ok || !result.data.rows.length) return null;
+    var best = null;
+    result.data.rows.forEach(function (row) {
+      var s = samplesOf(row) || 0;
+      if (!best || s > best.samples) best = { samples: s, p75: num(pick(row, COLS.p75)), shares: sharesOf(row) };
+    });
+    return best;
+  }
+
+  // ---------------------------------------------------------------- routes table
+
+  function routeKey(row, data) {
+    var value = pick(row, COLS.route);
+    if (value === undefined && data.columns && data.columns.length) value = row[data.columns[0]];
+    return value === undefined || value === null ? "" : String(value);
+  }
+
+  function renderRoutes(vitals, pagesResult) {
+    var node = clear($("routes"));
+    showSql("routes-sql", vitals[state.metric]);
+    var byRoute = {};
+    var order = [];
+    METRICS.forEach(function (metric) {
+      var result = vitals[metric];
+      if (!result.ok) return;
+      result.data.rows.forEach(function (row) {
+        var key = routeKey(row, result.data);
+        if (!byRoute[key]) {
+          byRoute[key] = {};
+          order.push(key);
+        }
+        byRoute[key][metric] = row;
+      });
+    });
+    if (!order.length) {
+      if (!vitals[state.metric].ok) panelError(node, vitals[state.metric], "the vitals");
+      else emptyNote(node, "No vitals in this period" + (state.device ? " on " + state.device : "") + ".");
+      return;
+    }
+    var views = pageViewsByRoute(pagesResult);
+    order.sort(function (a, b) {
+      var sa = samplesOf(byRoute[a][state.metric]) || 0;
+      var sb = samplesOf(byRoute[b][state.metric]) || 0;
+      if (sb !== sa) return sb - sa;
+      return (views[b] || 0) - (views[a] || 0);
+    });
+    var head = el("tr", null, [el("th", { scope: "col", text: "Route" })]);
+    METRICS.forEach(function (metric) {
+      head.appendChild(el("th", { scope: "col", class: metric === state.metric ? "selected" : "", text: metric }));
+    });
+    var tbody = el("tbody");
+    order.forEach(function (key) {
+      var tr = el("tr", { "data-route": key }, [el("th", { scope: "row", class: "route" }, el("code", { text: key || "(none)" }))]);
+      METRICS.forEach(function (metric) {
+        tr.appendChild(vitalCell(metric, byRoute[key][metric]));
+      });
+      tbody.appendChild(tr);
+    });
+    node.appendChild(el("div", { class: "table-wrap" }, el("table", { class: "data routes-table" }, [el("thead", null, head), tbody])));
+  }
+
+  function pageViewsByRoute(result) {
+    var views = {};
+    if (!result || !result.ok) return views;
+    result.data.rows.forEach(function (row) {
+      views[routeKey(row, result.data)] = num(pick(row, COLS.pageViews)) || 0;
+    });
+    return views;
+  }
+
+  // ---------------------------------------------------------------- trend chart
+
+  /** Release markers: an explicit list in the answer, or days where the version column changes. */
+  function releaseMarkers(data) {
+    var list = data.releases || data.versions || data.markers || data.version_changes || data.deploys;
+    var markers = [];
+    if (Array.isArray(list)) {
+      list.forEach(function (item) {
+        if (item && typeof item === "object") {
+          var day = pick(item, COLS.day.concat(["changed_at", "first_seen", "timestamp"]));
+          if (day !== undefined) markers.push({ day: dayKey(day), version: String(pick(item, COLS.version) || "") });
+        } else if (item !== null && item !== undefined) {
+          markers.push({ day: dayKey(item), version: "" });
+        }
+      });
+      return markers;
+    }
+    var previous = null;
+    data.rows.forEach(function (row) {
+      var changed = pick(row, ["version_changed", "release_changed", "changed", "is_release"]);
+      var version = pick(row, COLS.version);
+      var day = dayKey(pick(row, COLS.day));
+      if (changed === true || changed === 1 || changed === "1" || changed === "true") {
+        markers.push({ day: day, version: version === undefined ? "" : String(version) });
+      } else if (changed === undefined && version !== undefined && version !== null && version !== "") {
+        if (previous !== null && String(version) !== previous) markers.push({ day: day, version: String(version) });
+        previous = String(version);
+      }
+    });
+    return markers;
+  }
+
+  function niceTicks(max, count) {
+    if (!(max > 0)) return [0];
+    var raw = max / count;
+    var magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+    var steps = [1, 2, 2.5, 5, 10];
+    var step = magnitude;
+    for (var i = 0; i < steps.length; i++) {
+      if (steps[i] * magnitude >= raw) {
+        step = steps[i] * magnitude;
+        break;
+      }
+    }
+    var ticks = [];
+    for (var v = 0; v <= max + step * 0.001; v += step) ticks.push(Number(v.toPrecision(6)));
+    return ticks;
+  }
+
+  function renderTrend(result) {
+    var node = clear($("trend"));
+    showSql("trend-sql", result);
+    if (!result.ok) return panelError(node, result, "the trend");
+    var metric = state.metric;
+    var data = result.data;
+    var points = data.rows
+      .map(function (row) {
+        return { day: dayKey(pick(row, COLS.day)), p75: num(pick(row, COLS.p75)), samples: samplesOf(row) || 0 };
+      })
+      .filter(function (p) {
+        return p.day && p.p75 !== null;
+      })
+      .sort(function (a, b) {
+        return a.day < b.day ? -1 : a.day > b.day ? 1 : 0;
+      });
+    if (!points.length) return emptyNote(node, "No " + metric + " samples in this period.");
+    var markers = releaseMarkers(data);
+
+    var W = 760;
+    var H = 280;
+    var m = { top: 22, right: 18, bottom: 54, left: metric === "CLS" ? 52 : 64 };
+    var stripH = 26;
+    var plotW = W - m.left - m.right;
+    var plotH = H - m.top - m.bottom - stripH - 8;
+    var t = THRESHOLDS[metric];
+    var maxValue = Math.max.apply(
+      null,
+      points.map(function (p) {
+        return p.p75;
+      })
+    );
+    var yMax = Math.max(maxValue * 1.12, t[0] * 1.15);
+    var ticks = niceTicks(yMax, 4);
+    yMax = ticks[ticks.length - 1] >= maxValue ? Math.max(ticks[ticks.length - 1], yMax) : yMax;
+    var maxSamples = Math.max.apply(
+      null,
+      points.map(function (p) {
+        return p.samples;
+      })
+    );
+    var n = points.length;
+    function x(i) {
+      return m.left + (n === 1 ? plotW / 2 : (i * plotW) / (n - 1));
+    }
+    function y(v) {
+      return m.top + plotH - (Math.min(v, yMax) / yMax) * plotH;
+    }
+
+    var chart = svg("svg", {
+      class: "chart trend-chart",
+      viewBox: "0 0 " + W + " " + H,
+      role: "img",
+      "aria-label": "Daily p75 of " + metric + " over " + n + " days",
+      "data-points": n,
+    });
+    // Threshold bands.
+    var bands = [
+      ["good", 0, t[0]],
+      ["ni", t[0], t[1]],
+      ["poor", t[1], yMax],
+    ];
+    bands.forEach(function (b) {
+      var lo = Math.min(b[1], yMax);
+      var hi = Math.min(b[2], yMax);
+      if (hi <= lo) return;
+      chart.appendChild(svg("rect", { class: "band " + b[0], x: m.left, width: plotW, y: y(hi), height: y(lo) - y(hi) }));
+    });
+    // Grid and y axis.
+    ticks.forEach(function (v) {
+      if (v > yMax) return;
+      chart.appendChild(svg("line", { class: "grid", x1: m.left, x2: m.left + plotW, y1: y(v), y2: y(v) }));
+      chart.appendChild(
+        svg("text", { class: "axis", x: m.left - 8, y: y(v) + 4, "text-anchor": "end", text: formatValue(metric, v) })
+      );
+    });
+    // Threshold lines with labels.
+    [t[0], t[1]].forEach(function (v, i) {
+      if (v > yMax) return;
+      chart.appendChild(svg("line", { class: "threshold " + (i ? "poor" : "good"), x1: m.left, x2: m.left + plotW, y1: y(v), y2: y(v) }));
+    });
+    // Samples strip.
+    var stripTop = m.top + plotH + 8;
+    var barW = Math.max(2, Math.min(24, (plotW / Math.max(n, 1)) * 0.6));
+    points.forEach(function (p, i) {
+      var h = maxSamples > 0 ? (p.samples / maxSamples) * stripH : 0;
+      chart.appendChild(
+        svg("rect", { class: "sample-bar", x: x(i) - barW / 2, y: stripTop + stripH - h, width: barW, height: Math.max(h, 0.5) }, [
+          svg("title", { text: p.day + ": " + formatCount(p.samples) + " samples" }),
+        ])
+      );
+    });
+    // Release markers.
+    var dayIndex = {};
+    points.forEach(function (p, i) {
+      dayIndex[p.day] = i;
+    });
+    markers.forEach(function (marker) {
+      var i = dayIndex[marker.day];
+      if (i === undefined) return;
+      var xm = x(i);
+      var g = svg("g", { class: "release", "data-day": marker.day }, [
+        svg("line", { x1: xm, x2: xm, y1: m.top - 6, y2: stripTop + stripH }),
+        svg("text", { x: xm + 4, y: m.top - 8, text: marker.version ? shorten(marker.version, 18) : "release" }),
+        svg("title", { text: "service.version changed on " + marker.day + (marker.version ? " to " + marker.version : "") }),
+      ]);
+      chart.appendChild(g);
+    });
+    // Line: split where a day has too few samples, drawn dashed there.
+    var d = points
+      .map(function (p, i) {
+        return (i ? "L" : "M") + x(i).toFixed(1) + " " + y(p.p75).toFixed(1);
+      })
+      .join(" ");
+    chart.appendChild(svg("path", { class: "line", d: d }));
+    points.forEach(function (p, i) {
+      var thin = p.samples < MIN_SAMPLES;
+      var r = rating(metric, p.p75);
+      chart.appendChild(
+        svg("circle", { class: "point " + r + (thin ? " thin" : ""), cx: x(i), cy: y(p.p75), r: thin ? 3 : 4 }, [
+          svg("title", {
+            text:
+              p.day +
+              ": p75 " +
+              formatValue(metric, p.p75) +
+              " (" +
+              formatCount(p.samples) +
+              " samples" +
+              (thin ? ", not enough data" : "") +
+              ")",
+          }),
+        ])
+      );
+    });
+    // X labels: at most ~8.
+    var every = Math.max(1, Math.ceil(n / 8));
+    points.forEach(function (p, i) {
+      if (i % every !== 0 && i !== n - 1) return;
+      if (i === n - 1 && i % every !== 0 && n - 1 - (n - 1 - ((n - 1) % every)) < every / 2) return;
+      chart.appendChild(svg("text", { class: "axis", x: x(i), y: H - 14, "text-anchor": "middle", text: p.day.slice(5) }));
+    });
+    chart.appendChild(svg("text", { class: "axis strip-label", x: m.left - 8, y: stripTop + stripH - 4, "text-anchor": "end", text: "samples" }));
+    node.appendChild(chart);
+
+    var thinDays = points.filter(function (p) {
+      return p.samples < MIN_SAMPLES;
+    }).length;
+    var legend = el("p", { class: "legend" }, [
+      legendSwatch("good", "good ≤ " + formatValue(metric, t[0])),
+      legendSwatch("ni", "needs improvement"),
+      legendSwatch("poor", "poor > " + formatValue(metric, t[1])),
+      markers.length ? legendSwatch("release-key", markers.length + " release change(s)") : null,
+      thinDays ? el("span", { class: "muted", text: thinDays + " day(s) under " + MIN_SAMPLES + " samples (hollow points)" }) : null,
+    ]);
+    node.appendChild(legend);
+  }
+
+  function legendSwatch(kind, text) {
+    return el("span", { class: "legend-item" }, [el("span", { class: "swatch " + kind }), text]);
+  }
+
+  function shorten(text, max) {
+    return text.length > max ? text.slice(0, max - 1) + "…" : text;
+  }
+
+  // ---------------------------------------------------------------- devices
+
+  function renderDevices(devices) {
+    var node = clear($("devices"));
+    showSql("devices-sql", devices[state.metric]);
+    var tbody = el("tbody");
+    var any = false;
+    METRICS.forEach(function (metric) {
+      var result = devices[metric];
+      var rows = {};
+      if (result.ok) {
+        result.data.rows.forEach(function (row) {
+          var key = pick(row, COLS.device);
+          if (key === undefined && result.data.columns) key = row[result.data.columns[0]];
+          rows[String(key)] = row;
+        });
+      }
+      var tr = el("tr", { class: metric === state.metric ? "selected" : "" }, [el("th", { scope: "row", text: metric })]);
+      DEVICES.forEach(function (device) {
+        if (rows[device]) any = true;
+        tr.appendChild(vitalCell(metric, rows[device]));
+      });
+      var mobile = rows.mobile ? num(pick(rows.mobile, COLS.p75)) : null;
+      var desktop = rows.desktop ? num(pick(rows.desktop, COLS.p75)) : null;
+      var enough =
+        rows.mobile && rows.desktop && (samplesOf(rows.mobile) || 0) >= MIN_SAMPLES && (samplesOf(rows.desktop) || 0) >= MIN_SAMPLES;
+      var ratio = enough && desktop ? mobile / desktop : null;
+      tr.appendChild(
+        el("td", { class: "ratio", title: "mobile p75 ÷ desktop p75" }, ratio === null ? "–" : "×" + ratio.toFixed(ratio >= 10 ? 0 : 2))
+      );
+      tbody.appendChild(tr);
+    });
+    if (!any) {
+      if (!devices[state.metric].ok) return panelError(node, devices[state.metric], "the device split");
+      return emptyNote(node, "No mobile or desktop samples in this period.");
+    }
+    var head = el("tr", null, [
+      el("th", { scope: "col", text: "Vital" }),
+      el("th", { scope: "col", text: "Mobile" }),
+      el("th", { scope: "col", text: "Desktop" }),
+      el("th", { scope: "col", text: "Ratio" }),
+    ]);
+    node.appendChild(el("div", { class: "table-wrap" }, el("table", { class: "data devices-table" }, [el("thead", null, head), tbody])));
+  }
+
+  // ---------------------------------------------------------------- page views
+
+  function renderPages(result) {
+    var node = clear($("pages"));
+    showSql("pages-sql", result);
+    if (!result.ok) return panelError(node, result, "page views");
+    var rows = result.data.rows
+      .map(function (row) {
+        return { route: routeKey(row, result.data), views: num(pick(row, COLS.pageViews)) || 0 };
+      })
+      .sort(function (a, b) {
+        return b.views - a.views;
+      });
+    if (!rows.length) return emptyNote(node, "No page views in this period.");
+    var total = rows.reduce(function (sum, r) {
+      return sum + r.views;
+    }, 0);
+    var max = rows[0].views || 1;
+    var shown = rows.slice(0, 15);
+    var list = el("ol", { class: "hbars" });
+    shown.forEach(function (r) {
+      list.appendChild(
+        el("li", { "data-route": r.route }, [
+          el("span", { class: "hbar-label" }, el("code", { text: r.route || "(none)" })),
+          el("span", { class: "hbar-track" }, el("span", { class: "hbar-fill", style: "width:" + ((r.views / max) * 100).toFixed(2) + "%" })),
+          el("span", { class: "hbar-value", text: formatCount(r.views) + " · " + formatPercent(total ? r.views / total : 0) }),
+        ])
+      );
+    });
+    node.appendChild(list);
+    var note = formatCount(total) + " page views on " + rows.length + " route(s)";
+    if (rows.length > shown.length) note += "; top " + shown.length + " shown";
+    node.appendChild(el("p", { class: "muted small", text: note + "." }));
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  function renderErrors(result) {
+    var node = clear($("errors"));
+    showSql("errors-sql", result);
+    if (!result.ok) return panelError(node, result, "errors");
+    var rows = result.data.rows;
+    if (!rows.length) return emptyNote(node, "No JavaScript errors in this period.");
+    var head = el("tr", null, [
+      el("th", { scope: "col", text: "Error" }),
+      el("th", { scope: "col", class: "num", text: "Count" }),
+      el("th", { scope: "col", class: "num", text: "Page views" }),
+      el("th", { scope: "col", text: "First seen" }),
+      el("th", { scope: "col", text: "Last seen" }),
+    ]);
+    var tbody = el("tbody");
+    rows.slice(0, 25).forEach(function (row) {
+      var type = pick(row, COLS.errType);
+      var message = pick(row, COLS.message);
+      var fingerprint = pick(row, COLS.fingerprint);
+      tbody.appendChild(
+        el("tr", { "data-fingerprint": fingerprint === undefined ? "" : String(fingerprint) }, [
+          el("td", { class: "error-cell" }, [
+            el("span", { class: "error-type", text: type ? String(type) : "Error" }),
+            " ",
+            el("span", { class: "error-message", title: message ? String(message) : "", text: message ? shorten(String(message), 160) : "(no message)" }),
+            fingerprint ? el("span", { class: "fingerprint muted", text: String(fingerprint).slice(0, 12) }) : null,
+          ]),
+          el("td", { class: "num", text: formatCount(num(pick(row, COLS.errCount))) }),
+          el("td", { class: "num", text: formatCount(num(pick(row, COLS.errViews))) }),
+          el("td", { class: "date", text: formatDate(pick(row, COLS.firstSeen)) }),
+          el("td", { class: "date", text: formatDate(pick(row, COLS.lastSeen)) }),
+        ])
+      );
+    });
+    node.appendChild(el("div", { class: "table-wrap" }, el("table", { class: "data errors-table" }, [el("thead", null, head), tbody])));
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
