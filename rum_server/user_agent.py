@@ -6,7 +6,10 @@ those libraries give: browsers such as ``Chrome``, ``Chrome Mobile``,
 ``Chrome Mobile iOS``, ``Mobile Safari``, ``Safari``, ``Firefox``, ``Edge``,
 ``Samsung Internet``, ``Googlebot``; OSes such as ``Windows``, ``Mac OS X``,
 ``iOS``, ``Android``, ``Linux``; ``Other`` when nothing matched. Versions are
-``major.minor.patch`` as far as known, else ``""``.
+``major.minor.patch`` as far as known, else ``""``. The device type is one of
+``bot`` (crawlers and lab tools, see ``_device_type``), ``tablet``, ``mobile``,
+``desktop`` or ``other`` (unknown, and HTTP tools such as curl that run no
+snippet but are not flagged as crawlers by the rules).
 
 user-agents' own constructor calls ua-parser's legacy pure-Python API (about
 0.6 ms per new string). We feed its device rules from ua-parser's v1 API
@@ -19,6 +22,7 @@ real traffic repeats a few strings very often.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -66,9 +70,26 @@ class _RulesOverResult(UserAgent):  # type: ignore[misc]  # user-agents ships no
         self.device = parse_device(device.family, device.brand, device.model)
 
 
+_CRAWLER_FAMILY = re.compile(r"bot|crawl|spider", re.IGNORECASE)
+"""uap-core names crawlers this way, but flags only some of them as Spider devices
+(its generic rule looks at the first 100 characters: Applebot, msnbot, PingdomBot slip)."""
+
+_LAB_MARKERS = ("Chrome-Lighthouse",)
+"""Lab runs (PageSpeed Insights, Lighthouse CI) throttle CPU and network on purpose:
+counted as real users they would drag a small site's p75 down."""
+
+
 def _device_type(rules: UserAgent) -> DeviceType:
-    """Bots first (the storage contract flags them), then tablet before mobile."""
-    if rules.is_bot:
+    """Bots first (the storage contract flags them), then tablet before mobile.
+
+    A bot is what user-agents calls one, plus crawler-named browser families
+    and lab tools; HeadlessChrome stays what the libraries say (desktop).
+    """
+    if (
+        rules.is_bot
+        or _CRAWLER_FAMILY.search(rules.browser.family)
+        or any(marker in rules.ua_string for marker in _LAB_MARKERS)
+    ):
         return "bot"
     if rules.is_tablet:
         return "tablet"
