@@ -1,0 +1,192 @@
+import { fingerprint } from './fingerprint';
+import { getNavigationType } from './getNavigationType';
+import { isSampled } from './isSampled';
+import { guard } from './lib/guard';
+import { uid } from './lib/uid';
+import { readConfig } from './readConfig';
+import { readError } from './readError';
+import { readPageContext } from './readPageContext';
+import { rotateSession } from './rotateSession';
+import { sendBatch } from './sendBatch';
+import { splitBatch } from './splitBatch';
+import { toSmallMap } from './toSmallMap';
+import type { Api, ApiStub, ErrorEvent, NavigationType, ObserveVitals, ReportMetric, WireEvent } from './types';
+
+declare const __SNIPPET_VERSION__: string;
+
+type Queued = WireEvent extends infer E ? (E extends WireEvent ? Omit<E, 'ts'> & { ts?: number } : never) : never;
+
+/**
+ * Starts the snippet: reads the script tag's configuration, queues page views, errors,
+ * Web Vitals (through `observeVitals`, absent in the errors-only build) and custom events,
+ * and beacons the queue when the page is hidden. Nothing it does may throw into the page.
+ */
+export const start = (observeVitals?: ObserveVitals): void => {
+  try {
+    const script = document.currentScript || document.querySelector('script[data-site]');
+    const config = script && readConfig((name) => script.getAttribute('data-' + name));
+    if (!config) return;
+
+    const navigationEntry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const context = readPageContext(navigationEntry && navigationEntry.serverTiming);
+    // Errors share the queue unless data-error-sample-rate differs; then they travel in
+    // batches of their own, each batch naming the rate its events were kept at.
+    const queue: WireEvent[] = [];
+    const errorQueue: WireEvent[] = config._errorRate == config._rate ? queue : [];
+    let consent = config._consentRequired ? undefined : true;
+    let session: string | undefined;
+    let pageView: string;
+    let navigation = getNavigationType(navigationEntry);
+    let route = config._route;
+    let referrer = document.referrer;
+    let userHash: string | undefined;
+    let errors: Record<string, ErrorEvent>;
+    let errorCount: number;
+    const on = (type: string, listener: (event: never) => unknown, capture?: boolean) =>
+      addEventListener(type, guard(listener) as EventListener, capture);
+
+    // The session id, its idle clock reset on every use; stored only once consent is given.
+    const sessionId = (): string => {
+      try {
+        session = sessionStorage.deco_rum;
+      } catch (e) {
+        // storage blocked: the session lives in memory
+      }
+      session = rotateSession(session, Date.now(), uid());
+      try {
+        sessionStorage.deco_rum = session;
+      } catch (e) {
+        // storage blocked or full
+      }
+      return session.split('.')[0]!;
+    };
+
+    const push = (target: WireEvent[], event: Queued) => {
+      event.ts = Date.now();
+      if (consent != false && target.length < 500) target.push(event as WireEvent);
+      if (consent) sessionId();
+    };
+
+    const flush = () => {
+      if (consent) {
+        const sid = sessionId();
+        for (const [events, rate] of [
+          [queue, config._rate],
+          [errorQueue, config._errorRate],
+        ] as const) {
+          const sending = events.splice(0);
+          if (sending[0] && isSampled(sid, rate))
+            for (const body of splitBatch(
+              {
+                v: 1,
+                site: config._site,
+                url: location.href.slice(0, 2048),
+                pv: pageView,
+                sid,
+                st: Date.now(),
+                route,
+                ref: referrer.slice(0, 2048),
+                nav: navigation,
+                rate,
+                vp: innerWidth + 'x' + innerHeight,
+                conn: ((navigator as { connection?: { effectiveType?: string } }).connection || {}).effectiveType,
+                sv: __SNIPPET_VERSION__,
+                ver: config._version,
+                env: config._env,
+                uh: userHash,
+                ...context,
+              },
+              sending,
+              60000,
+            ))
+              sendBatch(config._endpoint, body);
+        }
+      }
+    };
+
+    const startPageView = (type?: NavigationType) => {
+      if (type) {
+        flush();
+        navigation = type;
+      }
+      pageView = uid();
+      errors = {};
+      errorCount = 0;
+      push(queue, { t: 'page_view' });
+    };
+
+    // Every report of a metric id is sent with its latest value and its delta.
+    const reportMetric: ReportMetric = (metric, attribution) => {
+      const scale = metric.name == 'CLS' ? 1e4 : 10;
+      push(queue, {
+        t: 'web_vital',
+        name: metric.name,
+        v: Math.round(metric.value * scale) / scale,
+        d: Math.round(metric.delta * scale) / scale,
+        id: metric.id,
+        attr: toSmallMap(attribution),
+      });
+    };
+
+    // A repeated error is counted, not resent; once sent, a repeat sends it again with its new total.
+    const reportError = (event: Event) => {
+      const fields = readError(event);
+      if (fields) {
+        const fp = fingerprint(fields);
+        const known = errors[fp];
+        if (known) {
+          known.n++;
+          if (!errorQueue.includes(known)) push(errorQueue, known);
+        } else if (errorCount++ < 20) push(errorQueue, (errors[fp] = { t: 'error', fp, n: 1, ...fields } as ErrorEvent));
+      }
+    };
+
+    const api: Api = {
+      track: guard((name, attrs, labels) =>
+        push(queue, { t: 'event', name: String(name).slice(0, 64), attrs: toSmallMap(attrs), labels: toSmallMap(labels) }),
+      ),
+      identify: guard((hashHex) => {
+        if (/^[\da-f]{8,128}$/i.test(hashHex)) userHash = hashHex;
+      }),
+      consent: guard((granted) => {
+        if (!(consent = !!granted)) queue.length = errorQueue.length = 0;
+      }),
+    };
+
+    startPageView();
+    on('error', reportError);
+    on('unhandledrejection', reportError);
+    // A bfcache restore is a new page view. This capture listener is added before web-vitals'
+    // own, so the restored page's metrics land in the new page view.
+    on('pageshow', (event: PageTransitionEvent) => event.persisted && startPageView('back-forward-cache'), true);
+    if (observeVitals) observeVitals(guard(reportMetric));
+    // Flush after web-vitals has reported: its visibilitychange listeners capture on window,
+    // these listen in the bubbling phase, so they run after it (web-vitals#500).
+    on('visibilitychange', () => document.visibilityState == 'hidden' && flush());
+    on('pagehide', flush);
+
+    if (config._softNavs) {
+      let url = location.href;
+      const onUrlChange = () => {
+        if (location.href != url) {
+          referrer = url;
+          url = location.href;
+          route = '';
+          startPageView('soft-navigation');
+        }
+      };
+      const pushState = history.pushState;
+      history.pushState = function (...args) {
+        pushState.apply(this, args);
+        guard(onUrlChange)();
+      };
+      on('popstate', onUrlChange);
+    }
+
+    const stub = (window as { DECO_RUM?: ApiStub }).DECO_RUM;
+    (window as { DECO_RUM?: Api }).DECO_RUM = api;
+    for (const [method, args] of (stub && stub.q) || []) (api[method] as (...a: unknown[]) => void)(...Array.from(args));
+  } catch (e) {
+    // the snippet never throws into the page
+  }
+};

@@ -1,0 +1,18 @@
+import type { StringMap } from './types';
+
+/**
+ * A wire `SmallMap`: at most 16 entries, keys and values strings of at most 128 characters.
+ * Objects, null and undefined values are left out; an empty map is undefined.
+ */
+export const toSmallMap = (source: object | null | undefined): StringMap | undefined => {
+  let map: StringMap | undefined;
+  let count = 0;
+  for (const key in source) {
+    const value = (source as Record<string, unknown>)[key];
+    if (count < 16 && value != null && typeof value != 'object') {
+      (map = map || {})[key.slice(0, 128)] = String(value).slice(0, 128);
+      count++;
+    }
+  }
+  return map;
+};

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readError } from './.build/readError.mjs';
+
+const v8Stack = 'TypeError: x is undefined\n    at addToCart (https://shop.example/app.js:12:34)\n    at HTMLButtonElement.<anonymous> (https://shop.example/app.js:40:5)';
+const firefoxStack = 'addToCart@https://shop.example:8080/app.js:12:34\n@https://shop.example:8080/app.js:40:5';
+
+test('readError: an error event', () => {
+  const error = { name: 'TypeError', message: 'x is undefined', stack: v8Stack };
+  assert.deepEqual(
+    readError({ type: 'error', message: 'Uncaught TypeError: x is undefined', filename: 'https://shop.example/app.js', lineno: 12, colno: 34, error }),
+    { msg: 'x is undefined', type: 'TypeError', stack: v8Stack, src: 'error', file: 'https://shop.example/app.js', line: 12, col: 34 },
+  );
+});
+
+test('readError: a rejection with an Error takes file and line from the top frame', () => {
+  const reason = { name: 'Error', message: 'checkout failed', stack: firefoxStack };
+  assert.deepEqual(readError({ type: 'unhandledrejection', reason }), {
+    msg: 'checkout failed',
+    type: 'Error',
+    stack: firefoxStack,
+    src: 'unhandledrejection',
+    file: 'https://shop.example:8080/app.js',
+    line: 12,
+    col: 34,
+  });
+});
+
+test('readError: a rejection with a plain value', () => {
+  assert.deepEqual(readError({ type: 'unhandledrejection', reason: 'nope' }), {
+    msg: 'nope',
+    type: undefined,
+    stack: '',
+    src: 'unhandledrejection',
+    file: '',
+    line: 0,
+    col: 0,
+  });
+});
+
+const noise = [
+  ['a bare cross-origin "Script error."', { type: 'error', message: 'Script error.', filename: '', lineno: 0, colno: 0, error: null }],
+  ['"Uncaught Script error"', { type: 'error', message: 'Uncaught Script error', error: null }],
+  ['a ResizeObserver loop', { type: 'error', message: 'ResizeObserver loop completed with undelivered notifications.' }],
+  ['a Chrome extension file', { type: 'error', message: 'boom', filename: 'chrome-extension://abc/content.js', lineno: 1 }],
+  ['a Firefox extension frame', { type: 'unhandledrejection', reason: { message: 'boom', stack: 'f@moz-extension://abc/x.js:1:2' } }],
+  ['no message at all', { type: 'error', message: '' }],
+];
+for (const [name, event] of noise) {
+  test(`readError: ignores ${name}`, () => {
+    assert.equal(readError(event), undefined);
+  });
+}
+
+test('readError: long messages and stacks are cut to the wire limits', () => {
+  const error = { name: 'Error', message: 'm'.repeat(5000), stack: 's'.repeat(20000) };
+  const fields = readError({ type: 'error', message: 'x', error });
+  assert.equal(fields.msg.length, 2048);
+  assert.equal(fields.stack.length, 8192);
+});
