@@ -50,7 +50,7 @@ MATERIALIZED_COLUMNS: dict[str, tuple[str, str]] = {
     "RumPageViewId": ("String", "LogAttributes['rum.page_view.id']"),
     "RumSessionId": ("String", "LogAttributes['rum.session.id']"),
     "RumErrorFingerprint": ("String", "LogAttributes['rum.error.fingerprint']"),
-    "RumErrorCount": ("UInt32", "toUInt32OrDefault(LogAttributes['rum.error.count'], 1)"),
+    "RumErrorCount": ("UInt32", "toUInt32OrDefault(LogAttributes['rum.error.count'], toUInt32(1))"),
     "RumEventName": ("LowCardinality(String)", "LogAttributes['rum.event.name']"),
     "ServiceVersion": ("LowCardinality(String)", "ResourceAttributes['service.version']"),
 }
