@@ -21,6 +21,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
 from litestar.response import Response
 
 DASHBOARD_PATH = "/__deco/rum/dashboard"
@@ -125,7 +126,7 @@ def dashboard_routes() -> list[HTTPRouteHandler]:
         return cached_response(request, page("help.html", base_path(request)), "no-cache")
 
     @get(f"{ASSETS_PATH}/{{name:str}}", include_in_schema=False, sync_to_thread=False)
-    def dashboard_asset(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
+    def dashboard_asset(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
         """A fixed set of files (no path from the URL reaches the file system)."""
         asset = assets.get(name)
         if asset is None:

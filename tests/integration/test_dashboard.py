@@ -1,0 +1,138 @@
+"""The dashboard page and its assets, served by Litestar: types, caching, no external URLs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from rum_server.dashboard import DASHBOARD_PATH, HELP_PATH, dashboard_routes
+
+SNIPPET_LINE = '<script src="/__deco/rum.js" async data-site="my-site"'
+ASSET_URL = re.compile(r'(?:src|href)="(/__deco/rum/dashboard/assets/[^"?]+)\?v=([0-9a-f]+)"')
+# Any absolute or protocol-relative URL; the SVG namespace is a name, never fetched.
+EXTERNAL_URL = re.compile(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", re.IGNORECASE)
+ALLOWED_NAMES = {"http://www.w3.org/2000/svg"}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient[Litestar]]:
+    with TestClient(Litestar(route_handlers=dashboard_routes())) as test_client:
+        yield test_client
+
+
+def external_urls(text: str) -> list[str]:
+    """Absolute URLs in ``text`` other than XML namespace names."""
+    found = [m.group(0) for m in EXTERNAL_URL.finditer(text)]
+    return [url for url in found if not any(name.startswith(url) for name in ALLOWED_NAMES)]
+
+
+def asset_urls(html: str) -> dict[str, str]:
+    return {path: version for path, version in ASSET_URL.findall(html)}
+
+
+@pytest.mark.parametrize("path", [DASHBOARD_PATH, HELP_PATH])
+def test_pages_are_html_revalidated_by_etag(client: TestClient[Litestar], path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["cache-control"] == "no-cache"
+    etag = response.headers["etag"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("dashboard.js", "text/javascript; charset=utf-8"),
+        ("dashboard.css", "text/css; charset=utf-8"),
+        ("favicon.svg", "image/svg+xml"),
+    ],
+)
+def test_assets_are_referenced_and_served_with_their_type(
+    client: TestClient[Litestar], name: str, content_type: str
+) -> None:
+    urls = asset_urls(client.get(DASHBOARD_PATH).text)
+    path = f"/__deco/rum/dashboard/assets/{name}"
+    assert path in urls
+    response = client.get(path, params={"v": urls[path]})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == content_type
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.headers["etag"] == f'"{urls[path]}"'
+    assert len(response.content) > 100
+
+
+@pytest.mark.parametrize(
+    ("query", "cache_control"),
+    [
+        ({}, "no-cache"),
+        ({"v": "an-old-version"}, "no-cache"),
+    ],
+)
+def test_an_unversioned_or_stale_asset_url_is_not_cached_for_long(
+    client: TestClient[Litestar], query: dict[str, str], cache_control: str
+) -> None:
+    response = client.get("/__deco/rum/dashboard/assets/dashboard.js", params=query)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == cache_control
+
+
+@pytest.mark.parametrize(
+    "name", ["nope.js", "..%2Fdashboard.py", "dashboard.html", "%2Fetc%2Fpasswd"]
+)
+def test_only_the_listed_assets_are_served(client: TestClient[Litestar], name: str) -> None:
+    response = client.get(f"/__deco/rum/dashboard/assets/{name}")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        DASHBOARD_PATH,
+        HELP_PATH,
+        "/__deco/rum/dashboard/assets/dashboard.js",
+        "/__deco/rum/dashboard/assets/dashboard.css",
+        "/__deco/rum/dashboard/assets/favicon.svg",
+    ],
+)
+def test_nothing_is_loaded_from_another_host(client: TestClient[Litestar], path: str) -> None:
+    text = client.get(path).text
+    assert external_urls(text) == []
+
+
+def test_the_external_url_check_catches_a_cdn() -> None:
+    html = '<script src="https://cdn.jsdelivr.net/npm/uplot"></script><img src="//x.example.com/a">'
+    assert external_urls(html) == ["https://cdn.jsdelivr.net", "//x.example.com"]
+
+
+@pytest.mark.parametrize("path", [DASHBOARD_PATH, HELP_PATH])
+def test_pages_show_the_snippet_line_for_an_empty_store(
+    client: TestClient[Litestar], path: str
+) -> None:
+    html = client.get(path).text.replace("&lt;", "<").replace("&gt;", ">")
+    assert SNIPPET_LINE in html
+
+
+def test_page_points_at_the_api_and_help() -> None:
+    with TestClient(Litestar(route_handlers=dashboard_routes())) as test_client:
+        html = test_client.get(DASHBOARD_PATH).text
+    assert 'data-api="/__deco/rum/api"' in html
+    assert 'href="/__deco/rum/dashboard/help"' in html
+    assert "{{" not in html
+
+
+def test_urls_follow_the_mount_prefix_of_a_host_app() -> None:
+    app = Litestar(route_handlers=dashboard_routes())
+    with TestClient(app, root_path="/shop") as test_client:
+        html = test_client.get(DASHBOARD_PATH).text
+    assert 'data-api="/shop/__deco/rum/api"' in html
+    links = re.findall(r'<(?:script|link|a)\b[^>]*?\b(?:src|href)="([^"]+)"', html)
+    assert len(links) == 4
+    assert all(link.startswith("/shop/__deco/rum/dashboard") for link in links)
