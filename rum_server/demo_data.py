@@ -1,0 +1,366 @@
+"""``rum-server demo-data``: seed a store with realistic synthetic storefront traffic.
+
+Sessions walk home → PLP → PDP → cart → checkout with drop-offs; each page view
+writes a page-view row, its web vitals (log-normal per route and device), now and
+then an error, and the funnel's custom events. The newest release makes LCP on
+mobile about 30% slower, so ``query compare`` has a regression to find. Some CLS
+and INP ids are reported twice (page hidden, shown, hidden) with a rising value,
+as browsers do. Rows follow storage.md exactly, like the ingest pipeline's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rum_server.rating import format_value, rating
+from rum_server.rollups import settle
+from rum_server.rows import ROW_COLUMNS, SCOPE_NAME
+from rum_server.store import Store, StoreError
+
+DAY_NS = 86_400 * 10**9
+HOUR_NS = 3_600 * 10**9
+CHUNK_ROWS = 100_000
+SNIPPET_VERSION = "1.0.0"
+ROWS_PER_PAGE_VIEW = 6.4
+"""Rows a page view writes on average (page view, ~5 vitals, errors, events)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    route: str
+    path: str
+    lcp_median_ms: float
+
+
+PAGES = (
+    Page("/", "/", 1900.0),
+    Page("/$category", "/calcados", 2300.0),
+    Page("/_products/$slug/p", "/tenis-corrida-azul-42/p", 2600.0),
+    Page("/cart", "/cart", 1700.0),
+    Page("/checkout", "/checkout", 2000.0),
+)
+NEXT_PAGE_CHANCE = (0.75, 0.7, 0.35, 0.6, 0.0)
+"""Chance a session moves on from each page to the next one of the funnel."""
+
+DEVICES = (("mobile", 0.64, 1.35), ("desktop", 0.31, 0.8), ("tablet", 0.05, 1.1))
+"""(device type, share of sessions, LCP multiplier)."""
+
+BROWSERS = {
+    "mobile": (("Chrome Mobile", "Android", 0.6), ("Mobile Safari", "iOS", 0.33),
+               ("Samsung Internet", "Android", 0.07)),
+    "desktop": (("Chrome", "Windows", 0.62), ("Safari", "Mac OS X", 0.16),
+                ("Edge", "Windows", 0.12), ("Firefox", "Windows", 0.10)),
+    "tablet": (("Mobile Safari", "iOS", 0.7), ("Chrome Mobile", "Android", 0.3)),
+}  # fmt: skip
+
+ERRORS = (
+    ("TypeError", "Cannot read properties of undefined (reading 'price')", "a1f3c09e", 0.45),
+    ("ReferenceError", "gtag is not defined", "0b7d22aa", 0.25),
+    ("Error", "Failed to fetch /api/cart", "c4e8915d", 0.15),
+    ("TypeError", "Load failed", "9d02ab13", 0.10),
+    ("SyntaxError", "Unexpected token '<' in JSON at position 0", "5e66f0b2", 0.05),
+)
+FUNNEL_EVENTS = {
+    "/_products/$slug/p": "view_item",
+    "/cart": "add_to_cart",
+    "/checkout": "begin_checkout",
+}
+PURCHASE_CHANCE = 0.55
+MOBILE_LCP_REGRESSION = 1.3
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    rows: int = 100_000
+    days: int = 7
+    site: str = "demo-store"
+    seed: int = 1
+
+
+def window_start(days: int, now_ns: int) -> int:
+    """Midnight (UTC) starting the last ``days`` calendar days, as the reports count them."""
+    return now_ns - now_ns % DAY_NS - (days - 1) * DAY_NS
+
+
+def releases(start_ns: int, now_ns: int) -> list[tuple[str, int]]:
+    """(version, first time in ns): three releases, the newest one about a day old."""
+    middle = start_ns + (now_ns - start_ns) // 3
+    starts = [start_ns, middle, max(now_ns - DAY_NS, middle + 1)]
+    versions = []
+    for start in sorted(set(starts)):
+        stamp = time.strftime("%Y.%m.%d", time.gmtime(start / 1e9))
+        versions.append((f"{stamp}-{uuid.UUID(int=start).hex[-6:]}", start))
+    return versions
+
+
+def _pick(rng: np.random.Generator, options: tuple[Any, ...], weights: list[float]) -> Any:
+    return options[int(rng.choice(len(options), p=np.array(weights) / sum(weights)))]
+
+
+class Builder:
+    """Accumulates column-oriented rows for one seeding run."""
+
+    def __init__(self, seed: Seed, now_ns: int) -> None:
+        self.seed = seed
+        self.rng = np.random.default_rng(seed.seed)
+        self.now_ns = now_ns
+        self.window_start = window_start(seed.days, now_ns)
+        self.releases = releases(self.window_start, now_ns)
+        self.data: dict[str, list[Any]] = {name: [] for name in ROW_COLUMNS}
+
+    @property
+    def count(self) -> int:
+        return len(self.data["Timestamp"])
+
+    def take(self) -> dict[str, list[Any]]:
+        data, self.data = self.data, {name: [] for name in ROW_COLUMNS}
+        return data
+
+    def release_at(self, ts_ns: int) -> str:
+        current = self.releases[0][0]
+        for version, start in self.releases:
+            if ts_ns >= start:
+                current = version
+        return current
+
+    def session(self) -> None:
+        rng = self.rng
+        device, _share, lcp_factor = _pick(rng, DEVICES, [d[1] for d in DEVICES])
+        browsers = BROWSERS[device]
+        browser, os_name, _ = _pick(rng, browsers, [b[2] for b in browsers])
+        start = int(rng.uniform(self.window_start, max(self.window_start, self.now_ns - HOUR_NS)))
+        version = self.release_at(start)
+        if version == self.releases[-1][0] and device == "mobile":
+            lcp_factor *= MOBILE_LCP_REGRESSION
+        session_id = uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | 1).hex
+        resource = {
+            "service.name": self.seed.site,
+            "service.version": version,
+            "deployment.environment.name": "production",
+            "rum.sessionId": session_id,
+        }
+        shared = {
+            "rum.session.id": session_id,
+            "rum.sample_rate": "1",
+            "rum.browser.name": browser,
+            "rum.browser.version": str(int(rng.integers(118, 132))),
+            "rum.os.name": os_name,
+            "rum.os.version": str(int(rng.integers(10, 18))),
+            "rum.device.type": device,
+            "rum.connection.type": "4g" if rng.random() < 0.85 else "3g",
+            "rum.viewport": "390x844" if device == "mobile" else "1440x900",
+        }
+        ts = start
+        for index, page in enumerate(PAGES):
+            self.page_view(page, ts, resource, shared, lcp_factor)
+            ts += int(rng.uniform(8, 90) * 1e9)
+            if rng.random() >= NEXT_PAGE_CHANCE[index]:
+                break
+        if page.route == "/checkout" and rng.random() < PURCHASE_CHANCE:
+            self.event("purchase", ts, resource, self._page_attrs(page, shared))
+
+    def _page_attrs(self, page: Page, shared: dict[str, str]) -> dict[str, str]:
+        page_view_id = uuid.UUID(int=int(self.rng.integers(0, 2**63)) << 64 | 2).hex[:16]
+        attrs = {
+            "rum.route": page.route,
+            "rum.page.url": f"https://{self.seed.site}.example{page.path}",
+            "rum.page_view.id": page_view_id,
+            "rum.navigation.type": "navigate",
+            **shared,
+        }
+        if self.rng.random() < 0.8:
+            attrs["rum.request.id"] = uuid.UUID(int=int(self.rng.integers(0, 2**63))).hex
+        return attrs
+
+    def page_view(
+        self,
+        page: Page,
+        ts: int,
+        resource: dict[str, str],
+        shared: dict[str, str],
+        lcp_factor: float,
+    ) -> None:
+        rng = self.rng
+        attrs = self._page_attrs(page, shared)
+        trace = rng.random() < 0.3
+        trace_id = uuid.UUID(int=int(rng.integers(1, 2**63)) << 64).hex if trace else ""
+        span_id = trace_id[:16] if trace else ""
+        self._row(ts, "rum.page_view", "INFO", 9, page.route, resource, attrs, trace_id, span_id)
+        lcp = float(rng.lognormal(np.log(page.lcp_median_ms * lcp_factor), 0.45))
+        ttfb = float(rng.lognormal(np.log(420 * lcp_factor), 0.5))
+        fcp = min(lcp, ttfb + float(rng.lognormal(np.log(700 * lcp_factor), 0.4)))
+        vitals: list[tuple[str, float]] = [("TTFB", round(ttfb)), ("FCP", round(fcp))]
+        vitals.append(("LCP", round(lcp)))
+        cls = 0.0 if rng.random() < 0.45 else float(rng.lognormal(np.log(0.06), 0.9))
+        vitals.append(("CLS", round(cls, 4)))
+        if rng.random() < 0.7:
+            vitals.append(("INP", round(float(rng.lognormal(np.log(140 * lcp_factor), 0.6)))))
+        for name, value in vitals:
+            metric_id = f"v5-{ts // 1_000_000}-{attrs['rum.page_view.id']}-{name}"
+            at = ts + int(value * 1e6) if name != "CLS" else ts + 5 * 10**9
+            if name in ("CLS", "INP") and rng.random() < 0.08:  # hidden, shown, hidden again
+                earlier = round(value * 0.6, 4 if name == "CLS" else 0)
+                self.vital(name, earlier, metric_id, at, page, resource, attrs, trace_id, span_id)
+                at += int(rng.uniform(5, 60) * 1e9)
+            self.vital(name, value, metric_id, at, page, resource, attrs, trace_id, span_id)
+        if rng.random() < 0.035:
+            self.error(ts + 2 * 10**9, page, resource, attrs, trace_id, span_id)
+        event = FUNNEL_EVENTS.get(page.route)
+        if event:
+            self.event(event, ts + 3 * 10**9, resource, attrs)
+
+    def vital(
+        self,
+        name: str,
+        value: float,
+        metric_id: str,
+        ts: int,
+        page: Page,
+        resource: dict[str, str],
+        attrs: dict[str, str],
+        trace_id: str,
+        span_id: str,
+    ) -> None:
+        text = format_value(value)
+        grade = rating(name, value)
+        row_attrs = {
+            **attrs,
+            "rum.metric.name": name,
+            "rum.metric.value": text,
+            "rum.metric.delta": text,
+            "rum.metric.rating": grade,
+            "rum.metric.id": metric_id,
+        }
+        unit = "" if name == "CLS" else " ms"
+        body = f"{name} {text}{unit} {grade} {page.route}"
+        self._row(ts, "rum.web_vital", "INFO", 9, body, resource, row_attrs, trace_id, span_id)
+
+    def error(
+        self,
+        ts: int,
+        page: Page,
+        resource: dict[str, str],
+        attrs: dict[str, str],
+        trace_id: str,
+        span_id: str,
+    ) -> None:
+        error_type, message, fingerprint, _ = _pick(self.rng, ERRORS, [e[3] for e in ERRORS])
+        file = f"https://{self.seed.site}.example/_frsh/js/chunk-{fingerprint[:4]}.js"
+        row_attrs = {
+            **attrs,
+            "rum.error.type": error_type,
+            "rum.error.message": message,
+            "rum.error.stack": f"{error_type}: {message}\n    at render ({file}:1:{len(message)})",
+            "rum.error.fingerprint": fingerprint,
+            "rum.error.count": str(int(self.rng.integers(1, 4))),
+            "rum.error.source": "error",
+            "rum.error.file": file,
+            "rum.error.line": "1",
+            "rum.error.column": str(len(message)),
+        }
+        self._row(ts, "rum.error", "ERROR", 17, message, resource, row_attrs, trace_id, span_id)
+
+    def event(self, name: str, ts: int, resource: dict[str, str], attrs: dict[str, str]) -> None:
+        row_attrs = {**attrs, "rum.event.name": name, "rum.event.label.currency": "BRL"}
+        self._row(ts, "rum.event", "INFO", 9, name, resource, row_attrs, "", "")
+
+    def _row(
+        self,
+        ts: int,
+        event_name: str,
+        severity_text: str,
+        severity_number: int,
+        body: str,
+        resource: dict[str, str],
+        attrs: dict[str, str],
+        trace_id: str,
+        span_id: str,
+    ) -> None:
+        data = self.data
+        data["Timestamp"].append(min(ts, self.now_ns))
+        data["TraceId"].append(trace_id)
+        data["SpanId"].append(span_id)
+        data["TraceFlags"].append(1 if trace_id else 0)
+        data["SeverityText"].append(severity_text)
+        data["SeverityNumber"].append(severity_number)
+        data["ServiceName"].append(self.seed.site)
+        data["Body"].append(body)
+        data["ResourceSchemaUrl"].append("")
+        data["ResourceAttributes"].append(resource)
+        data["ScopeSchemaUrl"].append("")
+        data["ScopeName"].append(SCOPE_NAME)
+        data["ScopeVersion"].append(SNIPPET_VERSION)
+        data["ScopeAttributes"].append({})
+        data["LogAttributes"].append(attrs)
+        data["EventName"].append(event_name)
+
+
+def generate(seed: Seed, now_ns: int | None = None) -> Iterator[dict[str, list[Any]]]:
+    """Column-oriented chunks of about CHUNK_ROWS rows, about ``seed.rows`` rows in all."""
+    builder = Builder(seed, time.time_ns() if now_ns is None else now_ns)
+    produced = 0
+    while produced + builder.count < seed.rows:
+        builder.session()
+        if builder.count >= CHUNK_ROWS:
+            produced += builder.count
+            yield builder.take()
+    if builder.count:
+        yield builder.take()
+
+
+def seed_store(store: Store, seed: Seed, progress: bool = False) -> int:
+    """Insert the synthetic rows, then settle the rollups; returns the number of rows."""
+    total = 0
+    started = time.monotonic()
+    for chunk in generate(seed):
+        store.insert_columns(store.settings.qualified_table, chunk)
+        total += len(chunk["Timestamp"])
+        if progress:
+            rate = total / max(time.monotonic() - started, 1e-9)
+            print(f"demo-data: {total:,} rows ({rate:,.0f} rows/s)", file=sys.stderr)
+    settle(store)
+    return total
+
+
+def command(args: argparse.Namespace) -> int:
+    from rum_server.cli import CliError, settings_from
+
+    if args.rows < 1 or not 1 <= args.days <= 90:
+        raise CliError("--rows must be positive and --days between 1 and 90")
+    settings = settings_from(args)
+    seed = Seed(rows=args.rows, days=args.days, site=args.site, seed=args.seed)
+    try:
+        store = Store(settings)
+        try:
+            store.ensure_schema()
+            total = seed_store(store, seed, progress=args.rows > CHUNK_ROWS)
+        finally:
+            store.close()
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    print(
+        f"demo-data: wrote {total:,} rows for site {seed.site!r} over {seed.days} days "
+        f"into {settings.qualified_table}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from rum_server.cli import add_store_options
+
+    parser = subparsers.add_parser("demo-data", help="seed the store with synthetic traffic")
+    add_store_options(parser)
+    parser.add_argument("--rows", type=int, default=100_000, help="about this many rows")
+    parser.add_argument("--days", type=int, default=7, help="spread over the last D days")
+    parser.add_argument("--site", default="demo-store", help="site id (ServiceName)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    parser.set_defaults(func=command)

@@ -1,0 +1,519 @@
+"""The analyst's reports: pure SQL builders, and thin executors that run them on a Store.
+
+Each builder returns a :class:`Query` (the SQL, with every value inlined as a quoted
+literal so it can be copied into any ClickHouse client, and its column names).
+Each executor returns a :class:`Report` that carries the SQL it ran. Vitals are read
+from the rollups (settled days) merged with the dedup stage (open days): see
+:mod:`rum_server.rollups` and docs/queries.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from rum_server.rollups import DIGEST_WEIGHT, QUANTILES_MERGE, QUANTILES_STATE, RollupTables
+
+if TYPE_CHECKING:
+    from rum_server.store import Store
+
+METRICS = ("LCP", "CLS", "INP", "FCP", "TTFB", "FID")
+DEVICES = ("desktop", "mobile", "tablet", "bot", "other")
+GROUPS = {
+    "route": "RumRoute",
+    "device": "RumDeviceType",
+    "browser": "RumBrowserName",
+    "release": "ServiceVersion",
+}
+ROLLUP_KEYS = {"day", "RumRoute", "RumMetricName", "RumDeviceType"}
+"""Columns the daily rollup is keyed by; grouping by others reads the stage only."""
+
+MAX_DAYS = 400
+MAX_FUNNEL_STEPS = 10
+Z_95 = 1.959964
+MIN_EFFECTIVE_SAMPLES = 20
+"""Below this many samples a side, the binomial interval of a p75 means little."""
+
+
+class ReportError(ValueError):
+    """A report parameter is not valid; the message says which and why (an HTTP 400)."""
+
+
+class Report(msgspec.Struct):
+    """A report's answer: ordered column names, one dict per row, and the SQL that ran."""
+
+    columns: list[str]
+    rows: list[dict[str, object]]
+    sql: str
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    sql: str
+    columns: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What every report filters on: site ('' = all), the last N days, metric, device."""
+
+    site: str = ""
+    days: int = 7
+    metric: str = "LCP"
+    device: str = ""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.days <= MAX_DAYS:
+            raise ReportError(f"days must be between 1 and {MAX_DAYS}, got {self.days}")
+        if self.metric and self.metric not in METRICS:
+            raise ReportError(f"metric must be one of {', '.join(METRICS)}, got {self.metric!r}")
+        if self.device and self.device not in DEVICES:
+            raise ReportError(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Inclusive calendar days, e.g. parsed from ``2026-11-01..2026-11-07``."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def parse(cls, text: str) -> DateRange:
+        parts = text.split("..")
+        try:
+            first = date.fromisoformat(parts[0].strip())
+            last = date.fromisoformat(parts[-1].strip())
+        except ValueError:
+            raise ReportError(
+                f"date range {text!r} is not FIRST..LAST (e.g. 2026-11-01..2026-11-07)"
+            ) from None
+        if len(parts) > 2 or last < first:
+            raise ReportError(f"date range {text!r} must be FIRST..LAST with FIRST <= LAST")
+        return cls(first, last)
+
+    def sql(self) -> str:
+        return f"day BETWEEN toDate('{self.first}') AND toDate('{self.last}')"
+
+    def __str__(self) -> str:
+        return f"{self.first}..{self.last}"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two sides: releases (``a``/``b``) or date ranges (``a_range``/``b_range``)."""
+
+    a: str = ""
+    b: str = ""
+    a_range: DateRange | None = None
+    b_range: DateRange | None = None
+    by: str = ""
+    labels: tuple[str, str] = field(default=("", ""))
+
+    def __post_init__(self) -> None:
+        releases = bool(self.a or self.b)
+        ranges = bool(self.a_range or self.b_range)
+        if releases and ranges:
+            raise ReportError("compare either two releases (a, b) or two date ranges, not both")
+        if releases and not (self.a and self.b):
+            raise ReportError("compare needs both releases: a and b")
+        if ranges and not (self.a_range and self.b_range):
+            raise ReportError("compare needs both date ranges: a_range and b_range")
+        if self.by and self.by not in ("route", "device", "browser"):
+            raise ReportError(f"compare by must be route, device or browser, got {self.by!r}")
+
+
+def quote(value: str) -> str:
+    """A ClickHouse string literal; the only way a user value enters the SQL."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def group_column(by: str) -> str:
+    if by not in GROUPS:
+        raise ReportError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
+    return GROUPS[by]
+
+
+def _conditions(filters: Filters, metric: bool = True, device: bool = True) -> list[str]:
+    conditions = [f"day >= today() - {filters.days - 1}"]
+    if filters.site:
+        conditions.append(f"ServiceName = {quote(filters.site)}")
+    if metric and filters.metric:
+        conditions.append(f"RumMetricName = {quote(filters.metric)}")
+    if device and filters.device:
+        conditions.append(f"RumDeviceType = {quote(filters.device)}")
+    return conditions
+
+
+def _and(conditions: list[str], indent: str = "") -> str:
+    return f"\n{indent}  AND ".join(conditions)
+
+
+def vitals_source(tables: RollupTables, filters: Filters, keys: list[str]) -> str:
+    """Per ``keys``: weighted samples, rating sums and t-digest states over the window.
+
+    Settled days come from the daily rollup; open days (and any grouping the
+    rollup lacks) from ``stage FINAL``, which holds each metric id once, last value.
+    """
+    key_list = ", ".join(keys)
+    settled = f"SELECT day FROM {tables.settled_days} FINAL"
+    stage = (
+        f"SELECT {key_list}, sum(Weight) AS w_samples,\n"
+        "       sumIf(Weight, RumMetricRating = 'good') AS w_good,\n"
+        "       sumIf(Weight, RumMetricRating = 'needs-improvement') AS w_needs_improvement,\n"
+        "       sumIf(Weight, RumMetricRating = 'poor') AS w_poor,\n"
+        f"       {QUANTILES_STATE}(RumMetricValue, {DIGEST_WEIGHT}) AS digest\n"
+        f"FROM {tables.vitals_stage} FINAL\n"
+    )
+    if not set(keys) <= ROLLUP_KEYS:
+        return stage + f"WHERE {_and(_conditions(filters))}\nGROUP BY {key_list}"
+    return (
+        f"SELECT {key_list}, samples AS w_samples, good AS w_good,\n"
+        "       needs_improvement AS w_needs_improvement, poor AS w_poor, quantiles AS digest\n"
+        f"FROM {tables.vitals_daily}\n"
+        f"WHERE {_and([*_conditions(filters), f'day IN ({settled})'])}\n"
+        "UNION ALL\n"
+        + stage
+        + f"WHERE {_and([*_conditions(filters), f'day NOT IN ({settled})'])}\n"
+        f"GROUP BY {key_list}"
+    )
+
+
+def _indent(sql: str) -> str:
+    return "    " + sql.replace("\n", "\n    ")
+
+
+def vitals_query(tables: RollupTables, filters: Filters, by: str = "route") -> Query:
+    """p50/p75/p95 and rating shares of one metric, grouped by route, device, browser or release."""
+    if not filters.metric:
+        raise ReportError("vitals needs a metric")
+    column = group_column(by)
+    sql = (
+        f"SELECT {column} AS {by},\n"
+        "       toUInt64(round(sum(w_samples))) AS samples,\n"
+        "       round(sum(w_good) / sum(w_samples), 4) AS good,\n"
+        "       round(sum(w_needs_improvement) / sum(w_samples), 4) AS needs_improvement,\n"
+        "       round(sum(w_poor) / sum(w_samples), 4) AS poor,\n"
+        f"       round(toFloat64({QUANTILES_MERGE}(digest)[1]), 3) AS p50,\n"
+        f"       round(toFloat64({QUANTILES_MERGE}(digest)[2]), 3) AS p75,\n"
+        f"       round(toFloat64({QUANTILES_MERGE}(digest)[4]), 3) AS p95\n"
+        f"FROM (\n{_indent(vitals_source(tables, filters, [column]))}\n)\n"
+        f"GROUP BY {by}\n"
+        f"ORDER BY samples DESC, {by}"
+    )
+    columns = [by, "samples", "good", "needs_improvement", "poor", "p50", "p75", "p95"]
+    return Query(sql, columns)
+
+
+def trend_query(tables: RollupTables, filters: Filters) -> Query:
+    """Daily p75 and samples per metric, with the releases first seen on each day."""
+    release_site = f"\n      AND ServiceName = {quote(filters.site)}" if filters.site else ""
+    sql = (
+        "SELECT t.day AS day, t.metric AS metric, t.samples AS samples, t.p75 AS p75,\n"
+        "       r.releases AS new_releases\n"
+        "FROM (\n"
+        "    SELECT day, RumMetricName AS metric, toUInt64(round(sum(w_samples))) AS samples,\n"
+        f"           round(toFloat64({QUANTILES_MERGE}(digest)[2]), 3) AS p75\n"
+        "    FROM (\n"
+        + _indent(_indent(vitals_source(tables, filters, ["day", "RumMetricName"])))
+        + "\n    )\n"
+        "    GROUP BY day, metric\n"
+        ") AS t\n"
+        "LEFT JOIN (\n"
+        "    SELECT toDate(first_seen) AS day, arraySort(groupArray(ServiceVersion)) AS releases\n"
+        "    FROM (\n"
+        "        SELECT ServiceVersion, min(first_seen) AS first_seen\n"
+        f"        FROM {tables.releases}\n"
+        f"        WHERE ServiceVersion != ''{release_site}\n"
+        "        GROUP BY ServiceVersion\n"
+        "    )\n"
+        "    GROUP BY day\n"
+        ") AS r ON t.day = r.day\n"
+        "ORDER BY day, metric"
+    )
+    return Query(sql, ["day", "metric", "samples", "p75", "new_releases"])
+
+
+def errors_query(tables: RollupTables, filters: Filters, limit: int = 20) -> Query:
+    """Top error fingerprints by weighted occurrences."""
+    if not 1 <= limit <= 1000:
+        raise ReportError(f"limit must be between 1 and 1000, got {limit}")
+    sql = (
+        "SELECT RumErrorFingerprint AS fingerprint, any(error_type) AS type,\n"
+        "       any(message) AS message, any(route) AS route,\n"
+        "       toUInt64(round(sum(occurrences))) AS count,\n"
+        "       toUInt64(round(sum(page_views))) AS page_views,\n"
+        "       min(first_seen) AS first_seen, max(last_seen) AS last_seen\n"
+        f"FROM {tables.errors_daily}\n"
+        f"WHERE {_and(_conditions(filters, metric=False))}\n"
+        "GROUP BY fingerprint\n"
+        f"ORDER BY count DESC, fingerprint\nLIMIT {int(limit)}"
+    )
+    columns = [
+        "fingerprint",
+        "type",
+        "message",
+        "route",
+        "count",
+        "page_views",
+        "first_seen",
+        "last_seen",
+    ]
+    return Query(sql, columns)
+
+
+def pages_query(tables: RollupTables, filters: Filters) -> Query:
+    """Weighted page views and distinct sessions per route."""
+    sql = (
+        "SELECT RumRoute AS route, toUInt64(round(sum(page_views))) AS page_views,\n"
+        "       uniqMerge(sessions) AS sessions\n"
+        f"FROM {tables.page_views_daily}\n"
+        f"WHERE {_and(_conditions(filters, metric=False))}\n"
+        "GROUP BY route\n"
+        "ORDER BY page_views DESC, route"
+    )
+    return Query(sql, ["route", "page_views", "sessions"])
+
+
+def sites_query(tables: RollupTables) -> Query:
+    """Every site id with data, with its first and last row."""
+    sql = (
+        "SELECT ServiceName AS site, sum(rows) AS rows,\n"
+        "       min(first_seen) AS first_seen, max(last_seen) AS last_seen\n"
+        f"FROM {tables.releases}\n"
+        "GROUP BY site\n"
+        "ORDER BY site"
+    )
+    return Query(sql, ["site", "rows", "first_seen", "last_seen"])
+
+
+def latest_releases_query(tables: RollupTables, filters: Filters) -> Query:
+    """The two newest releases (by first row) seen in the window: the default comparison."""
+    site = f" AND ServiceName = {quote(filters.site)}" if filters.site else ""
+    sql = (
+        f"SELECT ServiceVersion AS release FROM {tables.releases}\n"
+        f"WHERE ServiceVersion != ''{site}\n"
+        "GROUP BY release\n"
+        f"HAVING max(last_seen) >= now() - INTERVAL {filters.days} DAY\n"
+        "ORDER BY min(first_seen) DESC, release DESC\n"
+        "LIMIT 2"
+    )
+    return Query(sql, ["release"])
+
+
+def _weighted_quantile(level: str) -> str:
+    """The value where the cumulative weight first reaches ``level`` of the total."""
+    return f"sorted[greatest(arrayFirstIndex(c -> c >= {level} * cum[-1], cum), 1)].1"
+
+
+def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison) -> Query:
+    """p75 of two sides (releases or date ranges), its change, and a 95% interval of the change.
+
+    Per side: the exact weighted p75 from ``stage FINAL`` and its distribution-free
+    binomial (order-statistic) 95% interval, the values at ranks
+    ``n·q ∓ z·sqrt(n·q·(1-q))`` with n the effective sample size. Each interval
+    gives a standard error (width / 2z); the change's interval combines both as
+    independent errors. The change is significant when its interval excludes 0.
+    """
+    if not filters.metric:
+        raise ReportError("compare needs a metric")
+    if comparison.a_range and comparison.b_range:
+        side = f"multiIf({comparison.a_range.sql()}, 'a', {comparison.b_range.sql()}, 'b', '')"
+        window = [f"({comparison.a_range.sql()} OR {comparison.b_range.sql()})"]
+        base = Filters(filters.site, MAX_DAYS, filters.metric, filters.device)
+        conditions = [*_conditions(base)[1:], *window]
+    else:
+        side = (
+            f"multiIf(ServiceVersion = {quote(comparison.a)}, 'a', "
+            f"ServiceVersion = {quote(comparison.b)}, 'b', '')"
+        )
+        conditions = [
+            *_conditions(filters),
+            f"ServiceVersion IN ({quote(comparison.a)}, {quote(comparison.b)})",
+        ]
+    key = GROUPS[comparison.by] if comparison.by else "'all'"
+    label_a, label_b = comparison.labels
+    q = "0.75"
+    lo = f"greatest({q} - {Z_95} * sqrt({q} * (1 - {q}) / n_eff), 0)"
+    hi = f"least({q} + {Z_95} * sqrt({q} * (1 - {q}) / n_eff), 1)"
+    group = comparison.by or "scope"
+    sql = (
+        f"SELECT key AS {group}, {quote(label_a)} AS a, {quote(label_b)} AS b,\n"
+        "       toUInt64(round(anyIf(samples, side = 'a'))) AS samples_a,\n"
+        "       toUInt64(round(anyIf(samples, side = 'b'))) AS samples_b,\n"
+        "       round(anyIf(p75, side = 'a'), 3) AS p75_a,\n"
+        "       round(anyIf(p75, side = 'b'), 3) AS p75_b,\n"
+        "       round(p75_b - p75_a, 3) AS change,\n"
+        "       round(if(p75_a = 0, 0, 100 * (p75_b - p75_a) / p75_a), 1) AS change_pct,\n"
+        f"       sqrt(sumIf(pow((p75_high - p75_low) / (2 * {Z_95}), 2), side IN ('a', 'b')))"
+        " AS se,\n"
+        f"       round(change - {Z_95} * se, 3) AS change_low,\n"
+        f"       round(change + {Z_95} * se, 3) AS change_high,\n"
+        f"       toBool(min(n_eff) >= {MIN_EFFECTIVE_SAMPLES}\n"
+        "              AND (change_low > 0 OR change_high < 0)) AS significant,\n"
+        f"       multiIf(min(n_eff) < {MIN_EFFECTIVE_SAMPLES}, 'too few samples',\n"
+        "               NOT significant, 'no significant change',\n"
+        "               change > 0, 'regressed', 'improved') AS verdict\n"
+        "FROM (\n"
+        "    SELECT key, side, sum(Weight) AS samples,\n"
+        "           pow(sum(Weight), 2) / sum(Weight * Weight) AS n_eff,\n"
+        "           arraySort(x -> x.1, groupArray((RumMetricValue, Weight))) AS sorted,\n"
+        "           arrayCumSum(arrayMap(x -> x.2, sorted)) AS cum,\n"
+        f"           {_weighted_quantile(q)} AS p75,\n"
+        f"           {_weighted_quantile(lo)} AS p75_low,\n"
+        f"           {_weighted_quantile(hi)} AS p75_high\n"
+        "    FROM (\n"
+        f"        SELECT {key} AS key, {side} AS side, RumMetricValue, Weight\n"
+        f"        FROM {tables.vitals_stage} FINAL\n"
+        f"        WHERE {_and(conditions, ' ' * 8)}\n"
+        "    )\n"
+        "    WHERE side != ''\n"
+        "    GROUP BY key, side\n"
+        ")\n"
+        "GROUP BY key\n"
+        "HAVING countIf(side = 'a') > 0 AND countIf(side = 'b') > 0"
+    )
+    columns = [
+        group,
+        "a",
+        "b",
+        "samples_a",
+        "samples_b",
+        "p75_a",
+        "p75_b",
+        "change",
+        "change_pct",
+        "change_low",
+        "change_high",
+        "significant",
+        "verdict",
+    ]
+    outer = (
+        f"SELECT {', '.join(columns)}\nFROM (\n{_indent(sql)}\n)\n"
+        f"ORDER BY samples_a + samples_b DESC, {group}"
+    )
+    return Query(outer, columns)
+
+
+def events_query(
+    tables: RollupTables, logs_table: str, filters: Filters, names: list[str]
+) -> Query:
+    """Funnel: weighted sessions reaching each event in order (``windowFunnel``, 1 day window)."""
+    del tables  # custom events have no rollup: the funnel reads the logs table's columns
+    if not 1 <= len(names) <= MAX_FUNNEL_STEPS or not all(names):
+        raise ReportError(f"events needs 1 to {MAX_FUNNEL_STEPS} non-empty event names")
+    steps = ", ".join(f"RumEventName = {quote(name)}" for name in names)
+    name_array = "[" + ", ".join(quote(name) for name in names) + "]"
+    conditions = [
+        "EventName = 'rum.event'",
+        f"toDate(Timestamp) >= today() - {filters.days - 1}",
+        f"RumEventName IN {name_array}",
+    ]
+    if filters.site:
+        conditions.append(f"ServiceName = {quote(filters.site)}")
+    if filters.device:
+        conditions.append(f"RumDeviceType = {quote(filters.device)}")
+    sql = (
+        "SELECT step, event, sessions,\n"
+        "       round(if(first_value(sessions) OVER w = 0, 0,"
+        " sessions / first_value(sessions) OVER w), 4) AS of_first,\n"
+        "       round(if(lagInFrame(sessions, 1, sessions) OVER w = 0, 0,\n"
+        "             sessions / lagInFrame(sessions, 1, sessions) OVER w), 4) AS of_previous\n"
+        "FROM (\n"
+        f"    SELECT step, {name_array}[step] AS event,\n"
+        "           toUInt64(round(sum(if(level >= step, weight, 0)))) AS sessions\n"
+        "    FROM (\n"
+        "        SELECT RumSessionId, any(if(RumSampleRate > 0 AND RumSampleRate <= 1,"
+        " 1 / RumSampleRate, 1.)) AS weight,\n"
+        "               windowFunnel(86400000)(toUInt64(toUnixTimestamp64Milli(Timestamp)),\n"
+        f"                   {steps}) AS level\n"
+        f"        FROM {logs_table}\n"
+        f"        WHERE {_and(conditions, ' ' * 8)}\n"
+        "        GROUP BY RumSessionId\n"
+        "    )\n"
+        f"    ARRAY JOIN arrayEnumerate({name_array}) AS step\n"
+        "    GROUP BY step\n"
+        ")\n"
+        "WINDOW w AS (ORDER BY step ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)\n"
+        "ORDER BY step"
+    )
+    return Query(sql, ["step", "event", "sessions", "of_first", "of_previous"])
+
+
+# --- executors ---------------------------------------------------------------------------
+
+
+def _plain(value: object) -> object:
+    """Dates and times as ISO strings, so JSON, CSV and the table print them alike."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def run(store: Store, query: Query) -> Report:
+    rows = store.query(query.sql)
+    return Report(
+        columns=list(query.columns),
+        rows=[{c: _plain(v) for c, v in zip(query.columns, row, strict=True)} for row in rows],
+        sql=query.sql,
+    )
+
+
+def _tables(store: Store) -> RollupTables:
+    return RollupTables.in_database(store.settings.database)
+
+
+def vitals(store: Store, filters: Filters, by: str = "route") -> Report:
+    return run(store, vitals_query(_tables(store), filters, by))
+
+
+def trend(store: Store, filters: Filters) -> Report:
+    return run(store, trend_query(_tables(store), filters))
+
+
+def errors(store: Store, filters: Filters, limit: int = 20) -> Report:
+    return run(store, errors_query(_tables(store), filters, limit))
+
+
+def pages(store: Store, filters: Filters) -> Report:
+    return run(store, pages_query(_tables(store), filters))
+
+
+def sites(store: Store) -> Report:
+    return run(store, sites_query(_tables(store)))
+
+
+def events(store: Store, filters: Filters, names: list[str]) -> Report:
+    return run(store, events_query(store.settings.qualified_table, filters, names))
+
+
+def compare(store: Store, filters: Filters, comparison: Comparison) -> Report:
+    """Compare two releases or date ranges; with neither given, the two newest releases."""
+    tables = _tables(store)
+    if comparison.a_range and comparison.b_range:
+        labels = (str(comparison.a_range), str(comparison.b_range))
+    elif comparison.a and comparison.b:
+        labels = (comparison.a, comparison.b)
+    else:
+        latest = [row[0] for row in store.query(latest_releases_query(tables, filters).sql)]
+        if len(latest) < 2:
+            raise ReportError(
+                "compare needs two releases (a and b) or two date ranges; "
+                f"found {len(latest)} release(s) in the last {filters.days} days"
+            )
+        labels = (latest[1], latest[0])
+        comparison = Comparison(a=latest[1], b=latest[0], by=comparison.by)
+    comparison = Comparison(
+        comparison.a,
+        comparison.b,
+        comparison.a_range,
+        comparison.b_range,
+        comparison.by,
+        labels,
+    )
+    return run(store, compare_query(tables, filters, comparison))
