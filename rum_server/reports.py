@@ -398,11 +398,11 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
     return Query(outer, columns)
 
 
-def events_query(
-    tables: RollupTables, logs_table: str, filters: Filters, names: list[str]
-) -> Query:
-    """Funnel: weighted sessions reaching each event in order (``windowFunnel``, 1 day window)."""
-    del tables  # custom events have no rollup: the funnel reads the logs table's columns
+def events_query(logs_table: str, filters: Filters, names: list[str]) -> Query:
+    """Funnel: weighted sessions reaching each event in order (``windowFunnel``, 1 day window).
+
+    Custom events have no rollup: the funnel reads the logs table's MATERIALIZED columns.
+    """
     if not 1 <= len(names) <= MAX_FUNNEL_STEPS or not all(names):
         raise ReportError(f"events needs 1 to {MAX_FUNNEL_STEPS} non-empty event names")
     steps = ", ".join(f"RumEventName = {quote(name)}" for name in names)
