@@ -86,6 +86,7 @@ h1{font-size:40px;line-height:1.15;margin:8px 0 12px}
 .card{background:#fff;border-radius:14px;padding:16px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .card svg{width:100%;height:auto;border-radius:10px}
 .card h2{font-size:18px;margin:12px 0 4px}
+.card h2 a{color:inherit;text-decoration:none}
 .price{font-weight:700}
 button{font:inherit;border:0;border-radius:10px;padding:10px 16px;cursor:pointer;
  background:#1d232b;color:#fff}
@@ -207,15 +208,20 @@ def scenario_script(query: Mapping[str, str]) -> str:
         "  failWidget(Math.floor(performance.now()));",
         "});",
     ]
+    # Errors wait for the load event: the async snippet has run by then (it delays load), so
+    # it sees them. Errors thrown before the snippet runs are not reported (docs/snippet.md).
+    on_load = []
     if throws:
-        lines.append(f"for (var i = 1; i <= {throws}; i++) setTimeout(failWidget, 0, i);")
+        on_load.append(f"for (var i = 1; i <= {throws}; i++) setTimeout(failWidget, 0, i);")
     if query.get("reject") == "1":
-        lines.append("Promise.reject(new Error('demo: payment service unavailable'));")
+        on_load.append("Promise.reject(new Error('demo: payment service unavailable'));")
     if query.get("email") == "1":
-        lines.append(
+        on_load.append(
             "setTimeout(function () {"
             " throw new Error('demo: no account for jane.doe@example.com'); });"
         )
+    if on_load:
+        lines += ["addEventListener('load', function () {", *on_load, "});"]
     if query.get("shift") == "1":
         lines += [
             "addEventListener('load', function () { setTimeout(function () {",
