@@ -15,6 +15,7 @@ from rum_server.user_agent import (
     UNKNOWN_CLIENT,
     ClientInfo,
     cache_info,
+    load_rules,
     parse_user_agent,
 )
 
@@ -240,6 +241,10 @@ def test_the_cache_is_bounded_and_keyed_on_the_cut_header() -> None:
     hits = cache_info().hits
     parse_user_agent(long_header + "another tail")
     assert cache_info().hits == hits + 1
+
+
+def test_load_rules_names_the_resolver_in_use() -> None:
+    assert load_rules() in {"ua_parser.regex", "ua_parser.re2", "ua_parser.basic"}
 
 
 def test_repeated_headers_come_from_the_cache() -> None:
