@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from litestar import Request, Response, post
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 
 from rum_server.body import (
     check_content_encoding,
@@ -61,7 +62,14 @@ def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
 
 @post(
     INGEST_PATH,
-    status_code=204,
+    status_code=202,
+    responses={
+        204: ResponseSpec(None, description="every event accepted"),
+        400: ResponseSpec(dict[str, object], description="malformed batch"),
+        413: ResponseSpec(dict[str, object], description="body too large"),
+        415: ResponseSpec(dict[str, object], description="wrong content type or encoding"),
+        503: ResponseSpec(dict[str, object], description="queue full; see Retry-After"),
+    },
     summary="Ingest one RUM batch",
     description=(
         "Wire format v1 (docs/wire.md). 204: all events accepted. 202: some events were "
