@@ -1,0 +1,333 @@
+"""dashboards/site-rum.json: valid Grafana JSON whose every query runs on a real store.
+
+Grafana's macros and variables are replaced with concrete SQL, then each panel's
+query runs against an embedded ClickHouse seeded with a handful of rows whose
+answers are known (a metric id reported twice counts once, with its last value).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rum_server.settings import Settings
+from rum_server.store import INSERT_COLUMNS, Store
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "dashboards" / "site-rum.json"
+SITE = "shop"
+DAY_NS = 86_400 * 10**9
+
+
+def load_dashboard() -> dict[str, Any]:
+    dashboard: dict[str, Any] = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    return dashboard
+
+
+def all_panels(panels: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every panel, including those nested in collapsed rows."""
+    for panel in panels:
+        yield panel
+        yield from all_panels(panel.get("panels", []))
+
+
+def panel_queries() -> list[tuple[str, str]]:
+    """(panel title, SQL) for every query target of every panel."""
+    queries = []
+    for panel in all_panels(load_dashboard()["panels"]):
+        for query in panel.get("targets", []):
+            queries.append((panel["title"], query["rawSql"]))
+    return queries
+
+
+def concrete(sql: str, device: str = "all", days: int = 30) -> str:
+    """What Grafana would send: macros and variables replaced by plain SQL."""
+    replacements = {
+        "$__timeFilter(Timestamp)": (
+            f"Timestamp >= now() - INTERVAL {days} DAY AND Timestamp <= now() + INTERVAL 1 HOUR"
+        ),
+        "${site:singlequote}": f"'{SITE}'",
+        "${device}": device,
+    }
+    for macro, value in replacements.items():
+        sql = sql.replace(macro, value)
+    assert "$" not in sql, f"a Grafana macro or variable is left unreplaced in: {sql}"
+    return sql
+
+
+def log_row(
+    *,
+    event: str,
+    age_days: float,
+    attributes: dict[str, str],
+    site: str = SITE,
+    version: str = "v1",
+    scope: str = "deco.rum",
+) -> dict[str, Any]:
+    """One row in the exporter's shape; every Map value a string."""
+    return {
+        "Timestamp": time.time_ns() - int(age_days * DAY_NS),
+        "TraceId": "",
+        "SpanId": "",
+        "TraceFlags": 0,
+        "SeverityText": "ERROR" if event == "rum.error" else "INFO",
+        "SeverityNumber": 17 if event == "rum.error" else 9,
+        "ServiceName": site,
+        "Body": event,
+        "ResourceSchemaUrl": "",
+        "ResourceAttributes": {"service.name": site, "service.version": version},
+        "ScopeSchemaUrl": "",
+        "ScopeName": scope,
+        "ScopeVersion": "0.1.0",
+        "ScopeAttributes": {},
+        "LogAttributes": {"rum.sample_rate": "1", **attributes},
+        "EventName": event,
+    }
+
+
+def vital(
+    metric: str,
+    value: float,
+    rating: str,
+    metric_id: str,
+    *,
+    age_days: float,
+    route: str = "/",
+    device: str = "mobile",
+    version: str = "v1",
+) -> dict[str, Any]:
+    return log_row(
+        event="rum.web_vital",
+        age_days=age_days,
+        version=version,
+        attributes={
+            "rum.route": route,
+            "rum.device.type": device,
+            "rum.metric.name": metric,
+            "rum.metric.value": str(value),
+            "rum.metric.rating": rating,
+            "rum.metric.id": metric_id,
+            "rum.page_view.id": "pv-" + metric_id,
+        },
+    )
+
+
+def seed_rows() -> list[dict[str, Any]]:
+    rows = [
+        # The same LCP id twice: only the later value (3000, needs-improvement) counts.
+        vital("LCP", 1000, "good", "lcp-1", age_days=2.0),
+        vital("LCP", 3000, "needs-improvement", "lcp-1", age_days=1.99),
+        vital(
+            "LCP", 5000, "poor", "lcp-2", age_days=1.0, route="/p", device="desktop", version="v2"
+        ),
+        vital("INP", 120, "good", "inp-1", age_days=1.0),
+        vital("CLS", 0.02, "good", "cls-1", age_days=1.0, route="/p", device="desktop"),
+        vital("FCP", 900, "good", "fcp-1", age_days=1.0),
+        vital("TTFB", 300, "good", "ttfb-1", age_days=1.0),
+        log_row(
+            event="rum.page_view",
+            age_days=1.0,
+            attributes={"rum.route": "/", "rum.device.type": "mobile", "rum.page_view.id": "a"},
+        ),
+        log_row(
+            event="rum.page_view",
+            age_days=1.0,
+            attributes={
+                "rum.route": "/p",
+                "rum.device.type": "desktop",
+                "rum.page_view.id": "b",
+                "rum.sample_rate": "0.5",
+            },
+        ),
+        log_row(
+            event="rum.error",
+            age_days=0.5,
+            attributes={
+                "rum.route": "/",
+                "rum.device.type": "mobile",
+                "rum.page_view.id": "a",
+                "rum.error.type": "TypeError",
+                "rum.error.message": "x is undefined",
+                "rum.error.fingerprint": "fp1",
+                "rum.error.count": "3",
+            },
+        ),
+        # Not from the snippet: must not appear in the site picker.
+        log_row(event="", age_days=1.0, attributes={}, site="collector-app", scope="otelcol"),
+    ]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    data_dir = tmp_path_factory.mktemp("grafana") / "data"
+    store = Store(Settings(dsn=f"chdb://{data_dir}"))
+    try:
+        store.ensure_schema()
+        rows = seed_rows()
+        columns = {name: [row[name] for row in rows] for name in INSERT_COLUMNS}
+        store.insert_columns(store.settings.qualified_table, columns)
+        yield store
+    finally:
+        store.close()
+
+
+def run(store: Store, sql: str) -> list[dict[str, Any]]:
+    result = store.client.query(sql)
+    return [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
+
+
+def panel_sql(title: str) -> str:
+    matches = [sql for panel_title, sql in panel_queries() if panel_title == title]
+    assert len(matches) == 1, f"expected one query in panel {title!r}"
+    return matches[0]
+
+
+# ------------------------------------------------------------------ structure
+
+
+def test_dashboard_is_templated_by_datasource_site_and_device() -> None:
+    dashboard = load_dashboard()
+    variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+    assert variables["datasource"]["type"] == "datasource"
+    assert variables["datasource"]["query"] == "grafana-clickhouse-datasource"
+    assert "SELECT DISTINCT ServiceName FROM otel.otel_logs" in variables["site"]["query"]["rawSql"]
+    assert [o["value"] for o in variables["device"]["options"]] == [
+        "all",
+        "mobile",
+        "desktop",
+        "tablet",
+    ]
+    assert dashboard["uid"] == "deco-rum-site"
+
+
+@pytest.mark.parametrize(
+    "panel", [p for p in all_panels(load_dashboard()["panels"]) if p["type"] != "row"], ids=str
+)
+def test_every_panel_reads_the_chosen_clickhouse_datasource(panel: dict[str, Any]) -> None:
+    source = {"type": "grafana-clickhouse-datasource", "uid": "${datasource}"}
+    assert panel["datasource"] == source
+    assert panel["targets"]
+    for query in panel["targets"]:
+        assert query["datasource"] == source
+        assert query["editorType"] == "sql"
+        assert "otel.otel_logs" in query["rawSql"]
+
+
+def test_panels_do_not_overlap_on_the_grid() -> None:
+    cells: set[tuple[int, int]] = set()
+    for panel in all_panels(load_dashboard()["panels"]):
+        pos = panel["gridPos"]
+        area = {
+            (x, y)
+            for x in range(pos["x"], pos["x"] + pos["w"])
+            for y in range(pos["y"], pos["y"] + pos["h"])
+        }
+        assert not cells & area, f"panel {panel['title']!r} overlaps another"
+        assert pos["x"] + pos["w"] <= 24
+        cells |= area
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "p75 per vital",
+        "Rating distribution",
+        "Mobile vs desktop",
+        "p75 per route",
+        "Page views per route",
+        "LCP daily p75",
+        "INP daily p75",
+        "CLS daily p75",
+        "FCP daily p75",
+        "TTFB daily p75",
+        "Top errors",
+    ],
+)
+def test_the_expected_panels_exist(title: str) -> None:
+    assert panel_sql(title)
+
+
+# ------------------------------------------------------------------ every query runs
+
+
+@pytest.mark.parametrize(("title", "sql"), panel_queries(), ids=[t for t, _ in panel_queries()])
+def test_every_panel_query_runs_and_answers(store: Store, title: str, sql: str) -> None:
+    rows = run(store, concrete(sql))
+    assert rows, f"panel {title!r} answered no row on seeded data"
+    run(store, concrete(sql, device="tablet"))  # parses and runs with a device chosen too
+
+
+def test_variable_and_annotation_queries_run(store: Store) -> None:
+    dashboard = load_dashboard()
+    site_query = next(v for v in dashboard["templating"]["list"] if v["name"] == "site")
+    sites = [row["ServiceName"] for row in run(store, concrete(site_query["query"]["rawSql"]))]
+    assert sites == [SITE]
+    releases = next(a for a in dashboard["annotations"]["list"] if "target" in a)
+    rows = run(store, concrete(releases["target"]["rawSql"]))
+    assert [row["tags"] for row in rows] == ["v1", "v2"]
+    assert rows[0]["time"] < rows[1]["time"]
+
+
+# ------------------------------------------------------------------ the numbers
+
+
+def test_route_table_counts_each_metric_id_once_with_its_last_value(store: Store) -> None:
+    rows = {row["Route"]: row for row in run(store, concrete(panel_sql("p75 per route")))}
+    assert rows["/"]["LCP n"] == 1
+    assert rows["/"]["LCP p75"] == 3000
+    assert rows["/p"]["LCP p75"] == 5000
+    assert rows["/"]["INP p75"] == 120
+    assert rows["/"]["CLS n"] == 0
+    assert rows["/p"]["CLS p75"] == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize(
+    ("device", "routes"),
+    [("all", {"/", "/p"}), ("mobile", {"/"}), ("desktop", {"/p"}), ("tablet", set())],
+)
+def test_device_variable_filters_routes(store: Store, device: str, routes: set[str]) -> None:
+    rows = run(store, concrete(panel_sql("p75 per route"), device=device))
+    assert {row["Route"] for row in rows} == routes
+
+
+def test_rating_distribution_uses_the_last_rating(store: Store) -> None:
+    rows = {row["Vital"]: row for row in run(store, concrete(panel_sql("Rating distribution")))}
+    assert list(rows) == ["LCP", "INP", "CLS", "FCP", "TTFB"]
+    assert rows["LCP"]["good"] == 0
+    assert rows["LCP"]["needs improvement"] == pytest.approx(0.5)
+    assert rows["LCP"]["poor"] == pytest.approx(0.5)
+    assert rows["LCP"]["samples"] == 2
+
+
+def test_mobile_vs_desktop(store: Store) -> None:
+    rows = {row["Vital"]: row for row in run(store, concrete(panel_sql("Mobile vs desktop")))}
+    assert rows["LCP"]["mobile p75"] == 3000
+    assert rows["LCP"]["desktop p75"] == 5000
+    assert rows["LCP"]["mobile samples"] == 1
+    assert rows["CLS"]["desktop p75"] == pytest.approx(0.02)
+
+
+def test_page_views_are_weighted_by_sample_rate(store: Store) -> None:
+    rows = run(store, concrete(panel_sql("Page views per route")))
+    assert [(row["Route"], row["Page views"]) for row in rows] == [("/p", 2), ("/", 1)]
+
+
+def test_top_errors(store: Store) -> None:
+    (row,) = run(store, concrete(panel_sql("Top errors")))
+    assert (row["Fingerprint"], row["Type"], row["Occurrences"], row["Page views"]) == (
+        "fp1",
+        "TypeError",
+        3,
+        1,
+    )
+
+
+def test_lcp_trend_has_one_point_per_day(store: Store) -> None:
+    rows = run(store, concrete(panel_sql("LCP daily p75")))
+    assert sum(row["samples"] for row in rows) == 2
+    assert len(rows) == len({row["time"] for row in rows})
