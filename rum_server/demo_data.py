@@ -11,6 +11,7 @@ as browsers do. Rows follow storage.md exactly, like the ingest pipeline's.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 import uuid
@@ -18,11 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from rum_server.rating import format_value, rating
 from rum_server.rollups import settle
-from rum_server.rows import ROW_COLUMNS, SCOPE_NAME
 from rum_server.store import Store, StoreError
 
 DAY_NS = 86_400 * 10**9
@@ -101,27 +99,34 @@ def releases(start_ns: int, now_ns: int) -> list[tuple[str, int]]:
     return versions
 
 
-def _pick(rng: np.random.Generator, options: tuple[Any, ...], weights: list[float]) -> Any:
-    return options[int(rng.choice(len(options), p=np.array(weights) / sum(weights)))]
+def _pick(rng: Any, options: tuple[Any, ...], weights: list[float]) -> Any:
+    total = sum(weights)
+    return options[int(rng.choice(len(options), p=[weight / total for weight in weights]))]
 
 
 class Builder:
     """Accumulates column-oriented rows for one seeding run."""
 
     def __init__(self, seed: Seed, now_ns: int) -> None:
+        import numpy as np  # only the seeder needs it; keeps `rum-server query` quick to start
+
+        from rum_server.rows import ROW_COLUMNS, SCOPE_NAME
+
+        self.columns = ROW_COLUMNS
+        self.scope_name = SCOPE_NAME
         self.seed = seed
         self.rng = np.random.default_rng(seed.seed)
         self.now_ns = now_ns
         self.window_start = window_start(seed.days, now_ns)
         self.releases = releases(self.window_start, now_ns)
-        self.data: dict[str, list[Any]] = {name: [] for name in ROW_COLUMNS}
+        self.data: dict[str, list[Any]] = {name: [] for name in self.columns}
 
     @property
     def count(self) -> int:
         return len(self.data["Timestamp"])
 
     def take(self) -> dict[str, list[Any]]:
-        data, self.data = self.data, {name: [] for name in ROW_COLUMNS}
+        data, self.data = self.data, {name: [] for name in self.columns}
         return data
 
     def release_at(self, ts_ns: int) -> str:
@@ -194,15 +199,15 @@ class Builder:
         trace_id = uuid.UUID(int=int(rng.integers(1, 2**63)) << 64).hex if trace else ""
         span_id = trace_id[:16] if trace else ""
         self._row(ts, "rum.page_view", "INFO", 9, page.route, resource, attrs, trace_id, span_id)
-        lcp = float(rng.lognormal(np.log(page.lcp_median_ms * lcp_factor), 0.45))
-        ttfb = float(rng.lognormal(np.log(420 * lcp_factor), 0.5))
-        fcp = min(lcp, ttfb + float(rng.lognormal(np.log(700 * lcp_factor), 0.4)))
+        lcp = float(rng.lognormal(math.log(page.lcp_median_ms * lcp_factor), 0.45))
+        ttfb = float(rng.lognormal(math.log(420 * lcp_factor), 0.5))
+        fcp = min(lcp, ttfb + float(rng.lognormal(math.log(700 * lcp_factor), 0.4)))
         vitals: list[tuple[str, float]] = [("TTFB", round(ttfb)), ("FCP", round(fcp))]
         vitals.append(("LCP", round(lcp)))
-        cls = 0.0 if rng.random() < 0.45 else float(rng.lognormal(np.log(0.06), 0.9))
+        cls = 0.0 if rng.random() < 0.45 else float(rng.lognormal(math.log(0.06), 0.9))
         vitals.append(("CLS", round(cls, 4)))
         if rng.random() < 0.7:
-            vitals.append(("INP", round(float(rng.lognormal(np.log(140 * lcp_factor), 0.6)))))
+            vitals.append(("INP", round(float(rng.lognormal(math.log(140 * lcp_factor), 0.6)))))
         for name, value in vitals:
             metric_id = f"v5-{ts // 1_000_000}-{attrs['rum.page_view.id']}-{name}"
             at = ts + int(value * 1e6) if name != "CLS" else ts + 5 * 10**9
@@ -296,7 +301,7 @@ class Builder:
         data["ResourceSchemaUrl"].append("")
         data["ResourceAttributes"].append(resource)
         data["ScopeSchemaUrl"].append("")
-        data["ScopeName"].append(SCOPE_NAME)
+        data["ScopeName"].append(self.scope_name)
         data["ScopeVersion"].append(SNIPPET_VERSION)
         data["ScopeAttributes"].append({})
         data["LogAttributes"].append(attrs)

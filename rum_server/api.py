@@ -1,0 +1,193 @@
+"""The JSON query API under ``/__deco/rum/api/``: the reports, one GET each, for the dashboard.
+
+Every answer is a :class:`~rum_server.reports.Report` (``columns``, ``rows``, ``sql``).
+Query parameters mirror the ``rum-server query`` options. A guard keeps the data
+private: with ``RUM_API_TOKEN`` set, a ``Authorization: Bearer`` header is required;
+without one, only loopback clients are answered. Store calls block, so handlers run
+in a thread.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Request, get
+from litestar.connection import ASGIConnection
+from litestar.exceptions import (
+    ClientException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ServiceUnavailableException,
+)
+from litestar.handlers import BaseRouteHandler
+from litestar.types import ControllerRouterHandler
+
+from rum_server import reports
+from rum_server.reports import Comparison, DateRange, Filters, Report, ReportError
+from rum_server.rollups import settle_if_due
+from rum_server.settings import Settings
+from rum_server.store import Store, StoreError
+
+API_PATH = "/__deco/rum/api"
+log = logging.getLogger(__name__)
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def require_api_access(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A bearer token when one is configured; otherwise loopback clients only."""
+    settings: Settings = connection.app.state.settings
+    if settings.api_token:
+        given = connection.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {settings.api_token}".encode()):
+            raise NotAuthorizedException(
+                "the query API needs 'Authorization: Bearer <RUM_API_TOKEN>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return
+    host = connection.client.host if connection.client else ""
+    if not is_loopback(host):
+        raise PermissionDeniedException(
+            "the query API answers loopback clients only; set RUM_API_TOKEN to open it"
+        )
+
+
+def answer(request: Request[Any, Any, Any], build: Callable[[Store], Report]) -> Report:
+    """Settle finished days if due, run the report, and map failures to 400 / 503."""
+    store: Store = request.app.state.store
+    try:
+        settle_if_due(store)
+    except StoreError as exc:  # the report still answers from the stage
+        log.warning("settling the rollups failed: %s", exc)
+    try:
+        return build(store)
+    except ReportError as exc:
+        raise ClientException(str(exc)) from None
+    except StoreError as exc:
+        raise ServiceUnavailableException(f"the store did not answer: {exc}") from None
+
+
+def filters(site: str, days: int, metric: str, device: str) -> Filters:
+    try:
+        return Filters(site=site, days=days, metric=metric, device=device)
+    except ReportError as exc:
+        raise ClientException(str(exc)) from None
+
+
+@get(f"{API_PATH}/sites", sync_to_thread=True, guards=[require_api_access])
+def sites_handler(request: Request[Any, Any, Any]) -> Report:
+    """Site ids with data, with their first and last row."""
+    return answer(request, reports.sites)
+
+
+@get(f"{API_PATH}/vitals", sync_to_thread=True, guards=[require_api_access])
+def vitals_handler(
+    request: Request[Any, Any, Any],
+    site: str = "",
+    days: int = 7,
+    metric: str = "LCP",
+    device: str = "",
+    by: str = "route",
+) -> Report:
+    """p50/p75/p95 and rating shares of one metric, by route, device, browser or release."""
+    chosen = filters(site, days, metric, device)
+    return answer(request, lambda store: reports.vitals(store, chosen, by))
+
+
+@get(f"{API_PATH}/trend", sync_to_thread=True, guards=[require_api_access])
+def trend_handler(
+    request: Request[Any, Any, Any],
+    site: str = "",
+    days: int = 30,
+    metric: str = "",
+    device: str = "",
+) -> Report:
+    """Daily p75 and samples per metric, with the releases first seen each day."""
+    chosen = filters(site, days, metric, device)
+    return answer(request, lambda store: reports.trend(store, chosen))
+
+
+@get(f"{API_PATH}/errors", sync_to_thread=True, guards=[require_api_access])
+def errors_handler(
+    request: Request[Any, Any, Any],
+    site: str = "",
+    days: int = 7,
+    device: str = "",
+    limit: int = 20,
+) -> Report:
+    """Top error fingerprints: type, sample message, weighted count, page views, first/last."""
+    chosen = filters(site, days, "", device)
+    return answer(request, lambda store: reports.errors(store, chosen, limit))
+
+
+@get(f"{API_PATH}/pages", sync_to_thread=True, guards=[require_api_access])
+def pages_handler(
+    request: Request[Any, Any, Any], site: str = "", days: int = 7, device: str = ""
+) -> Report:
+    """Weighted page views and sessions per route."""
+    chosen = filters(site, days, "", device)
+    return answer(request, lambda store: reports.pages(store, chosen))
+
+
+@get(f"{API_PATH}/compare", sync_to_thread=True, guards=[require_api_access])
+def compare_handler(
+    request: Request[Any, Any, Any],
+    site: str = "",
+    days: int = 7,
+    metric: str = "LCP",
+    device: str = "",
+    a: str = "",
+    b: str = "",
+    a_range: str = "",
+    b_range: str = "",
+    by: str = "",
+) -> Report:
+    """p75 of two releases (default: the two newest) or two date ranges, and the change."""
+    chosen = filters(site, days, metric, device)
+    try:
+        comparison = Comparison(
+            a=a,
+            b=b,
+            a_range=DateRange.parse(a_range) if a_range else None,
+            b_range=DateRange.parse(b_range) if b_range else None,
+            by=by,
+        )
+    except ReportError as exc:
+        raise ClientException(str(exc)) from None
+    return answer(request, lambda store: reports.compare(store, chosen, comparison))
+
+
+@get(f"{API_PATH}/events", sync_to_thread=True, guards=[require_api_access])
+def events_handler(
+    request: Request[Any, Any, Any],
+    names: str,
+    site: str = "",
+    days: int = 7,
+    device: str = "",
+) -> Report:
+    """Funnel: sessions reaching each of ``names`` (comma list) in order."""
+    chosen = filters(site, days, "", device)
+    steps = [name.strip() for name in names.split(",")]
+    return answer(request, lambda store: reports.events(store, chosen, steps))
+
+
+def api_routes() -> list[ControllerRouterHandler]:
+    """The query API's handlers, for ``create_app`` to mount."""
+    return [
+        sites_handler,
+        vitals_handler,
+        trend_handler,
+        errors_handler,
+        pages_handler,
+        compare_handler,
+        events_handler,
+    ]

@@ -1,0 +1,346 @@
+"""``rum-server query …``: the reports on the command line, as a table, JSON or CSV.
+
+The command opens the store itself; when a running server holds the embedded data
+directory (chdb allows one process per directory), it asks that server's query API
+instead and says so on stderr. Failures are one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import astuple
+from pathlib import Path
+
+import msgspec
+
+from rum_server import reports
+from rum_server.cli import CliError, add_store_options, settings_from
+from rum_server.reports import METRICS, Comparison, DateRange, Filters, Report, ReportError
+from rum_server.rollups import RollupTables, settle
+from rum_server.settings import Settings
+from rum_server.store import DataDirectoryLocked, Store, StoreError
+
+EXIT_STORE = 1
+EXIT_USAGE = 2
+API_TIMEOUT_SECONDS = 60.0
+
+SHARE_COLUMNS = {"good", "needs_improvement", "poor", "of_first", "of_previous"}
+CHANGE_PERCENT_COLUMNS = {"change_pct"}
+METRIC_VALUE_COLUMNS = {
+    "p50",
+    "p75",
+    "p95",
+    "p75_a",
+    "p75_b",
+    "change",
+    "change_low",
+    "change_high",
+}
+
+Builder = Callable[[Store], Report]
+
+
+# --- what each sub-command asks ------------------------------------------------------------
+
+
+def filters_from(args: argparse.Namespace, metric: str = "") -> Filters:
+    return Filters(site=args.site, days=args.days, metric=metric, device=args.device)
+
+
+def request_for(args: argparse.Namespace) -> tuple[str, dict[str, str], Builder]:
+    """(API report name, its query parameters, the local executor) for the parsed options."""
+    report: str = args.report
+    params = {"site": args.site, "days": str(args.days), "device": args.device}
+    if report == "vitals":
+        chosen = filters_from(args, args.metric)
+        params |= {"metric": args.metric, "by": args.by}
+        return report, params, lambda store: reports.vitals(store, chosen, args.by)
+    if report == "trend":
+        chosen = filters_from(args, args.metric)
+        params |= {"metric": args.metric}
+        return report, params, lambda store: reports.trend(store, chosen)
+    if report == "errors":
+        chosen = filters_from(args)
+        params |= {"limit": str(args.limit)}
+        return report, params, lambda store: reports.errors(store, chosen, args.limit)
+    if report == "pages":
+        chosen = filters_from(args)
+        return report, params, lambda store: reports.pages(store, chosen)
+    if report == "sites":
+        return report, {}, reports.sites
+    if report == "events":
+        chosen = filters_from(args)
+        names = [name.strip() for name in args.names.split(",")]
+        params |= {"names": args.names}
+        return report, params, lambda store: reports.events(store, chosen, names)
+    chosen = filters_from(args, args.metric)
+    comparison = Comparison(
+        a=args.a,
+        b=args.b,
+        a_range=DateRange.parse(args.a_range) if args.a_range else None,
+        b_range=DateRange.parse(args.b_range) if args.b_range else None,
+        by=args.by,
+    )
+    params |= {
+        "metric": args.metric,
+        "a": args.a,
+        "b": args.b,
+        "a_range": args.a_range,
+        "b_range": args.b_range,
+        "by": args.by,
+    }
+    return "compare", params, lambda store: reports.compare(store, chosen, comparison)
+
+
+# --- where the answer comes from -------------------------------------------------------------
+
+
+def answer_locally(settings: Settings, build: Builder) -> Report:
+    """Open the store, bring the rollups up to date, run the report."""
+    if settings.embedded and not Path(settings.data_path).is_dir():
+        raise CliError(
+            f"no data directory at {settings.data_path} (use --dsn, or run from the directory "
+            "holding rum-data)",
+            EXIT_USAGE,
+        )
+    store = Store(settings)
+    try:
+        if not rollups_present(store):
+            store.ensure_schema()
+        settle(store)
+        return build(store)
+    finally:
+        store.close()
+
+
+def rollups_present(store: Store) -> bool:
+    """True when the schema (with its rollups) is in place, so the CLI need not apply it."""
+    tables = RollupTables.in_database(store.settings.database)
+    wanted = [name.split(".", 1)[1] for name in astuple(tables)]
+    rows = store.query(
+        "SELECT count() FROM system.tables WHERE database = {db:String} "
+        "AND name IN {names:Array(String)}",
+        {"db": store.settings.database, "names": wanted},
+    )
+    return bool(rows) and rows[0][0] == len(wanted) and bool(store.table_columns())
+
+
+def api_base(settings: Settings) -> str:
+    host = "127.0.0.1" if settings.host in ("", "0.0.0.0") else settings.host
+    host = "[::1]" if host == "::" else (f"[{host}]" if ":" in host else host)
+    return f"http://{host}:{settings.port}/__deco/rum/api"
+
+
+def answer_from_server(settings: Settings, report: str, params: dict[str, str]) -> Report:
+    """Ask the running server's query API (it holds the embedded store)."""
+    query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
+    url = f"{api_base(settings)}/{report}" + (f"?{query}" if query else "")
+    print(
+        f"rum-server: the data directory is in use by a running server; asking it at {url}",
+        file=sys.stderr,
+    )
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    if settings.api_token:
+        request.add_header("Authorization", f"Bearer {settings.api_token}")
+    try:
+        with urllib.request.urlopen(request, timeout=API_TIMEOUT_SECONDS) as response:
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        detail = _error_detail(exc.read())
+        code = EXIT_USAGE if exc.code == 400 else EXIT_STORE
+        raise CliError(f"the server answered {exc.code}: {detail}", code) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise CliError(
+            f"the data directory is locked but no server answers at {url}: {reason} "
+            "(set RUM_HOST / RUM_PORT to the running server's)",
+            EXIT_STORE,
+        ) from None
+    try:
+        return msgspec.json.decode(body, type=Report)
+    except msgspec.DecodeError:
+        raise CliError(f"the server at {url} did not answer with a report", EXIT_STORE) from None
+
+
+def _error_detail(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body.decode(errors="replace")[:200]
+    if isinstance(data, dict):
+        return str(data.get("detail") or data.get("error") or data)
+    return str(data)
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def format_cell(column: str, value: object, row: dict[str, object], metric: str) -> str:
+    """Readable text: ms rounded, CLS with 3 decimals, shares as %, thousands separated."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if column in ("first_seen", "last_seen") and isinstance(value, str):
+        return value[:19].replace("T", " ")
+    if isinstance(value, float) and value != value:  # NaN: no samples
+        return "-"
+    if isinstance(value, int | float):
+        if column in SHARE_COLUMNS:
+            return f"{value * 100:.1f}%"
+        if column in CHANGE_PERCENT_COLUMNS:
+            return f"{value:+.1f}%"
+        if column in METRIC_VALUE_COLUMNS:
+            row_metric = str(row.get("metric") or metric)
+            signed = "+" if column.startswith("change") else ""
+            if row_metric == "CLS":
+                return f"{value:{signed}.3f}"
+            return f"{value:{signed},.0f}"
+        if isinstance(value, int):
+            return f"{value:,}"
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def render_table(report: Report, metric: str) -> str:
+    if not report.rows:
+        return "(no rows: no data for these filters)\n"
+    cells = [
+        [format_cell(column, row.get(column), row, metric) for column in report.columns]
+        for row in report.rows
+    ]
+    widths = [
+        max(len(column), *(len(line[i]) for line in cells))
+        for i, column in enumerate(report.columns)
+    ]
+    numeric = [
+        all(isinstance(row.get(column), int | float) for row in report.rows)
+        for column in report.columns
+    ]
+
+    def line(values: list[str]) -> str:
+        parts = [
+            value.rjust(width) if right else value.ljust(width)
+            for value, width, right in zip(values, widths, numeric, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(report.columns), rule, *(line(values) for values in cells)]) + "\n"
+
+
+def render_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(report.columns)
+    for row in report.rows:
+        writer.writerow(
+            [
+                " ".join(map(str, value)) if isinstance(value, list) else value
+                for value in (row.get(column) for column in report.columns)
+            ]
+        )
+    return out.getvalue()
+
+
+def render(report: Report, output: str, metric: str) -> str:
+    if output == "json":
+        return msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n"
+    if output == "csv":
+        return render_csv(report)
+    return render_table(report, metric)
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def run_query(args: argparse.Namespace) -> int:
+    """Answer one report; problems are one line on stderr and an exit code, never a traceback."""
+    try:
+        report = fetch_report(args)
+    except CliError as exc:
+        print(f"rum-server: {exc}", file=sys.stderr)
+        return exc.code
+    sys.stdout.write(render(report, args.format, getattr(args, "metric", "")))
+    if args.show_sql:
+        print(f"\n-- SQL\n{report.sql}", file=sys.stderr)
+    return 0
+
+
+def fetch_report(args: argparse.Namespace) -> Report:
+    settings = settings_from(args, host=args.host, port=args.port)
+    try:
+        report_name, params, build = request_for(args)
+        return answer_locally(settings, build)
+    except DataDirectoryLocked:
+        return answer_from_server(settings, report_name, params)
+    except ReportError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_STORE) from None
+
+
+def _common(parser: argparse.ArgumentParser, days: int = 7) -> None:
+    add_store_options(parser)
+    parser.add_argument("--site", default="", help="site id (ServiceName); default all sites")
+    parser.add_argument("--days", type=int, default=days, help=f"last N days (default {days})")
+    parser.add_argument("--device", default="", help="desktop, mobile, tablet …; default all")
+    parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    parser.add_argument("--show-sql", action="store_true", help="print the SQL on stderr")
+    parser.add_argument("--host", help="the running server's host, for the API fallback")
+    parser.add_argument("--port", type=int, help="the running server's port (RUM_PORT)")
+    parser.set_defaults(func=run_query)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Adds ``query`` and its reports to ``rum-server``."""
+    query = subparsers.add_parser("query", help="the analyst's reports (table, JSON, CSV)")
+    reports_parsers = query.add_subparsers(dest="report", required=True, metavar="REPORT")
+
+    vitals = reports_parsers.add_parser("vitals", help="p50/p75/p95 and rating shares")
+    _common(vitals)
+    vitals.add_argument("--metric", default="LCP", choices=METRICS)
+    vitals.add_argument("--by", default="route", choices=list(reports.GROUPS))
+
+    trend = reports_parsers.add_parser("trend", help="daily p75 per metric, release days")
+    _common(trend, days=30)
+    trend.add_argument("--metric", default="", choices=["", *METRICS], help="default all")
+
+    errors = reports_parsers.add_parser("errors", help="top error fingerprints")
+    _common(errors)
+    errors.add_argument("--limit", type=int, default=20)
+
+    pages = reports_parsers.add_parser("pages", help="page views and sessions per route")
+    _common(pages)
+
+    compare = reports_parsers.add_parser(
+        "compare", help="p75 of two releases or date ranges, with significance"
+    )
+    _common(compare)
+    compare.add_argument("--metric", default="LCP", choices=METRICS)
+    compare.add_argument("--a", default="", help="baseline release (default: the one before b)")
+    compare.add_argument("--b", default="", help="release to judge (default: the newest)")
+    compare.add_argument("--a-range", default="", help="baseline days FIRST..LAST")
+    compare.add_argument("--b-range", default="", help="days to judge FIRST..LAST")
+    compare.add_argument("--by", default="", choices=["", "route", "device", "browser"])
+
+    events = reports_parsers.add_parser("events", help="funnel of custom events per session")
+    _common(events)
+    events.add_argument(
+        "--names",
+        default="view_item,add_to_cart,begin_checkout,purchase",
+        help="event names in funnel order, comma separated",
+    )
+
+    sites = reports_parsers.add_parser("sites", help="site ids with data")
+    _common(sites)
