@@ -17,7 +17,8 @@ readable:
 - ``:slug``: the segment right before a final ``p``, unless already
   collapsed: VTEX and deco storefronts serve product pages at ``/{slug}/p``.
 
-Rules apply to the percent-decoded segment, first match wins.
+Rules apply to the percent-decoded segment, first match wins; each needs a
+digit or an ``@``, so a segment of words alone is always kept.
 So ``/products/12345/p`` becomes ``/products/:id/p`` and
 ``/camiseta-polo-azul-12345/p`` becomes ``/:slug/p``, while a slug elsewhere
 (``/blog/black-friday-2026``) is kept: it is a page, not an id, and the
@@ -46,6 +47,7 @@ _ALNUM_RUN = re.compile(r"[A-Za-z0-9]{16,}")
 _EMAIL = re.compile(r"[^@\s/]+@[^@\s/]+\.[^@\s/]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HAS_DIGIT = re.compile(r"\d")
+_MAYBE_DYNAMIC = re.compile(r"[\d@]")
 _HAS_LETTER = re.compile(r"[A-Za-z]")
 
 PRODUCT_PAGE_MARKER = "p"
@@ -58,6 +60,8 @@ def _is_mixed(text: str) -> bool:
 
 def _placeholder(segment: str) -> str | None:
     """The placeholder for a dynamic segment, or None to keep it."""
+    if not _MAYBE_DYNAMIC.search(segment):
+        return None
     if _UUID.fullmatch(segment):
         return ":uuid"
     if _DATE.fullmatch(segment):
@@ -75,6 +79,8 @@ def _placeholder(segment: str) -> str | None:
 
 def _decode(raw_segment: str) -> str:
     """Percent-decoded for reading, but a decoded ``/`` must not split the segment."""
+    if "%" not in raw_segment and not _CONTROL.search(raw_segment):
+        return raw_segment
     decoded = unquote(raw_segment.replace("%2F", "%252F").replace("%2f", "%252F"))
     return _CONTROL.sub("", decoded)
 
