@@ -27,6 +27,7 @@
 
   var state = { site: "", metric: "LCP", device: "", days: "7" };
   var generation = 0;
+  var siteTotals = true; // false once the API answers 400 to by=site: the summary tiles hide
 
   // ---------------------------------------------------------------- helpers
 
@@ -398,14 +399,20 @@
       return settle(fetchApi("vitals", Object.assign({ metric: metric, by: "device" }, common)));
     });
     var trend = settle(fetchApi("trend", Object.assign({ metric: state.metric }, filtered, { days: trendDays() })));
-    var pages = settle(fetchApi("pages", common));
-    var errors = settle(fetchApi("errors", common));
+    var overall = METRICS.map(function (metric) {
+      if (!siteTotals) return Promise.resolve({ ok: false, error: new ApiError(400, "by=site not supported") });
+      return settle(fetchApi("vitals", Object.assign({ metric: metric, by: "site" }, filtered)));
+    });
+    var pages = settle(fetchApi("pages", filtered));
+    var errors = settle(fetchApi("errors", filtered));
 
-    Promise.all([Promise.all(byRoute), Promise.all(byDevice), trend, pages, errors]).then(function (all) {
+    Promise.all([Promise.all(byRoute), Promise.all(byDevice), trend, pages, errors, Promise.all(overall)]).then(function (all) {
       if (mine !== generation) return;
       var routeResults = all[0];
       var deviceResults = all[1];
-      var failures = [].concat(routeResults, deviceResults, [all[2], all[3], all[4]]).filter(function (r) {
+      var failures = [].concat(routeResults, deviceResults, [all[2], all[3], all[4]], all[5].filter(function (r) {
+        return !r.ok && r.error && r.error.status !== 400;
+      })).filter(function (r) {
         return !r.ok;
       });
       var auth = failures.filter(function (r) {
@@ -428,7 +435,12 @@
         showNoData(site);
         return;
       }
-      renderSummary(devices, vitals);
+      var sites = {};
+      METRICS.forEach(function (metric, i) {
+        sites[metric] = all[5][i];
+        if (!all[5][i].ok && all[5][i].error && all[5][i].error.status === 400) siteTotals = false;
+      });
+      renderSummary(sites);
       renderRoutes(vitals, all[3]);
       renderTrend(all[2]);
       renderDevices(devices);
@@ -534,27 +546,33 @@
 
   // ---------------------------------------------------------------- summary tiles
 
-  function renderSummary(devices, vitals) {
+  /** One tile per vital: the site's p75 (the API's by=site); hidden when the API lacks it. */
+  function renderSummary(sites) {
+    var card = $("summary-card");
     var node = clear($("summary"));
+    var supported = METRICS.some(function (metric) {
+      return sites[metric].ok;
+    });
+    card.hidden = !supported;
+    if (!supported) return;
     var tiles = el("div", { class: "tiles" });
     METRICS.forEach(function (metric) {
-      var overall = combineOverall(vitals[metric]);
+      var result = sites[metric];
+      var row = result.ok && result.data.rows.length ? result.data.rows[0] : null;
+      var value = row ? num(pick(row, COLS.p75)) : null;
+      var samples = row ? samplesOf(row) : null;
       var tile = el("button", {
         type: "button",
         class: "tile" + (metric === state.metric ? " selected" : ""),
         "data-metric": metric,
         "aria-pressed": metric === state.metric ? "true" : "false",
+        title: "Show " + metric + " in the trend chart",
       });
-      var value = overall ? overall.p75 : null;
-      var samples = overall ? overall.samples : null;
       append(tile, [
         el("span", { class: "tile-name", text: metric }),
         el("span", { class: "tile-value" }, valuePill(metric, value, samples)),
-        overall && overall.shares && samples >= MIN_SAMPLES ? ratingBar(overall.shares, metric) : null,
-        el("span", {
-          class: "samples",
-          text: overall ? "busiest route · n=" + formatCount(samples) : "no samples",
-        }),
+        row && samples >= MIN_SAMPLES ? ratingBar(sharesOf(row), metric) : el("div", { class: "bar empty-bar" }),
+        el("span", { class: "samples", text: row ? "n=" + formatCount(samples) : "no samples" }),
       ]);
       tile.addEventListener("click", function () {
         state.metric = metric;
@@ -565,18 +583,6 @@
       tiles.appendChild(tile);
     });
     node.appendChild(tiles);
-    void devices;
-  }
-
-  /** The busiest route's figures: an honest single number without merging percentiles. */
-  function combineOverall(result) {
-    if (!result || !result.ok || !result.data.rows.length) return null;
-    var best = null;
-    result.data.rows.forEach(function (row) {
-      var s = samplesOf(row) || 0;
-      if (!best || s > best.samples) best = { samples: s, p75: num(pick(row, COLS.p75)), shares: sharesOf(row) };
-    });
-    return best;
   }
 
   // ---------------------------------------------------------------- routes table
@@ -643,7 +649,7 @@
   // ---------------------------------------------------------------- trend chart
 
   /** Release markers: an explicit list in the answer, or days where the version column changes. */
-  function releaseMarkers(data) {
+  function releaseMarkers(data, metric) {
     var list = data.releases || data.versions || data.markers || data.version_changes || data.deploys;
     var markers = [];
     if (Array.isArray(list)) {
@@ -658,7 +664,19 @@
       return markers;
     }
     var previous = null;
+    var seen = {};
     data.rows.forEach(function (row) {
+      var m = pick(row, ["metric", "RumMetricName"]);
+      if (m !== undefined && m !== null && String(m) !== metric) return;
+      var fresh = pick(row, ["new_releases", "releases", "new_versions"]);
+      if (Array.isArray(fresh)) {
+        var day0 = dayKey(pick(row, COLS.day));
+        if (fresh.length && !seen[day0]) {
+          seen[day0] = true;
+          markers.push({ day: day0, version: fresh.join(", ") });
+        }
+        return;
+      }
       var changed = pick(row, ["version_changed", "release_changed", "changed", "is_release"]);
       var version = pick(row, COLS.version);
       var day = dayKey(pick(row, COLS.day));
@@ -691,11 +709,16 @@
 
   function renderTrend(result) {
     var node = clear($("trend"));
+    $("trend-days").textContent = "last " + trendDays() + " days" + (state.device ? " · " + state.device : "");
     showSql("trend-sql", result);
     if (!result.ok) return panelError(node, result, "the trend");
     var metric = state.metric;
     var data = result.data;
     var points = data.rows
+      .filter(function (row) {
+        var m = pick(row, ["metric", "RumMetricName"]);
+        return m === undefined || m === null || String(m) === metric;
+      })
       .map(function (row) {
         return { day: dayKey(pick(row, COLS.day)), p75: num(pick(row, COLS.p75)), samples: samplesOf(row) || 0 };
       })
@@ -706,7 +729,9 @@
         return a.day < b.day ? -1 : a.day > b.day ? 1 : 0;
       });
     if (!points.length) return emptyNote(node, "No " + metric + " samples in this period.");
-    var markers = releaseMarkers(data);
+    var markers = releaseMarkers(data, metric).filter(function (marker) {
+      return marker.day !== points[0].day; // the first day's version is where the data starts, not a change
+    });
 
     var W = 760;
     var H = 280;
@@ -792,7 +817,12 @@
       var xm = x(i);
       var g = svg("g", { class: "release", "data-day": marker.day }, [
         svg("line", { x1: xm, x2: xm, y1: m.top - 6, y2: stripTop + stripH }),
-        svg("text", { x: xm + 4, y: m.top - 8, text: marker.version ? shorten(marker.version, 18) : "release" }),
+        svg("text", {
+          x: xm > W * 0.7 ? xm - 4 : xm + 4,
+          y: m.top - 8,
+          "text-anchor": xm > W * 0.7 ? "end" : "start",
+          text: marker.version ? shorten(marker.version, 24) : "release",
+        }),
         svg("title", { text: "service.version changed on " + marker.day + (marker.version ? " to " + marker.version : "") }),
       ]);
       chart.appendChild(g);
@@ -826,8 +856,9 @@
     // X labels: at most ~8.
     var every = Math.max(1, Math.ceil(n / 8));
     points.forEach(function (p, i) {
-      if (i % every !== 0 && i !== n - 1) return;
-      if (i === n - 1 && i % every !== 0 && n - 1 - (n - 1 - ((n - 1) % every)) < every / 2) return;
+      var last = i === n - 1;
+      if (i % every !== 0 && !last) return;
+      if (last && i % every !== 0 && i % every < Math.max(2, every * 0.75)) return; // too close to the previous label
       chart.appendChild(svg("text", { class: "axis", x: x(i), y: H - 14, "text-anchor": "middle", text: p.day.slice(5) }));
     });
     chart.appendChild(svg("text", { class: "axis strip-label", x: m.left - 8, y: stripTop + stripH - 4, "text-anchor": "end", text: "samples" }));
