@@ -9,8 +9,9 @@ readable:
 - ``:uuid``: ``8-4-4-4-12`` hex digits;
 - ``:date``: an ISO date, ``2026-11-29`` (a time may follow ``T``);
 - ``:email``: ``name@host.tld``;
-- ``:id``: digits, or digit groups joined by ``-_.,`` (``12345``,
-  ``1234567890123-01``);
+- ``:id``: digits, or digit groups joined by ``-_.,``, maybe after a ``+``
+  (``12345``, ``1234567890123-01``, a CPF ``123.456.789-09``, a phone
+  ``+5511999999999``);
 - ``:hash``: 8 or more hex digits, with at least one digit and one letter;
 - ``:id``: a segment holding a run of 16 or more letters and digits that
   mixes both (base64, ULIDs, ``prod_01H8XZ…``);
@@ -41,7 +42,7 @@ TRUNCATED = "*"
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
-_NUMBER = re.compile(r"\d+(?:[-_.,]\d+)*")
+_NUMBER = re.compile(r"\+?\d+(?:[-_.,]\d+)*")
 _HEX = re.compile(r"[0-9a-fA-F]{8,}")
 _ALNUM_RUN = re.compile(r"[A-Za-z0-9]{16,}")
 _EMAIL = re.compile(r"[^@\s/]+@[^@\s/]+\.[^@\s/]+")

@@ -23,6 +23,8 @@ from rum_server.route import MAX_ROUTE_LENGTH, MAX_SEGMENTS, collapse_path, rout
         ("/page/2", "/page/:id"),
         ("/account/orders/1234567890123-01", "/account/orders/:id"),
         ("/files/1.2.3", "/files/:id"),
+        ("/cliente/123.456.789-09/pedidos", "/cliente/:id/pedidos"),
+        ("/contato/%2B5511999999999", "/contato/:id"),
         # uuids, dates, hashes, long tokens, emails
         ("/orders/550e8400-e29b-41d4-a716-446655440000", "/orders/:uuid"),
         ("/orders/550E8400-E29B-41D4-A716-446655440000/items", "/orders/:uuid/items"),
