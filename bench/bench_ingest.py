@@ -117,10 +117,19 @@ def run_wrk(url: str, body_file: Path, seconds: int, connections: int) -> float:
     return float(match.group(1)) if match else 0.0
 
 
-def measure(name: str, command: list[str], cwd: Path, env: dict[str, str], port: int,
-            body_file: Path, seconds: int, connections: int) -> float:
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+def measure(
+    name: str,
+    command: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    port: int,
+    body_file: Path,
+    seconds: int,
+    connections: int,
+) -> float:
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     url = f"http://127.0.0.1:{port}/__deco/rum"
     try:
         wait_ready(url)
@@ -152,27 +161,72 @@ def main() -> int:
     python = sys.executable
     results: dict[str, float] = {}
     servers = {
-        "noop-asgi/uvicorn": [python, "-m", "uvicorn", "noop_asgi:app", "--no-access-log",
-                              "--log-level", "warning", "--port"],
-        "noop-litestar/uvicorn": [python, "-m", "uvicorn", "noop_litestar:app",
-                                  "--no-access-log", "--log-level", "warning", "--port"],
-        "noop-litestar/granian": [python, "-m", "granian", "--interface", "asgi",
-                                  "--log-level", "warning", "noop_litestar:app", "--port"],
-        "rum/uvicorn": [python, "-m", "rum_server.cli", "serve", "--log-level", "warning",
-                        "--dsn", f"chdb://{work / 'data'}", "--port"],
+        "noop-asgi/uvicorn": [
+            python,
+            "-m",
+            "uvicorn",
+            "noop_asgi:app",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--port",
+        ],
+        "noop-litestar/uvicorn": [
+            python,
+            "-m",
+            "uvicorn",
+            "noop_litestar:app",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--port",
+        ],
+        "noop-litestar/granian": [
+            python,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--log-level",
+            "warning",
+            "noop_litestar:app",
+            "--port",
+        ],
+        "rum/uvicorn": [
+            python,
+            "-m",
+            "rum_server.cli",
+            "serve",
+            "--log-level",
+            "warning",
+            "--dsn",
+            f"chdb://{work / 'data'}",
+            "--port",
+        ],
     }
-    print(f"{len(body_file.read_bytes())} byte beacon, 20 events, wrk -t2 "
-          f"-c{args.connections} -d{args.seconds}s", file=sys.stderr)
+    print(
+        f"{len(body_file.read_bytes())} byte beacon, 20 events, wrk -t2 "
+        f"-c{args.connections} -d{args.seconds}s",
+        file=sys.stderr,
+    )
     for name, command in servers.items():
         port = free_port()
-        results[name] = measure(name, [*command, str(port)], work, env, port, body_file,
-                                args.seconds, args.connections)
+        results[name] = measure(
+            name, [*command, str(port)], work, env, port, body_file, args.seconds, args.connections
+        )
     fastest = max(v for k, v in results.items() if k.startswith("noop"))
-    print(json.dumps({"batches_per_second": results,
-                      "rum_vs_fastest_noop": round(results["rum/uvicorn"] / fastest, 3),
-                      "rum_vs_litestar_uvicorn_noop": round(
-                          results["rum/uvicorn"] / results["noop-litestar/uvicorn"], 3)},
-                     indent=2))
+    print(
+        json.dumps(
+            {
+                "batches_per_second": results,
+                "rum_vs_fastest_noop": round(results["rum/uvicorn"] / fastest, 3),
+                "rum_vs_litestar_uvicorn_noop": round(
+                    results["rum/uvicorn"] / results["noop-litestar/uvicorn"], 3
+                ),
+            },
+            indent=2,
+        )
+    )
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -17,6 +17,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
 
 from rum_server import __version__
+from rum_server.api import api_routes
+from rum_server.dashboard import dashboard_routes
 from rum_server.ingest import ingest
 from rum_server.pipeline import Pipeline
 from rum_server.settings import Settings
@@ -28,7 +30,9 @@ from rum_server.writer import Writer
 log = logging.getLogger("rum_server")
 
 
-@get("/__deco/rum/health", summary="Store and queue health", tags=["operations"], sync_to_thread=True)
+@get(
+    "/__deco/rum/health", summary="Store and queue health", tags=["operations"], sync_to_thread=True
+)
 def health(request: Request[object, object, State]) -> Response[dict[str, object]]:
     """200 when the store answers, 503 otherwise; with the writer's counters."""
     state = request.app.state
@@ -53,6 +57,8 @@ def health(request: Request[object, object, State]) -> Response[dict[str, object
 def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
     """Every handler of the RUM server, for ``create_app`` and for mounting elsewhere."""
     handlers: list[ControllerRouterHandler] = [ingest, health, serve_snippet]
+    handlers += api_routes()
+    handlers += dashboard_routes()
     if settings.demo:
         from rum_server.demo_routes import demo_routes
 
@@ -114,9 +120,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Litestar:
     return Litestar(
         route_handlers=route_handlers(settings),
         lifespan=[rum_lifespan(settings, store)],
-        openapi_config=OpenAPIConfig(
-            title="deco RUM", version=__version__, path="/schema"
-        ),
+        openapi_config=OpenAPIConfig(title="deco RUM", version=__version__, path="/schema"),
         state=State({"settings": settings}),
     )
 

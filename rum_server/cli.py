@@ -13,6 +13,7 @@ import logging
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from rum_server.schema import statements
 from rum_server.settings import Settings, SettingsError, split_list
@@ -31,8 +32,11 @@ class CliError(Exception):
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
     """Options every command that touches the store shares (also RUM_* variables)."""
-    parser.add_argument("--dsn", help="chdb:///abs/path or clickhouse://user:pass@host:8123/db "
-                        "(RUM_CLICKHOUSE_DSN; default chdb:// + ./rum-data)")
+    parser.add_argument(
+        "--dsn",
+        help="chdb:///abs/path or clickhouse://user:pass@host:8123/db "
+        "(RUM_CLICKHOUSE_DSN; default chdb:// + ./rum-data)",
+    )
     parser.add_argument("--database", help="database (RUM_CLICKHOUSE_DATABASE; default otel)")
     parser.add_argument("--table", help="logs table (RUM_CLICKHOUSE_TABLE; default otel_logs)")
 
@@ -40,9 +44,13 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
 def settings_from(args: argparse.Namespace, **extra: object) -> Settings:
     """Settings from the environment with the command line's options on top, validated."""
     try:
-        settings = Settings.from_env(
-            dsn=args.dsn, database=args.database, table=args.table, **extra
-        )
+        overrides: dict[str, Any] = {
+            "dsn": args.dsn,
+            "database": args.database,
+            "table": args.table,
+            **extra,
+        }
+        settings = Settings.from_env(**overrides)
     except (SettingsError, TypeError) as exc:
         raise CliError(str(exc)) from None
     problems = settings.validate()
@@ -94,8 +102,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     where = f"http://{settings.host}:{settings.port}"
     print(f"deco RUM listening on {where} (store {settings.dsn.split('@')[-1]})", file=sys.stderr)
     if settings.demo:
-        print(f"demo storefront: {where}/   dashboard: {where}/__deco/rum/dashboard",
-              file=sys.stderr)
+        print(
+            f"demo storefront: {where}/   dashboard: {where}/__deco/rum/dashboard", file=sys.stderr
+        )
     config = uvicorn.Config(
         app, log_level=args.log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=10
     )
@@ -133,12 +142,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (RUM_HOST; default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (RUM_PORT; default 8000)")
     serve.add_argument("--sites", help="comma list of accepted site ids (RUM_SITES; default any)")
-    serve.add_argument("--allowed-origins", help="comma list of origins allowed to send beacons "
-                       "(RUM_ALLOWED_ORIGINS; default same origin only; * for any)")
-    serve.add_argument("--query-allowlist", help="query keys whose values are kept, prefix* "
-                       "patterns allowed (RUM_QUERY_ALLOWLIST)")
-    serve.add_argument("--demo", action="store_true", default=None,
-                       help="also serve a demo storefront page at / (RUM_DEMO)")
+    serve.add_argument(
+        "--allowed-origins",
+        help="comma list of origins allowed to send beacons "
+        "(RUM_ALLOWED_ORIGINS; default same origin only; * for any)",
+    )
+    serve.add_argument(
+        "--query-allowlist",
+        help="query keys whose values are kept, prefix* patterns allowed (RUM_QUERY_ALLOWLIST)",
+    )
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        default=None,
+        help="also serve a demo storefront page at / (RUM_DEMO)",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=cmd_serve)
 
@@ -162,6 +180,9 @@ def extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.Argum
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The driver logs every failed connection attempt; the one line we print says it all.
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
+    logging.getLogger("clickhouse_connect").setLevel(logging.CRITICAL)
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)

@@ -14,7 +14,9 @@ async def demo_page(request: Request[object, object, State]) -> Response[str]:
     path = request.url.path
     query = {key: value for key, value in request.query_params.items()}
     html = render_demo_page(path, query, query.get("build", "standard"))
-    return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
+    return Response(
+        html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"}
+    )
 
 
 def demo_routes() -> list[ControllerRouterHandler]:

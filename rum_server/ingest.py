@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+
+import msgspec
 from urllib.parse import urlsplit
 
 from litestar import Request, Response, post
@@ -43,9 +45,23 @@ def check_origin(origin: str | None, host: str | None, allowed: tuple[str, ...])
     raise Forbidden(f"origin {origin!r} is not allowed to send beacons here")
 
 
-def error_response(error: RumError) -> Response[dict[str, object]]:
+class ErrorBody(msgspec.Struct):
+    """Every 4xx/503 body: what is wrong, and the details (one per problem)."""
+
+    error: str
+    detail: list[str]
+
+
+class PartialBody(msgspec.Struct):
+    """The 202 body: how many events were stored, and each rejected one's index and reason."""
+
+    accepted: int
+    rejected: list[dict[str, str | int]]
+
+
+def error_response(error: RumError) -> Response[ErrorBody]:
     return Response(
-        {"error": error.message, "detail": error.detail},
+        ErrorBody(error.message, [str(item) for item in error.detail]),
         status_code=error.status_code,
         headers=error.headers,
     )
@@ -53,8 +69,10 @@ def error_response(error: RumError) -> Response[dict[str, object]]:
 
 def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
     """Let allowed cross-origin pages read the answer (beacons themselves ignore it)."""
-    if origin and settings.allowed_origins and (
-        "*" in settings.allowed_origins or origin in settings.allowed_origins
+    if (
+        origin
+        and settings.allowed_origins
+        and ("*" in settings.allowed_origins or origin in settings.allowed_origins)
     ):
         return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
     return {}
@@ -65,10 +83,11 @@ def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
     status_code=202,
     responses={
         204: ResponseSpec(None, description="every event accepted"),
-        400: ResponseSpec(dict[str, object], description="malformed batch"),
-        413: ResponseSpec(dict[str, object], description="body too large"),
-        415: ResponseSpec(dict[str, object], description="wrong content type or encoding"),
-        503: ResponseSpec(dict[str, object], description="queue full; see Retry-After"),
+        400: ResponseSpec(ErrorBody, description="malformed batch, or no valid event"),
+        403: ResponseSpec(ErrorBody, description="origin or site not allowed"),
+        413: ResponseSpec(ErrorBody, description="body too large (raw or decompressed)"),
+        415: ResponseSpec(ErrorBody, description="wrong content type or encoding"),
+        503: ResponseSpec(ErrorBody, description="queue full; see Retry-After"),
     },
     summary="Ingest one RUM batch",
     description=(
@@ -78,7 +97,7 @@ def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
     ),
     tags=["ingest"],
 )
-async def ingest(request: Request[object, object, State]) -> Response[object]:
+async def ingest(request: Request[object, object, State]) -> Response[PartialBody | None]:
     """Accept a beacon batch; see the module docstring for the order of checks."""
     state = request.app.state
     settings: Settings = state.settings
@@ -113,7 +132,7 @@ async def ingest(request: Request[object, object, State]) -> Response[object]:
         return error_response(MalformedBatch(f"batch could not be processed: {type(exc).__name__}"))  # type: ignore[return-value]
     if processed.rejected:
         return Response(
-            {"accepted": processed.accepted, "rejected": processed.rejected},
+            PartialBody(processed.accepted, processed.rejected),
             status_code=202,
             headers=extra_headers,
         )

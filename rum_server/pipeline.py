@@ -32,7 +32,7 @@ class Processed:
     """The rows of the accepted events and why each rejected event was rejected."""
 
     columns: Columns
-    rejected: list[dict[str, object]] = field(default_factory=list)
+    rejected: list[dict[str, str | int]] = field(default_factory=list)
 
     @property
     def accepted(self) -> int:
@@ -62,7 +62,7 @@ class Pipeline:
             country=request.country,
         )
         rows = BatchRows(batch, context, self._policy)
-        rejected: list[dict[str, object]] = []
+        rejected: list[dict[str, str | int]] = []
         for index, raw in enumerate(batch.events):
             try:
                 rows.add(event_decoder.decode(raw))

@@ -58,7 +58,7 @@ class EventRejected(ValueError):
 class Columns:
     """Column-oriented rows: one list per column, appended to event by event."""
 
-    __slots__ = ("data", "count")
+    __slots__ = ("count", "data")
 
     def __init__(self) -> None:
         self.data: dict[str, list[Any]] = {name: [] for name in ROW_COLUMNS}
@@ -73,9 +73,7 @@ class Columns:
 class BatchRows:
     """Builds rows for one batch: the shared part once, then one row per event."""
 
-    def __init__(
-        self, envelope: Envelope, context: BatchContext, policy: RedactionPolicy
-    ) -> None:
+    def __init__(self, envelope: Envelope, context: BatchContext, policy: RedactionPolicy) -> None:
         self.columns = Columns()
         self._policy = policy
         self._received_ns = context.received_ns

@@ -85,7 +85,8 @@ class SchemaTarget:
         """A replicated engine on a cluster, a plain one otherwise."""
         if not self.cluster:
             return f"{kind}()"
-        return f"Replicated{kind}('/clickhouse/tables/{{shard}}/{{database}}/{{table}}', '{{replica}}')"
+        path = "/clickhouse/tables/{shard}/{database}/{table}"
+        return f"Replicated{kind}('{path}', '{{replica}}')"
 
 
 def logs_table_ddl(target: SchemaTarget) -> str:

@@ -7,6 +7,7 @@ operator can act on, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -37,6 +38,8 @@ def open_client(dsn: str) -> Any:
                 f"the data directory {dsn.removeprefix('chdb://')} is in use by another process "
                 "(is rum-server serve running on it?)"
             ) from None
+        if "Connection refused" in text or "Failed to establish" in text:
+            text = "connection refused (is the ClickHouse server running and reachable?)"
         raise StoreError(f"cannot open the store at {redact_dsn(dsn)}: {text[:300]}") from None
 
 
@@ -115,11 +118,9 @@ class Store:
             return False
 
     def close(self) -> None:
-        with self._lock:
-            try:
-                self.client.close()
-            except Exception:  # closing a broken client must not mask the real error
-                pass
+        # Closing a broken client must not mask the error that broke it.
+        with self._lock, contextlib.suppress(Exception):
+            self.client.close()
 
 
 INSERT_COLUMNS = tuple(EXPORTER_COLUMNS)

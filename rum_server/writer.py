@@ -40,9 +40,7 @@ class WriterStats:
 class Writer:
     """Accepts rows from request handlers; one thread inserts them."""
 
-    def __init__(
-        self, sink: Sink, max_rows: int, flush_rows: int, flush_seconds: float
-    ) -> None:
+    def __init__(self, sink: Sink, max_rows: int, flush_rows: int, flush_seconds: float) -> None:
         self._sink = sink
         self._max_rows = max_rows
         self._flush_rows = flush_rows

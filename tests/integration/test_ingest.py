@@ -52,12 +52,15 @@ def test_web_vital_rows_match_the_storage_contract(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data")
     before = time.time_ns()
     with TestClient(app=create_app(settings)) as client:
-        response = post(client, json.dumps(example("page-vitals.json")),
-                        {**TEXT, "user-agent": CHROME_ANDROID})
+        response = post(
+            client, json.dumps(example("page-vitals.json")), {**TEXT, "user-agent": CHROME_ANDROID}
+        )
         assert response.status_code == 204
     after = time.time_ns()
-    rows = {row["LogAttributes"].get("rum.metric.name", row["EventName"]): row
-            for row in read_rows(settings)}
+    rows = {
+        row["LogAttributes"].get("rum.metric.name", row["EventName"]): row
+        for row in read_rows(settings)
+    }
 
     lcp = rows["LCP"]
     assert lcp["EventName"] == "rum.web_vital"
@@ -119,8 +122,13 @@ def test_error_rows_carry_counts_fingerprints_and_no_personal_data(tmp_path: Pat
     assert (attributes["rum.error.line"], attributes["rum.error.column"]) == ("12", "345")
     assert "chunk-4f2a.js" in attributes["rum.error.file"]
     assert "chunk-4f2a.js" in attributes["rum.error.stack"]
-    unfingerprinted = next(row for row in rows if "Bearer" in row["Body"] or "[" in row["Body"]
-                           and row["LogAttributes"]["rum.error.line"] == "1")
+    unfingerprinted = next(
+        row
+        for row in rows
+        if "Bearer" in row["Body"]
+        or ("[" in row["Body"]
+        and row["LogAttributes"]["rum.error.line"] == "1")
+    )
     assert len(unfingerprinted["LogAttributes"]["rum.error.fingerprint"]) == 16
     assert rows[0]["LogAttributes"]["rum.sample_rate"] == "0.5"
 

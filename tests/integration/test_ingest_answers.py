@@ -35,12 +35,21 @@ def batch(**overrides: Any) -> dict[str, Any]:
 
 
 def vital(name: str = "LCP", value: float = 1000, **extra: Any) -> dict[str, Any]:
-    return {"t": "web_vital", "ts": 1_764_446_399_500, "name": name, "v": value, "id": "v5-1",
-            **extra}
+    return {
+        "t": "web_vital",
+        "ts": 1_764_446_399_500,
+        "name": name,
+        "v": value,
+        "id": "v5-1",
+        **extra,
+    }
 
 
-def post(client: TestClient[Any], body: bytes | str | dict[str, Any],
-         headers: dict[str, str] | None = None) -> Any:
+def post(
+    client: TestClient[Any],
+    body: bytes | str | dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> Any:
     if isinstance(body, dict):
         body = json.dumps(body)
     data = body.encode() if isinstance(body, str) else body
@@ -84,14 +93,32 @@ def test_some_invalid_events_give_202_naming_each_rejected_index(client: TestCli
         (json.dumps(batch(events=[vital(value=600_001)])), "no valid event in the batch"),
         (json.dumps(batch(events=[vital(value=-1)])), "no valid event in the batch"),
         (json.dumps(batch(events=[vital(value="12")])), "no valid event in the batch"),
-        (b'{"v":1,"site":"s","url":"u","pv":"p","sid":"s","st":NaN,"events":[]}',
-         "body is not valid JSON"),
-        (json.dumps(batch(events=[vital(value=1e400)])).replace("Infinity", "1e400"),
-         "no valid event in the batch"),
+        (
+            b'{"v":1,"site":"s","url":"u","pv":"p","sid":"s","st":NaN,"events":[]}',
+            "body is not valid JSON",
+        ),
+        (
+            json.dumps(batch(events=[vital(value=1e400)])).replace("Infinity", "1e400"),
+            "no valid event in the batch",
+        ),
     ],
-    ids=["syntax", "empty", "array", "version", "empty-site", "bad-site", "no-events",
-         "too-many-events", "rate-zero", "traceparent", "vital-too-big", "vital-negative",
-         "vital-string", "nan", "infinity"],
+    ids=[
+        "syntax",
+        "empty",
+        "array",
+        "version",
+        "empty-site",
+        "bad-site",
+        "no-events",
+        "too-many-events",
+        "rate-zero",
+        "traceparent",
+        "vital-too-big",
+        "vital-negative",
+        "vital-string",
+        "nan",
+        "infinity",
+    ],
 )
 def test_malformed_batches_get_400_naming_what_is_wrong(
     client: TestClient[Any], body: str | bytes, expected: str
@@ -103,8 +130,9 @@ def test_malformed_batches_get_400_naming_what_is_wrong(
     assert isinstance(payload["detail"], list) and payload["detail"]
 
 
-@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded",
-                                          "multipart/form-data", "image/png"])
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "multipart/form-data", "image/png"]
+)
 def test_other_content_types_get_415(client: TestClient[Any], content_type: str) -> None:
     response = post(client, batch(), {"content-type": content_type})
     assert response.status_code == 415
@@ -173,8 +201,22 @@ def mutate(seed: int, original: bytes) -> bytes:
     """Random byte-level damage: flips, cuts, insertions of JSON-ish tokens."""
     rng = random.Random(seed)
     data = bytearray(original)
-    tokens = [b"{", b"}", b"[", b"]", b'"', b":", b",", b"null", b"-1", b"1e999", b"\\u0000",
-              b'"t":"error"', b"\xff", b"0" * 30]
+    tokens = [
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b'"',
+        b":",
+        b",",
+        b"null",
+        b"-1",
+        b"1e999",
+        b"\\u0000",
+        b'"t":"error"',
+        b"\xff",
+        b"0" * 30,
+    ]
     for _ in range(rng.randint(1, 6)):
         choice = rng.random()
         position = rng.randrange(len(data) + 1)
@@ -183,12 +225,14 @@ def mutate(seed: int, original: bytes) -> bytes:
         elif choice < 0.7:
             data[position:position] = rng.choice(tokens)
         else:
-            del data[position:position + rng.randint(1, 20)]
+            del data[position : position + rng.randint(1, 20)]
     return bytes(data)
 
 
 def test_no_input_ever_gets_a_500(client: TestClient[Any]) -> None:
-    examples = [p.read_bytes() for p in (Path(__file__).parents[2] / "docs" / "examples").glob("*.json")]
+    examples = [
+        p.read_bytes() for p in (Path(__file__).parents[2] / "docs" / "examples").glob("*.json")
+    ]
     statuses = set()
     for seed in range(400):
         body = mutate(seed, examples[seed % len(examples)])

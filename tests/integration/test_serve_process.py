@@ -39,7 +39,7 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float = 3
             with urllib.request.urlopen(base + "/__deco/rum/health", timeout=1) as answer:
                 if answer.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset, or timed out while the server starts
             time.sleep(0.1)
     raise AssertionError("server did not become healthy")
 
@@ -55,7 +55,8 @@ def test_serve_stores_every_example_row_and_flushes_on_sigterm(tmp_path: Path) -
     data = tmp_path / "data"
     process = subprocess.Popen(
         rum_server("serve", "--port", str(port), "--dsn", f"chdb://{data}"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -67,7 +68,9 @@ def test_serve_stores_every_example_row_and_flushes_on_sigterm(tmp_path: Path) -
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 0, stderr.decode()
+    # uvicorn re-raises SIGTERM after its graceful shutdown, as a well-behaved daemon does.
+    assert process.returncode in (0, -signal.SIGTERM), stderr.decode()
+    assert "Application shutdown complete" in stderr.decode()
     expected = sum(len(json.loads(p.read_text())["events"]) for p in EXAMPLES)
     assert len(read_rows(Settings(dsn=f"chdb://{data}"))) == expected
 
@@ -83,8 +86,7 @@ def test_serve_stores_every_example_row_and_flushes_on_sigterm(tmp_path: Path) -
     ids=["bad-scheme", "relative-chdb", "unreachable-server", "bad-port"],
 )
 def test_bad_configuration_exits_with_one_clear_line(args: list[str], message: str) -> None:
-    result = subprocess.run(rum_server("serve", *args), capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(rum_server("serve", *args), capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -99,7 +101,9 @@ def test_a_port_in_use_exits_with_one_clear_line(tmp_path: Path) -> None:
         port = busy.getsockname()[1]
         result = subprocess.run(
             rum_server("serve", "--port", str(port), "--dsn", f"chdb://{tmp_path / 'd'}"),
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert result.returncode != 0
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr

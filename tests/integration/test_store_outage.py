@@ -36,8 +36,9 @@ def test_batches_accepted_during_an_outage_are_written_when_the_store_returns(
         writer = app.state.writer
         store.command(f"RENAME TABLE {table} TO {table}_away")
         for path in EXAMPLES:
-            response = client.post("/__deco/rum", content=path.read_bytes(),
-                                   headers={"content-type": "text/plain"})
+            response = client.post(
+                "/__deco/rum", content=path.read_bytes(), headers={"content-type": "text/plain"}
+            )
             assert response.status_code == 204
         wait_for(lambda: writer.stats.failed_writes >= 2)
         assert writer.stats.queued_rows == expected

@@ -14,7 +14,12 @@ from rum_server.errors import MalformedBatch, PayloadTooLarge, UnsupportedMediaT
 
 @pytest.mark.parametrize(
     "content_type",
-    ["text/plain", "text/plain;charset=UTF-8", "application/json", "Application/JSON; charset=utf-8"],
+    [
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/json",
+        "Application/JSON; charset=utf-8",
+    ],
 )
 def test_beacon_and_json_content_types_pass(content_type: str) -> None:
     body.check_content_type(content_type)

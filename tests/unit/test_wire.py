@@ -46,8 +46,15 @@ def test_every_wire_field_is_documented() -> None:
         {"t": "page_view", "ts": -5},
         {"t": "page_view", "ts": 1, "extra": True},
     ],
-    ids=["id-space", "unknown-metric", "no-message", "zero-count", "empty-name",
-         "negative-time", "unknown-key"],
+    ids=[
+        "id-space",
+        "unknown-metric",
+        "no-message",
+        "zero-count",
+        "empty-name",
+        "negative-time",
+        "unknown-key",
+    ],
 )
 def test_events_that_break_a_rule_do_not_decode(event: dict[str, object]) -> None:
     with pytest.raises(msgspec.ValidationError):
