@@ -24,6 +24,7 @@ from litestar.exceptions import (
     ServiceUnavailableException,
 )
 from litestar.handlers import BaseRouteHandler
+from litestar.params import FromQuery
 from litestar.types import ControllerRouterHandler
 
 from rum_server import reports
@@ -92,11 +93,11 @@ def sites_handler(request: Request[Any, Any, Any]) -> Report:
 @get(f"{API_PATH}/vitals", sync_to_thread=True, guards=[require_api_access])
 def vitals_handler(
     request: Request[Any, Any, Any],
-    site: str = "",
-    days: int = 7,
-    metric: str = "LCP",
-    device: str = "",
-    by: str = "route",
+    site: FromQuery[str] = "",
+    days: FromQuery[int] = 7,
+    metric: FromQuery[str] = "LCP",
+    device: FromQuery[str] = "",
+    by: FromQuery[str] = "route",
 ) -> Report:
     """p50/p75/p95 and rating shares of one metric, by route, device, browser or release."""
     chosen = filters(site, days, metric, device)
@@ -106,10 +107,10 @@ def vitals_handler(
 @get(f"{API_PATH}/trend", sync_to_thread=True, guards=[require_api_access])
 def trend_handler(
     request: Request[Any, Any, Any],
-    site: str = "",
-    days: int = 30,
-    metric: str = "",
-    device: str = "",
+    site: FromQuery[str] = "",
+    days: FromQuery[int] = 30,
+    metric: FromQuery[str] = "",
+    device: FromQuery[str] = "",
 ) -> Report:
     """Daily p75 and samples per metric, with the releases first seen each day."""
     chosen = filters(site, days, metric, device)
@@ -119,10 +120,10 @@ def trend_handler(
 @get(f"{API_PATH}/errors", sync_to_thread=True, guards=[require_api_access])
 def errors_handler(
     request: Request[Any, Any, Any],
-    site: str = "",
-    days: int = 7,
-    device: str = "",
-    limit: int = 20,
+    site: FromQuery[str] = "",
+    days: FromQuery[int] = 7,
+    device: FromQuery[str] = "",
+    limit: FromQuery[int] = 20,
 ) -> Report:
     """Top error fingerprints: type, sample message, weighted count, page views, first/last."""
     chosen = filters(site, days, "", device)
@@ -131,7 +132,10 @@ def errors_handler(
 
 @get(f"{API_PATH}/pages", sync_to_thread=True, guards=[require_api_access])
 def pages_handler(
-    request: Request[Any, Any, Any], site: str = "", days: int = 7, device: str = ""
+    request: Request[Any, Any, Any],
+    site: FromQuery[str] = "",
+    days: FromQuery[int] = 7,
+    device: FromQuery[str] = "",
 ) -> Report:
     """Weighted page views and sessions per route."""
     chosen = filters(site, days, "", device)
@@ -141,15 +145,15 @@ def pages_handler(
 @get(f"{API_PATH}/compare", sync_to_thread=True, guards=[require_api_access])
 def compare_handler(
     request: Request[Any, Any, Any],
-    site: str = "",
-    days: int = 7,
-    metric: str = "LCP",
-    device: str = "",
-    a: str = "",
-    b: str = "",
-    a_range: str = "",
-    b_range: str = "",
-    by: str = "",
+    site: FromQuery[str] = "",
+    days: FromQuery[int] = 7,
+    metric: FromQuery[str] = "LCP",
+    device: FromQuery[str] = "",
+    a: FromQuery[str] = "",
+    b: FromQuery[str] = "",
+    a_range: FromQuery[str] = "",
+    b_range: FromQuery[str] = "",
+    by: FromQuery[str] = "",
 ) -> Report:
     """p75 of two releases (default: the two newest) or two date ranges, and the change."""
     chosen = filters(site, days, metric, device)
@@ -169,10 +173,10 @@ def compare_handler(
 @get(f"{API_PATH}/events", sync_to_thread=True, guards=[require_api_access])
 def events_handler(
     request: Request[Any, Any, Any],
-    names: str,
-    site: str = "",
-    days: int = 7,
-    device: str = "",
+    names: FromQuery[str],
+    site: FromQuery[str] = "",
+    days: FromQuery[int] = 7,
+    device: FromQuery[str] = "",
 ) -> Report:
     """Funnel: sessions reaching each of ``names`` (comma list) in order."""
     chosen = filters(site, days, "", device)

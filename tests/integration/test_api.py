@@ -1,0 +1,152 @@
+"""The query API over the whole app and a real embedded store: shapes, guard, bad parameters."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from rum_server.app import create_app
+from rum_server.demo_data import Seed, seed_store
+from rum_server.settings import Settings
+from rum_server.store import Store
+
+API = "/__deco/rum/api"
+TOKEN = "s3cret-token"
+
+
+def from_client(app: ASGIApp, host: str) -> ASGIApp:
+    """The app as seen from ``host`` (Litestar's TestClient always says 'testclient')."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, "client": (host, 40000)}  # type: ignore[typeddict-item]
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded store, closed again so each app below can open it."""
+    path = tmp_path_factory.mktemp("api") / "data"
+    store = Store(Settings(dsn=f"chdb://{path}"))
+    try:
+        store.ensure_schema()
+        seed_store(store, Seed(rows=12_000, days=7, site="shop"))
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def app(data_dir: Path) -> Iterator[Litestar]:
+    """One app for the module; its lifespan (entered once) holds the store."""
+    app = create_app(Settings(dsn=f"chdb://{data_dir}"))
+    with TestClient(app=app):
+        yield app
+
+
+def client_from(app: Litestar, host: str) -> TestClient[Any]:
+    """A client on the running app that connects from ``host``."""
+    return TestClient(app=from_client(app, host))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def loopback(app: Litestar) -> TestClient[Any]:
+    return client_from(app, "127.0.0.1")
+
+
+REPORT_CASES = [
+    ("sites", {}, "site"),
+    ("vitals", {"site": "shop", "metric": "LCP", "by": "route"}, "route"),
+    ("vitals", {"site": "shop", "metric": "INP", "by": "device", "days": "3"}, "device"),
+    ("vitals", {"site": "shop", "by": "release"}, "release"),
+    ("trend", {"site": "shop", "metric": "LCP", "device": "mobile"}, "day"),
+    ("errors", {"site": "shop", "limit": "3"}, "fingerprint"),
+    ("pages", {"site": "shop"}, "route"),
+    ("compare", {"site": "shop", "device": "mobile"}, "scope"),
+    ("compare", {"site": "shop", "by": "route"}, "route"),
+    ("events", {"site": "shop", "names": "view_item,add_to_cart"}, "step"),
+]
+
+
+@pytest.mark.parametrize(("report", "params", "first_column"), REPORT_CASES)
+def test_every_report_answers_columns_rows_and_sql(
+    loopback: TestClient[Any], report: str, params: dict[str, str], first_column: str
+) -> None:
+    response = loopback.get(f"{API}/{report}", params=params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"columns", "rows", "sql"}
+    assert body["columns"][0] == first_column
+    assert body["rows"], f"{report} answered no rows on seeded data"
+    assert all(list(row) == body["columns"] for row in body["rows"])
+    assert body["sql"].startswith("SELECT")
+
+
+def test_compare_finds_the_seeded_mobile_regression(loopback: TestClient[Any]) -> None:
+    row = loopback.get(f"{API}/compare", params={"site": "shop", "device": "mobile"}).json()
+    assert row["rows"][0]["verdict"] == "regressed"
+
+
+BAD_REQUESTS = [
+    ("vitals", {"metric": "XYZ"}, "metric must be one of"),
+    ("vitals", {"by": "country"}, "by must be one of"),
+    ("vitals", {"days": "0"}, "days must be between"),
+    ("vitals", {"days": "seven"}, "days"),
+    ("vitals", {"device": "fridge"}, "device must be one of"),
+    ("errors", {"limit": "0"}, "limit must be between"),
+    ("compare", {"a": "only-one"}, "both releases"),
+    ("compare", {"a_range": "2026-11-01..2026-10-01", "b_range": "2026-11-02"}, "FIRST <= LAST"),
+    ("compare", {"a": "x", "b": "y", "a_range": "2026-11-01", "b_range": "2026-11-02"}, "not both"),
+    ("events", {}, "names"),
+]
+
+
+@pytest.mark.parametrize(("report", "params", "message"), BAD_REQUESTS)
+def test_bad_parameters_are_400_with_a_clear_message(
+    loopback: TestClient[Any], report: str, params: dict[str, str], message: str
+) -> None:
+    response = loopback.get(f"{API}/{report}", params=params)
+    assert response.status_code == 400
+    assert message in str(response.json())
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [("127.0.0.1", 200), ("127.8.9.1", 200), ("::1", 200), ("10.0.0.5", 403), ("testclient", 403)],
+)
+def test_without_a_token_only_loopback_clients_are_answered(
+    app: Litestar, host: str, status: int
+) -> None:
+    response = client_from(app, host).get(f"{API}/sites")
+    assert response.status_code == status
+    if status == 403:
+        assert "RUM_API_TOKEN" in response.text
+
+
+@pytest.mark.parametrize(
+    ("host", "header", "status"),
+    [
+        ("10.0.0.5", f"Bearer {TOKEN}", 200),
+        ("127.0.0.1", f"Bearer {TOKEN}", 200),
+        ("127.0.0.1", "Bearer wrong", 401),
+        ("127.0.0.1", "", 401),
+        ("10.0.0.5", TOKEN, 401),
+    ],
+)
+def test_with_a_token_configured_the_bearer_header_is_required(
+    app: Litestar, monkeypatch: pytest.MonkeyPatch, host: str, header: str, status: int
+) -> None:
+    with_token = dataclasses.replace(app.state.settings, api_token=TOKEN)
+    monkeypatch.setattr(app.state, "settings", with_token)
+    headers = {"Authorization": header} if header else {}
+    response = client_from(app, host).get(f"{API}/vitals", headers=headers)
+    assert response.status_code == status
