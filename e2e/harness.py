@@ -7,6 +7,7 @@ is opened here, since one process at a time may open a chdb data directory.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -15,7 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -181,4 +182,8 @@ def run_scenarios(playwright: Playwright, data_dir: Path, scenarios: dict[str, S
             browser.close()
     finally:
         stop_server(process)
-    return Run(read_rows(data_dir), observed, log_path.read_text(errors="replace"))
+    rows = read_rows(data_dir)
+    # What was stored, kept beside the screenshot for whoever reads a failure.
+    ordered = sorted(rows, key=lambda row: (row.site, row.timestamp))
+    (ARTIFACTS / "e2e-rows.json").write_text(json.dumps([asdict(row) for row in ordered], indent=1))
+    return Run(rows, observed, log_path.read_text(errors="replace"))

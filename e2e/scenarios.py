@@ -78,24 +78,27 @@ def bfcache(browser: Browser, base: str) -> dict[str, Any]:
     return {"restored": restored}
 
 
-def rate_zero(browser: Browser, base: str) -> dict[str, Any]:
+def visit(
+    browser: Browser, base: str, query: str, clicks: tuple[str, ...] = ("#slow",)
+) -> dict[str, Any]:
+    """Load the home page with `query`, click, and leave; report the page's sessionStorage keys."""
     with open_page(browser) as page:
-        page.goto(f"{base}/?site=e2e-rate0&rate=0&throw=1")
+        page.goto(f"{base}/?{query}")
         settle(page)
-        page.click("#slow")
+        for selector in clicks:
+            page.click(selector)
+        storage: list[str] = page.evaluate("Object.keys(sessionStorage)")
         hide_by_leaving(page)
-    return {}
+    return {"session_storage_keys": storage}
+
+
+def rate_zero(browser: Browser, base: str) -> dict[str, Any]:
+    return visit(browser, base, "site=e2e-rate0&rate=0&throw=1")
 
 
 def consent_never(browser: Browser, base: str) -> dict[str, Any]:
     """Consent required and never given: nothing leaves the page, nothing is stored."""
-    with open_page(browser) as page:
-        page.goto(f"{base}/?site=e2e-consent-never&consent=required&throw=1")
-        settle(page)
-        page.click("#slow")
-        storage = page.evaluate("Object.keys(sessionStorage)")
-        hide_by_leaving(page)
-    return {"session_storage_keys": storage}
+    return visit(browser, base, "site=e2e-consent-never&consent=required&throw=1")
 
 
 def consent_given(browser: Browser, base: str) -> dict[str, Any]:
@@ -112,21 +115,11 @@ def consent_given(browser: Browser, base: str) -> dict[str, Any]:
 
 
 def errors_build(browser: Browser, base: str) -> dict[str, Any]:
-    with open_page(browser) as page:
-        page.goto(f"{base}/?site=e2e-errors-build&build=errors&throw=1&shift=1")
-        settle(page)
-        page.click("#slow")
-        hide_by_leaving(page)
-    return {}
+    return visit(browser, base, "site=e2e-errors-build&build=errors&throw=1&shift=1")
 
 
 def attribution_build(browser: Browser, base: str) -> dict[str, Any]:
-    with open_page(browser) as page:
-        page.goto(f"{base}/?site=e2e-attribution&build=attribution&shift=1")
-        settle(page)
-        page.click("#slow")
-        hide_by_leaving(page)
-    return {}
+    return visit(browser, base, "site=e2e-attribution&build=attribution&shift=1")
 
 
 def rereports(browser: Browser, base: str) -> dict[str, Any]:

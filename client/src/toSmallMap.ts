@@ -2,7 +2,8 @@ import type { StringMap } from './types';
 
 /**
  * A wire `SmallMap`: at most 16 entries, keys and values strings of at most 128 characters.
- * Objects, null and undefined values are left out; an empty map is undefined.
+ * Numbers keep 4 decimals at most (attribution timings are floats); objects, null and
+ * undefined values are left out; an empty map is undefined.
  */
 export const toSmallMap = (source: object | null | undefined): StringMap | undefined => {
   let map: StringMap | undefined;
@@ -10,7 +11,7 @@ export const toSmallMap = (source: object | null | undefined): StringMap | undef
   for (const key in source) {
     const value = (source as Record<string, unknown>)[key];
     if (count < 16 && value != null && typeof value != 'object') {
-      (map = map || {})[key.slice(0, 128)] = String(value).slice(0, 128);
+      (map = map || {})[key.slice(0, 128)] = String(typeof value == 'number' ? +value.toFixed(4) : value).slice(0, 128);
       count++;
     }
   }

@@ -7,6 +7,7 @@ const cases = [
   ['null', null, undefined],
   ['an empty object', {}, undefined],
   ['strings and numbers become strings', { a: 'x', b: 2, c: 0, d: true }, { a: 'x', b: '2', c: '0', d: 'true' }],
+  ['numbers keep at most 4 decimals', { ms: 163.80000000004657, cls: 0.06051432291666667, n: 1086 }, { ms: '163.8', cls: '0.0605', n: '1086' }],
   ['objects, null and undefined are left out', { a: { b: 1 }, c: null, d: undefined, e: [1], f: 'ok' }, { f: 'ok' }],
   ['long keys and values are cut to 128', { ['k'.repeat(200)]: 'v'.repeat(200) }, { ['k'.repeat(128)]: 'v'.repeat(128) }],
 ];
