@@ -11,12 +11,14 @@ those libraries give: browsers such as ``Chrome``, ``Chrome Mobile``,
 ``desktop`` or ``other`` (unknown, and HTTP tools such as curl that run no
 snippet but are not flagged as crawlers by the rules).
 
-user-agents' own constructor calls ua-parser's legacy pure-Python API (about
-0.6 ms per new string). We feed its device rules from ua-parser's v1 API
+user-agents' own constructor calls ua-parser's legacy pure-Python API (0.6 to
+1 ms per new string). We feed its device rules from ua-parser's v1 API
 instead, which picks the fastest resolver installed: the same results with
-the pure-Python resolver, and about 25 times faster with ``ua-parser[regex]``
-(the ua-parser-rs accelerator). Results are cached per distinct string, since
-real traffic repeats a few strings very often.
+the pure-Python resolver, and 20 to 30 times faster with ``ua-parser[regex]``
+(the ua-parser-rs accelerator, which reads uap-core's generic crawler rule a
+little more loosely, so a few more crawlers come out as bots). Results are
+cached per distinct string, since real traffic repeats a few strings very
+often (``bench/bench_enrich.py`` measures all three costs).
 """
 
 from __future__ import annotations
