@@ -21,6 +21,7 @@ from typing import Any
 
 from rum_server.rating import format_value, rating
 from rum_server.rollups import settle
+from rum_server.settings import Settings
 from rum_server.store import Store, StoreError
 
 DAY_NS = 86_400 * 10**9
@@ -336,27 +337,38 @@ def seed_store(store: Store, seed: Seed, progress: bool = False) -> int:
 
 
 def command(args: argparse.Namespace) -> int:
+    """Seed, then say what was written; problems are one line on stderr and exit code 2."""
     from rum_server.cli import CliError, settings_from
 
-    if args.rows < 1 or not 1 <= args.days <= 90:
-        raise CliError("--rows must be positive and --days between 1 and 90")
-    settings = settings_from(args)
-    seed = Seed(rows=args.rows, days=args.days, site=args.site, seed=args.seed)
     try:
-        store = Store(settings)
-        try:
-            store.ensure_schema()
-            total = seed_store(store, seed, progress=args.rows > CHUNK_ROWS)
-        finally:
-            store.close()
-    except StoreError as exc:
-        raise CliError(str(exc)) from None
+        if args.rows < 1 or not 1 <= args.days <= 90:
+            raise CliError("--rows must be positive and --days between 1 and 90")
+        settings = settings_from(args)
+        seed = Seed(rows=args.rows, days=args.days, site=args.site, seed=args.seed)
+        total = seed_settings(settings, seed, progress=args.rows > CHUNK_ROWS)
+    except CliError as exc:
+        print(f"rum-server: {exc}", file=sys.stderr)
+        return exc.code
     print(
         f"demo-data: wrote {total:,} rows for site {seed.site!r} over {seed.days} days "
         f"into {settings.qualified_table}",
         file=sys.stderr,
     )
     return 0
+
+
+def seed_settings(settings: Settings, seed: Seed, progress: bool) -> int:
+    from rum_server.cli import CliError
+
+    try:
+        store = Store(settings)
+        try:
+            store.ensure_schema()
+            return seed_store(store, seed, progress=progress)
+        finally:
+            store.close()
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
