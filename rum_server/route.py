@@ -18,8 +18,9 @@ readable:
 - ``:slug``: the segment right before a final ``p``, unless already
   collapsed: VTEX and deco storefronts serve product pages at ``/{slug}/p``.
 
-Rules apply to the percent-decoded segment, first match wins; each needs a
-digit or an ``@``, so a segment of words alone is always kept.
+Rules apply to the percent-decoded segment, first match wins. All but the
+slug rule need a digit or an ``@``, so elsewhere a segment of words is kept.
+
 So ``/products/12345/p`` becomes ``/products/:id/p`` and
 ``/camiseta-polo-azul-12345/p`` becomes ``/:slug/p``, while a slug elsewhere
 (``/blog/black-friday-2026``) is kept: it is a page, not an id, and the
