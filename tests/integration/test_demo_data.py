@@ -1,0 +1,120 @@
+"""``rum-server demo-data`` writes rows of the storage contract's exact shape, then settles."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rum_server.demo_data import DAY_NS, FUNNEL_EVENTS, Seed, generate
+from rum_server.rows import ROW_COLUMNS
+from rum_server.schema import EXPORTER_COLUMNS
+from rum_server.settings import Settings
+from rum_server.store import Store
+
+NOW_NS = time.time_ns()
+FIRST_CHUNK = next(generate(Seed(rows=6_000, days=5, site="seeded"), NOW_NS))
+ROWS = list(zip(*FIRST_CHUNK.values(), strict=True))
+
+EVERY_ROW_KEYS = {
+    "rum.route", "rum.page.url", "rum.page_view.id", "rum.session.id", "rum.navigation.type",
+    "rum.sample_rate", "rum.browser.name", "rum.browser.version", "rum.os.name",
+    "rum.os.version", "rum.device.type",
+}  # fmt: skip
+EVENT_KEYS = {
+    "rum.web_vital": {"rum.metric.name", "rum.metric.value", "rum.metric.delta",
+                      "rum.metric.rating", "rum.metric.id"},
+    "rum.error": {"rum.error.type", "rum.error.message", "rum.error.stack",
+                  "rum.error.fingerprint", "rum.error.count", "rum.error.source",
+                  "rum.error.file", "rum.error.line", "rum.error.column"},
+    "rum.page_view": set(),
+    "rum.event": {"rum.event.name"},
+}  # fmt: skip
+SEVERITY = {"rum.error": ("ERROR", 17)}
+
+
+def rows_of(event_name: str) -> list[dict[str, Any]]:
+    columns = list(ROW_COLUMNS)
+    return [dict(zip(columns, row, strict=True)) for row in ROWS if row[-1] == event_name]
+
+
+def test_columns_are_exactly_the_exporters() -> None:
+    assert list(ROW_COLUMNS) == list(EXPORTER_COLUMNS)
+
+
+@pytest.mark.parametrize("event_name", list(EVENT_KEYS))
+def test_each_event_row_follows_storage_md(event_name: str) -> None:
+    rows = rows_of(event_name)
+    assert rows, f"no {event_name} rows generated"
+    for row in rows:
+        assert row["ScopeName"] == "deco.rum" and row["ServiceName"] == "seeded"
+        assert (row["SeverityText"], row["SeverityNumber"]) == SEVERITY.get(event_name, ("INFO", 9))
+        assert isinstance(row["Timestamp"], int) and row["Timestamp"] <= NOW_NS
+        assert row["Timestamp"] >= NOW_NS - NOW_NS % DAY_NS - 4 * DAY_NS
+        attributes = row["LogAttributes"]
+        assert EVERY_ROW_KEYS | EVENT_KEYS[event_name] <= set(attributes)
+        assert all(isinstance(value, str) and value != "" for value in attributes.values())
+        resource = row["ResourceAttributes"]
+        assert set(resource) == {
+            "service.name", "service.version", "deployment.environment.name", "rum.sessionId",
+        }  # fmt: skip
+        assert row["TraceId"] == "" or re.fullmatch("[0-9a-f]{32}", row["TraceId"])
+
+
+def test_vital_bodies_and_event_names() -> None:
+    for row in rows_of("rum.web_vital"):
+        attributes = row["LogAttributes"]
+        name, value = attributes["rum.metric.name"], attributes["rum.metric.value"]
+        unit = "" if name == "CLS" else " ms"
+        rating = attributes["rum.metric.rating"]
+        assert row["Body"] == f"{name} {value}{unit} {rating} {attributes['rum.route']}"
+    names = {row["LogAttributes"]["rum.event.name"] for row in rows_of("rum.event")}
+    assert names == {*FUNNEL_EVENTS.values(), "purchase"}
+
+
+def test_some_metric_ids_arrive_twice_with_a_rising_value() -> None:
+    seen: dict[str, list[float]] = {}
+    for row in sorted(rows_of("rum.web_vital"), key=lambda r: r["Timestamp"]):
+        attributes = row["LogAttributes"]
+        seen.setdefault(attributes["rum.metric.id"], []).append(
+            float(attributes["rum.metric.value"])
+        )
+    repeated = [values for values in seen.values() if len(values) > 1]
+    assert repeated and all(values == sorted(values) for values in repeated)
+
+
+def test_the_command_seeds_and_settles(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    done = subprocess.run(
+        [sys.executable, "-m", "rum_server.cli", "demo-data", "--rows", "3000", "--days", "4",
+         "--site", "cmd-shop", "--dsn", f"chdb://{data}"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stderr and "cmd-shop" in done.stderr
+    store = Store(Settings(dsn=f"chdb://{data}"))
+    try:
+        rows = store.query("SELECT count() FROM otel.otel_logs WHERE ServiceName = 'cmd-shop'")
+        settled = store.query("SELECT count() FROM otel.rum_settled_days FINAL")
+        releases = store.query("SELECT count() FROM otel.rum_releases WHERE ServiceVersion != ''")
+    finally:
+        store.close()
+    assert rows[0][0] >= 3000
+    assert settled[0][0] == 3  # four days: the three before today have settled
+    assert releases[0][0] == 3
+
+
+def test_bad_options_are_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rum_server.cli", "demo-data", "--rows", "0"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "rum-server: --rows must be positive and --days between 1 and 90"
+    ]
