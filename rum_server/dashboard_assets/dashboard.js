@@ -101,7 +101,8 @@
   }
 
   var COLS = {
-    samples: ["samples", "sample_count", "count", "n", "measurements"],
+    samples: ["samples", "sample_count", "count", "n"],
+    kept: ["kept", "kept_samples", "measurements"],
     p50: ["p50", "p50_value", "median"],
     p75: ["p75", "p75_value", "p75_ms"],
     p95: ["p95", "p95_value"],
@@ -134,6 +135,12 @@
 
   function samplesOf(row) {
     return num(pick(row, COLS.samples));
+  }
+
+  /** Measurements actually kept (unweighted) when the API says so: what "enough data" means. */
+  function keptOf(row) {
+    var kept = num(pick(row, COLS.kept));
+    return kept === null ? samplesOf(row) : kept;
   }
 
   /** good / needs-improvement / poor as fractions summing to 1 (counts, % or ratios all work). */
@@ -535,10 +542,11 @@
   function vitalCell(metric, row) {
     if (!row) return el("td", { class: "vital-cell none" }, el("span", { class: "muted", text: "–" }));
     var samples = samplesOf(row);
+    var kept = keptOf(row);
     var value = num(pick(row, COLS.p75));
     var cell = el("td", { class: "vital-cell" + (metric === state.metric ? " selected" : "") }, [
-      valuePill(metric, value, samples),
-      samples !== null && samples >= MIN_SAMPLES ? ratingBar(sharesOf(row), metric) : null,
+      valuePill(metric, value, kept),
+      kept !== null && kept >= MIN_SAMPLES ? ratingBar(sharesOf(row), metric) : null,
       el("span", { class: "samples", text: "n=" + formatCount(samples) }),
     ]);
     return cell;
@@ -561,6 +569,7 @@
       var row = result.ok && result.data.rows.length ? result.data.rows[0] : null;
       var value = row ? num(pick(row, COLS.p75)) : null;
       var samples = row ? samplesOf(row) : null;
+      var kept = row ? keptOf(row) : null;
       var tile = el("button", {
         type: "button",
         class: "tile" + (metric === state.metric ? " selected" : ""),
@@ -570,8 +579,8 @@
       });
       append(tile, [
         el("span", { class: "tile-name", text: metric }),
-        el("span", { class: "tile-value" }, valuePill(metric, value, samples)),
-        row && samples >= MIN_SAMPLES ? ratingBar(sharesOf(row), metric) : el("div", { class: "bar empty-bar" }),
+        el("span", { class: "tile-value" }, valuePill(metric, value, kept)),
+        row && kept >= MIN_SAMPLES ? ratingBar(sharesOf(row), metric) : el("div", { class: "bar empty-bar" }),
         el("span", { class: "samples", text: row ? "n=" + formatCount(samples) : "no samples" }),
       ]);
       tile.addEventListener("click", function () {
@@ -707,7 +716,17 @@
     return ticks;
   }
 
+  var lastTrend = null;
+  var resizeTimer = 0;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      if (lastTrend) renderTrend(lastTrend);
+    }, 150);
+  });
+
   function renderTrend(result) {
+    lastTrend = result;
     var node = clear($("trend"));
     $("trend-days").textContent = "last " + trendDays() + " days" + (state.device ? " · " + state.device : "");
     showSql("trend-sql", result);
@@ -720,7 +739,12 @@
         return m === undefined || m === null || String(m) === metric;
       })
       .map(function (row) {
-        return { day: dayKey(pick(row, COLS.day)), p75: num(pick(row, COLS.p75)), samples: samplesOf(row) || 0 };
+        return {
+          day: dayKey(pick(row, COLS.day)),
+          p75: num(pick(row, COLS.p75)),
+          samples: samplesOf(row) || 0,
+          kept: keptOf(row) || 0,
+        };
       })
       .filter(function (p) {
         return p.day && p.p75 !== null;
@@ -733,11 +757,18 @@
       return marker.day !== points[0].day; // the first day's version is where the data starts, not a change
     });
 
-    var W = 760;
-    var H = 280;
+    // Drawn at the container's own width, so text keeps its size on a phone.
+    var W = Math.round(Math.min(Math.max(node.clientWidth || 760, 320), 1400));
+    var H = W < 560 ? 240 : 280;
     var m = { top: 22, right: 18, bottom: 54, left: metric === "CLS" ? 52 : 64 };
     var stripH = 26;
     var plotW = W - m.left - m.right;
+    var n = points.length;
+    function x(i) {
+      return m.left + (n === 1 ? plotW / 2 : (i * plotW) / (n - 1));
+    }
+    var labels = layoutReleaseLabels(markers, points, x, W);
+    m.top += 13 * Math.max(0, labels.rows - 1);
     var plotH = H - m.top - m.bottom - stripH - 8;
     var t = THRESHOLDS[metric];
     var maxValue = Math.max.apply(
@@ -755,10 +786,6 @@
         return p.samples;
       })
     );
-    var n = points.length;
-    function x(i) {
-      return m.left + (n === 1 ? plotW / 2 : (i * plotW) / (n - 1));
-    }
     function y(v) {
       return m.top + plotH - (Math.min(v, yMax) / yMax) * plotH;
     }
@@ -807,21 +834,16 @@
       );
     });
     // Release markers.
-    var dayIndex = {};
-    points.forEach(function (p, i) {
-      dayIndex[p.day] = i;
-    });
-    markers.forEach(function (marker) {
-      var i = dayIndex[marker.day];
-      if (i === undefined) return;
-      var xm = x(i);
+    labels.placed.forEach(function (label) {
+      var marker = label.marker;
+      var xm = label.x;
       var g = svg("g", { class: "release", "data-day": marker.day }, [
-        svg("line", { x1: xm, x2: xm, y1: m.top - 6, y2: stripTop + stripH }),
+        svg("line", { x1: xm, x2: xm, y1: m.top - 18 - 13 * label.row, y2: stripTop + stripH }),
         svg("text", {
-          x: xm > W * 0.7 ? xm - 4 : xm + 4,
-          y: m.top - 8,
-          "text-anchor": xm > W * 0.7 ? "end" : "start",
-          text: marker.version ? shorten(marker.version, 24) : "release",
+          x: label.end ? xm - 4 : xm + 4,
+          y: m.top - 8 - 13 * label.row,
+          "text-anchor": label.end ? "end" : "start",
+          text: label.text,
         }),
         svg("title", { text: "service.version changed on " + marker.day + (marker.version ? " to " + marker.version : "") }),
       ]);
@@ -833,9 +855,12 @@
         return (i ? "L" : "M") + x(i).toFixed(1) + " " + y(p.p75).toFixed(1);
       })
       .join(" ");
-    chart.appendChild(svg("path", { class: "line", d: d }));
+    var allThin = points.every(function (p) {
+      return p.kept < MIN_SAMPLES;
+    });
+    chart.appendChild(svg("path", { class: "line" + (allThin ? " thin" : ""), d: d }));
     points.forEach(function (p, i) {
-      var thin = p.samples < MIN_SAMPLES;
+      var thin = p.kept < MIN_SAMPLES;
       var r = rating(metric, p.p75);
       chart.appendChild(
         svg("circle", { class: "point " + r + (thin ? " thin" : ""), cx: x(i), cy: y(p.p75), r: thin ? 3 : 4 }, [
@@ -854,7 +879,7 @@
       );
     });
     // X labels: at most ~8.
-    var every = Math.max(1, Math.ceil(n / 8));
+    var every = Math.max(1, Math.ceil(n / Math.max(3, Math.floor(plotW / 70))));
     points.forEach(function (p, i) {
       var last = i === n - 1;
       if (i % every !== 0 && !last) return;
@@ -865,7 +890,7 @@
     node.appendChild(chart);
 
     var thinDays = points.filter(function (p) {
-      return p.samples < MIN_SAMPLES;
+      return p.kept < MIN_SAMPLES;
     }).length;
     var legend = el("p", { class: "legend" }, [
       legendSwatch("good", "good ≤ " + formatValue(metric, t[0])),
@@ -875,6 +900,31 @@
       thinDays ? el("span", { class: "muted", text: thinDays + " day(s) under " + MIN_SAMPLES + " samples (hollow points)" }) : null,
     ]);
     node.appendChild(legend);
+  }
+
+  /** Places release labels in as few rows as keep them from overlapping. */
+  function layoutReleaseLabels(markers, points, x, W) {
+    var dayIndex = {};
+    points.forEach(function (p, i) {
+      dayIndex[p.day] = i;
+    });
+    var maxChars = W < 560 ? 12 : 24;
+    var rowsEnd = [];
+    var placed = [];
+    markers.forEach(function (marker) {
+      var i = dayIndex[marker.day];
+      if (i === undefined) return;
+      var xm = x(i);
+      var text = marker.version ? shorten(marker.version, maxChars) : "release";
+      var width = text.length * 6.3 + 8;
+      var end = xm + width > W - 4;
+      var x0 = end ? xm - width : xm;
+      var row = 0;
+      while (row < rowsEnd.length && rowsEnd[row] > x0) row++;
+      rowsEnd[row] = x0 + width;
+      placed.push({ marker: marker, x: xm, row: row, end: end, text: text });
+    });
+    return { placed: placed, rows: Math.max(1, rowsEnd.length) };
   }
 
   function legendSwatch(kind, text) {
@@ -910,7 +960,7 @@
       var mobile = rows.mobile ? num(pick(rows.mobile, COLS.p75)) : null;
       var desktop = rows.desktop ? num(pick(rows.desktop, COLS.p75)) : null;
       var enough =
-        rows.mobile && rows.desktop && (samplesOf(rows.mobile) || 0) >= MIN_SAMPLES && (samplesOf(rows.desktop) || 0) >= MIN_SAMPLES;
+        rows.mobile && rows.desktop && (keptOf(rows.mobile) || 0) >= MIN_SAMPLES && (keptOf(rows.desktop) || 0) >= MIN_SAMPLES;
       var ratio = enough && desktop ? mobile / desktop : null;
       tr.appendChild(
         el("td", { class: "ratio", title: "mobile p75 ÷ desktop p75" }, ratio === null ? "–" : "×" + ratio.toFixed(ratio >= 10 ? 0 : 2))
