@@ -1,8 +1,8 @@
-/** A short random id ([0-9a-z]); crypto when the browser has it, else time plus Math.random. */
+/** A short random id of digits: 64 bits from crypto when the browser has it, else Math.random and time. */
 export const uid = (): string => {
   try {
-    return Array.from(crypto.getRandomValues(new Uint32Array(3)), (n) => n.toString(36)).join('');
+    return crypto.getRandomValues(new Uint32Array(2)).join('');
   } catch (e) {
-    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+    return Math.random().toString().slice(2) + Date.now();
   }
 };
