@@ -1,0 +1,158 @@
+"""Report SQL builders, as text: inputs checked, values quoted, the right source chosen."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rum_server.reports import (
+    Comparison,
+    DateRange,
+    Filters,
+    ReportError,
+    compare_query,
+    errors_query,
+    events_query,
+    pages_query,
+    quote,
+    sites_query,
+    trend_query,
+    vitals_query,
+)
+from rum_server.rollups import RollupTables
+
+TABLES = RollupTables.in_database("otel")
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"),
+    [
+        ("shop", "'shop'"),
+        ("it's", "'it\\'s'"),
+        ("back\\slash", "'back\\\\slash'"),
+        ("x' OR 1=1 --", "'x\\' OR 1=1 --'"),
+    ],
+)
+def test_quote_escapes_quotes_and_backslashes(value: str, literal: str) -> None:
+    assert quote(value) == literal
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"days": 0}, "days must be between 1 and 400"),
+        ({"days": 401}, "days must be between 1 and 400"),
+        ({"metric": "lcp"}, "metric must be one of"),
+        ({"device": "phone"}, "device must be one of"),
+    ],
+)
+def test_filters_reject_bad_values(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ReportError, match=message):
+        Filters(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-01..2026-11-07", DateRange(date(2026, 11, 1), date(2026, 11, 7))),
+        ("2026-11-03", DateRange(date(2026, 11, 3), date(2026, 11, 3))),
+    ],
+)
+def test_date_ranges_parse(text: str, expected: DateRange) -> None:
+    assert DateRange.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2026-11-07..2026-11-01", "last week", "2026-11-01..x"])
+def test_bad_date_ranges_are_report_errors(text: str) -> None:
+    with pytest.raises(ReportError):
+        DateRange.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("by", "column", "reads_rollup"),
+    [
+        ("route", "RumRoute", True),
+        ("device", "RumDeviceType", True),
+        ("browser", "RumBrowserName", False),
+        ("release", "ServiceVersion", False),
+    ],
+)
+def test_vitals_reads_the_rollup_when_it_has_the_grouping(
+    by: str, column: str, reads_rollup: bool
+) -> None:
+    query = vitals_query(TABLES, Filters(site="shop", days=7, device="mobile"), by)
+    assert query.columns[0] == by
+    assert f"SELECT {column} AS {by}" in query.sql
+    assert ("FROM otel.rum_vitals_daily" in query.sql) is reads_rollup
+    assert "FROM otel.rum_vitals_stage FINAL" in query.sql
+    for condition in ("ServiceName = 'shop'", "RumMetricName = 'LCP'", "day >= today() - 6"):
+        assert condition in query.sql
+    assert "RumDeviceType = 'mobile'" in query.sql
+
+
+def test_vitals_splits_settled_and_open_days() -> None:
+    sql = vitals_query(TABLES, Filters(), "route").sql
+    assert "day IN (SELECT day FROM otel.rum_settled_days FINAL)" in sql
+    assert "day NOT IN (SELECT day FROM otel.rum_settled_days FINAL)" in sql
+    assert "ServiceName =" not in sql  # no site: every site
+
+
+def test_vitals_rejects_unknown_groupings() -> None:
+    with pytest.raises(ReportError, match="by must be one of"):
+        vitals_query(TABLES, Filters(), "country")
+
+
+def test_trend_joins_release_first_days() -> None:
+    query = trend_query(TABLES, Filters(site="shop", metric=""))
+    assert query.columns == ["day", "metric", "samples", "p75", "new_releases"]
+    assert "RumMetricName =" not in query.sql
+    assert "FROM otel.rum_releases" in query.sql
+
+
+@pytest.mark.parametrize("limit", [0, 1001])
+def test_errors_limit_is_bounded(limit: int) -> None:
+    with pytest.raises(ReportError):
+        errors_query(TABLES, Filters(), limit)
+
+
+def test_pages_and_sites_read_their_rollups() -> None:
+    assert "FROM otel.rum_page_views_daily" in pages_query(TABLES, Filters()).sql
+    assert "FROM otel.rum_releases" in sites_query(TABLES).sql
+
+
+def test_compare_releases_and_ranges() -> None:
+    releases = compare_query(TABLES, Filters(site="s"), Comparison(a="r1", b="r'2", by="route"))
+    assert "ServiceVersion IN ('r1', 'r\\'2')" in releases.sql
+    assert releases.columns[0] == "route" and "verdict" in releases.columns
+    ranges = Comparison(
+        a_range=DateRange.parse("2026-11-01..2026-11-07"),
+        b_range=DateRange.parse("2026-11-08..2026-11-14"),
+    )
+    by_days = compare_query(TABLES, Filters(), ranges).sql
+    assert "day BETWEEN toDate('2026-11-01') AND toDate('2026-11-07')" in by_days
+    assert "day >= today()" not in by_days  # the ranges are the window
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"a": "r1"}, "both releases"),
+        ({"a_range": DateRange.parse("2026-11-01")}, "both date ranges"),
+        ({"a": "r1", "b": "r2", "a_range": DateRange.parse("2026-11-01")}, "not both"),
+        ({"by": "release"}, "compare by must be"),
+    ],
+)
+def test_comparison_rejects_half_choices(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ReportError, match=message):
+        Comparison(**kwargs)  # type: ignore[arg-type]
+
+
+def test_events_funnel_has_one_condition_per_step() -> None:
+    query = events_query("otel.otel_logs", Filters(site="s"), ["view_item", "purchase"])
+    assert "RumEventName = 'view_item', RumEventName = 'purchase'" in query.sql
+    assert "FROM otel.otel_logs" in query.sql
+    with pytest.raises(ReportError):
+        events_query("otel.otel_logs", Filters(), [""])
+    with pytest.raises(ReportError):
+        events_query("otel.otel_logs", Filters(), [f"e{i}" for i in range(11)])
