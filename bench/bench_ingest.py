@@ -55,12 +55,11 @@ NOOP_ASGI = textwrap.dedent(
 
 NOOP_LITESTAR = textwrap.dedent(
     """
-    from litestar import Litestar, Request, Response, post
+    from litestar import Litestar, Request, post
 
     @post("/__deco/rum", status_code=204)
-    async def ingest(request: Request) -> Response:
+    async def ingest(request: Request) -> None:
         await request.body()
-        return Response(None, status_code=204)
 
     app = Litestar([ingest], openapi_config=None)
     """

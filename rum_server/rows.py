@@ -7,6 +7,7 @@ keys. Every Map value is a ``str`` — clickhouse-connect turns a numeric 0 into
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from typing import Any
 
 from rum_server.clock import clock_skew_ns, event_time_ns
 from rum_server.rating import MAX_CLS, format_value, rating
-from rum_server.redact import RedactionPolicy, redact_stack, redact_text, redact_url
+from rum_server.redact import RedactionPolicy, redact_stack, redact_url
+from rum_server.redact import redact_text as redact_text_uncached
 from rum_server.route import route_for
 from rum_server.user_agent import ClientInfo
 from rum_server.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
@@ -38,6 +40,10 @@ ROW_COLUMNS = (
     "LogAttributes",
     "EventName",
 )
+# Messages, labels and stacks repeat across visitors (the same error on every page view):
+# redacting each distinct string once per process takes the regex work off the hot path.
+redact_text = functools.lru_cache(maxsize=8192)(redact_text_uncached)
+redact_stack_cached = functools.lru_cache(maxsize=2048)(redact_stack)
 _ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _MAX_BODY = 512
 
@@ -191,7 +197,7 @@ def error_attributes(event: Error, attributes: dict[str, str], policy: Redaction
     file = redact_url(event.file, policy) if event.file else ""
     attributes["rum.error.type"] = redact_text(event.type)
     attributes["rum.error.message"] = message
-    attributes["rum.error.stack"] = redact_stack(event.stack, policy) if event.stack else ""
+    attributes["rum.error.stack"] = redact_stack_cached(event.stack, policy) if event.stack else ""
     attributes["rum.error.fingerprint"] = event.fp or error_fingerprint(
         event.type, message, file, event.line
     )
