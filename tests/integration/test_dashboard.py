@@ -9,7 +9,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from rum_server.app import create_app
 from rum_server.dashboard import DASHBOARD_PATH, HELP_PATH, dashboard_routes
+from rum_server.settings import Settings
 
 SNIPPET_LINE = '<script src="/__deco/rum.js" async data-site="my-site"'
 ASSET_URL = re.compile(r'(?:src|href)="(/__deco/rum/dashboard/assets/[^"?]+)\?v=([0-9a-f]+)"')
@@ -136,3 +138,54 @@ def test_urls_follow_the_mount_prefix_of_a_host_app() -> None:
     links = re.findall(r'<(?:script|link|a)\b[^>]*?\b(?:src|href)="([^"]+)"', html)
     assert len(links) == 4
     assert all(link.startswith("/shop/__deco/rum/dashboard") for link in links)
+
+
+# ------------------------------------------------------------------ the API the page reads
+
+# Columns dashboard.js reads from each endpoint (it tolerates others, but draws these).
+API_COLUMNS_READ = [
+    ("sites", {}, {"site"}),
+    ("vitals", {"metric": "LCP", "by": "route"}, {"route", "samples", "p75", "good", "poor"}),
+    (
+        "vitals",
+        {"metric": "CLS", "by": "device"},
+        {"device", "samples", "p75", "needs_improvement"},
+    ),
+    ("trend", {"metric": "INP", "days": "14"}, {"day", "metric", "p75", "samples", "new_releases"}),
+    ("pages", {}, {"route", "page_views"}),
+    (
+        "errors",
+        {},
+        {"fingerprint", "type", "message", "count", "page_views", "first_seen", "last_seen"},
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient[Litestar]]:
+    """The whole app on an empty embedded store, its API opened by a token."""
+    data_dir = tmp_path_factory.mktemp("dashboard-app") / "data"
+    settings = Settings(dsn=f"chdb://{data_dir}", api_token="dashboard-test-token")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_the_app_serves_the_dashboard(app_client: TestClient[Litestar]) -> None:
+    response = app_client.get(DASHBOARD_PATH)
+    assert response.status_code == 200
+    assert 'data-api="/__deco/rum/api"' in response.text
+
+
+@pytest.mark.parametrize(("endpoint", "params", "columns"), API_COLUMNS_READ)
+def test_the_api_answers_the_columns_the_page_reads(
+    app_client: TestClient[Litestar], endpoint: str, params: dict[str, str], columns: set[str]
+) -> None:
+    response = app_client.get(
+        f"/__deco/rum/api/{endpoint}",
+        params={"site": "my-site", "days": "7", **params},
+        headers={"Authorization": "Bearer dashboard-test-token"},
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert set(answer) >= {"columns", "rows", "sql"}
+    assert columns <= set(answer["columns"])
