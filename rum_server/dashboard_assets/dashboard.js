@@ -27,7 +27,10 @@
 
   var state = { site: "", metric: "LCP", device: "", days: "7" };
   var generation = 0;
-  var siteTotals = true; // false once the API answers 400 to by=site: the summary tiles hide
+  // False once the API answered 400 to by=site (an older API): the summary tiles hide, and
+  // this tab stops asking.
+  var SITE_TOTALS_KEY = "deco-rum-no-site-totals";
+  var siteTotals = sessionStorage.getItem(SITE_TOTALS_KEY) !== "1";
 
   // ---------------------------------------------------------------- helpers
 
@@ -445,7 +448,10 @@
       var sites = {};
       METRICS.forEach(function (metric, i) {
         sites[metric] = all[5][i];
-        if (!all[5][i].ok && all[5][i].error && all[5][i].error.status === 400) siteTotals = false;
+        if (!all[5][i].ok && all[5][i].error && all[5][i].error.status === 400 && siteTotals) {
+          siteTotals = false;
+          sessionStorage.setItem(SITE_TOTALS_KEY, "1");
+        }
       });
       renderSummary(sites);
       renderRoutes(vitals, all[3]);
