@@ -149,6 +149,18 @@ def rereports(browser: Browser, base: str) -> dict[str, Any]:
     return {}
 
 
+def api_and_soft_navigation(browser: Browser, base: str) -> dict[str, Any]:
+    """API calls queued by the stub before the snippet loads, then a pushState navigation."""
+    with open_page(browser) as page:
+        page.goto(f"{base}/?site=e2e-api&stub=1&soft_navs=1")
+        settle(page)
+        page.click("a[data-soft]")
+        page.wait_for_timeout(300)
+        url: str = page.evaluate("location.pathname")
+        hide_by_leaving(page)
+    return {"pathname": url}
+
+
 SCENARIOS: dict[str, Scenario] = {
     "e2e-vitals": vitals,
     "e2e-noshift": no_shift,
@@ -160,4 +172,5 @@ SCENARIOS: dict[str, Scenario] = {
     "e2e-errors-build": errors_build,
     "e2e-attribution": attribution_build,
     "e2e-rereport": rereports,
+    "e2e-api": api_and_soft_navigation,
 }

@@ -34,6 +34,7 @@ DEMO_SWITCHES = {
     "reject": "1: an unhandled promise rejection",
     "email": "1: an error whose message contains an email address",
     "trace": "1: traceparent, request-id and cf-ray meta tags",
+    "stub": "1: track and identify called while the page parses, through the queue stub",
 }
 
 PRODUCTS = (
@@ -270,6 +271,12 @@ def render_demo_page(path: str, query: Mapping[str, str], build: str) -> str:
             '<p class="note">Soft navigation: <a data-soft href="/demo/products/2">jump to a '
             "product without reloading</a></p>"
         )
+    early = ""
+    if query.get("stub") == "1":
+        early = (
+            "<script>DECO_RUM.identify('a1b2c3d4e5f60718');"
+            "DECO_RUM.track('page_ready', {kind: '" + kind + "'}, {source: 'stub'});</script>"
+        )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -278,6 +285,7 @@ def render_demo_page(path: str, query: Mapping[str, str], build: str) -> str:
 {OBSERVER}
 {QUEUE_STUB}
 {script_tag(query, build, route)}
+{early}
 </head>
 <body data-kind="{kind}">
 <header><a class="logo" href="/{suffix}">deco store</a>
