@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Send
 
 from rum_server.app import create_app
 from rum_server.demo_data import Seed, seed_store
@@ -24,9 +24,9 @@ TOKEN = "s3cret-token"
 def from_client(app: ASGIApp, host: str) -> ASGIApp:
     """The app as seen from ``host`` (Litestar's TestClient always says 'testclient')."""
 
-    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+    async def wrapped(scope: Any, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            scope = {**scope, "client": (host, 40000)}  # type: ignore[typeddict-item]
+            scope = {**scope, "client": (host, 40000)}
         await app(scope, receive, send)
 
     return wrapped
@@ -55,7 +55,7 @@ def app(data_dir: Path) -> Iterator[Litestar]:
 
 def client_from(app: Litestar, host: str) -> TestClient[Any]:
     """A client on the running app that connects from ``host``."""
-    return TestClient(app=from_client(app, host))  # type: ignore[arg-type]
+    return TestClient(app=from_client(app, host))
 
 
 @pytest.fixture(scope="module")
