@@ -25,6 +25,7 @@ from rum_server.settings import Settings
 from rum_server.sink import ClickHouseSink
 from rum_server.snippet_files import load_snippets, serve_snippet
 from rum_server.store import Store
+from rum_server.user_agent import load_rules
 from rum_server.writer import Writer
 
 log = logging.getLogger("rum_server")
@@ -86,6 +87,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     state.store = store
     state.writer = writer
     state.pipeline = Pipeline(settings)
+    log.info("User-Agent parser: %s", load_rules())
     state.snippets = load_snippets()
 
 

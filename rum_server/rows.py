@@ -85,7 +85,8 @@ class BatchRows:
         self._received_ns = context.received_ns
         self._skew_ns = clock_skew_ns(envelope.st, context.received_ns)
         self._site = envelope.site
-        self._route = route_for(envelope.route, envelope.url)
+        page_url = redact_url(envelope.url, policy)
+        self._route = route_for(envelope.route, page_url)
         self._scope_version = envelope.sv
         self._trace_id, self._span_id, self._trace_flags = parse_traceparent(envelope.tp)
         self._resource = {
@@ -94,7 +95,7 @@ class BatchRows:
             "deployment.environment.name": envelope.env,
             "rum.sessionId": envelope.sid,
         }
-        self._base = shared_attributes(envelope, context, self._route, policy)
+        self._base = shared_attributes(envelope, context, self._route, page_url)
 
     def add(self, event: Event) -> None:
         """Append the row for one decoded event; raises :class:`EventRejected`."""
@@ -141,13 +142,13 @@ class BatchRows:
 
 
 def shared_attributes(
-    envelope: Envelope, context: BatchContext, route: str, policy: RedactionPolicy
+    envelope: Envelope, context: BatchContext, route: str, page_url: str
 ) -> dict[str, str]:
     """LogAttributes that every row of the batch carries (storage.md, "On every row")."""
     client = context.client
     attributes = {
         "rum.route": route,
-        "rum.page.url": redact_url(envelope.url, policy),
+        "rum.page.url": page_url,
         "rum.page_view.id": envelope.pv,
         "rum.session.id": envelope.sid,
         "rum.navigation.type": envelope.nav,

@@ -1,0 +1,60 @@
+"""Settings come from RUM_* variables and options in one place, validated at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rum_server.settings import Settings, SettingsError, default_dsn
+
+
+def test_defaults_match_the_interface_contract() -> None:
+    settings = Settings.from_env({})
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.dsn == "chdb://" + str(Path("rum-data").resolve()) == default_dsn()
+    assert (settings.database, settings.table) == ("otel", "otel_logs")
+    assert settings.sites == () and settings.allowed_origins == ()
+    assert settings.demo is False and settings.embedded
+    assert settings.validate() == []
+
+
+def test_environment_variables_are_read_and_options_win() -> None:
+    env = {
+        "RUM_PORT": "9000",
+        "RUM_SITES": "a, b,,c",
+        "RUM_DEMO": "true",
+        "RUM_CLICKHOUSE_DSN": "clickhouse://u:p@db:8123/otel",
+        "RUM_FLUSH_SECONDS": "0.5",
+        "RUM_QUERY_ALLOWLIST": "utm_*,page",
+    }
+    settings = Settings.from_env(env, port=9100, host=None)
+    assert settings.port == 9100
+    assert settings.host == "127.0.0.1"
+    assert settings.sites == ("a", "b", "c")
+    assert settings.demo is True
+    assert not settings.embedded and settings.data_path == ""
+    assert settings.flush_seconds == 0.5
+    assert settings.query_allowlist == ("utm_*", "page")
+
+
+def test_an_unparseable_number_names_its_variable() -> None:
+    with pytest.raises(SettingsError, match="RUM_PORT='eighty'"):
+        Settings.from_env({"RUM_PORT": "eighty"})
+
+
+def test_validate_reports_every_problem_at_once() -> None:
+    settings = Settings(port=70000, dsn="mysql://x", database="bad-name", ttl_days=0)
+    problems = settings.validate()
+    assert len(problems) == 4
+    assert any("port 70000" in p for p in problems)
+    assert any("not understood" in p for p in problems)
+    assert any("database" in p for p in problems)
+    assert any("ttl" in p for p in problems)
+
+
+def test_an_embedded_dsn_needs_an_absolute_path() -> None:
+    assert Settings(dsn="chdb://relative").validate() == [
+        "DSN 'chdb://relative': chdb needs an absolute path (chdb:///abs/path)"
+    ]
+    assert Settings(dsn="chdb:///abs/path").data_path == "/abs/path"
