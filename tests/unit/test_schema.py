@@ -37,7 +37,8 @@ def test_a_cluster_target_uses_on_cluster_and_replicated_engines() -> None:
     target = SchemaTarget(cluster="prod", ttl_days=30)
     ddl = logs_table_ddl(target)
     assert "otel.otel_logs ON CLUSTER `prod`" in ddl
-    assert "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')" in ddl
+    engine = "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')"
+    assert engine in ddl
     assert "toIntervalDay(30)" in ddl
 
 
