@@ -24,6 +24,7 @@ from rum_server.pipeline import Pipeline
 from rum_server.settings import Settings
 from rum_server.sink import ClickHouseSink
 from rum_server.snippet_files import load_snippets, serve_snippet
+from rum_server.spool import Spool
 from rum_server.store import Store
 from rum_server.user_agent import load_rules
 from rum_server.writer import Writer
@@ -81,6 +82,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
         max_rows=settings.queue_max_rows,
         flush_rows=settings.flush_rows,
         flush_seconds=settings.flush_seconds,
+        spool=Spool(settings.spool_path),
     )
     writer.start()
     state.settings = settings

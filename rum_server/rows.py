@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rum_server.clock import clock_skew_ns, event_time_ns
@@ -64,16 +65,18 @@ class EventRejected(ValueError):
 class Columns:
     """Column-oriented rows: one list per column, appended to event by event."""
 
-    __slots__ = ("count", "data")
+    __slots__ = ("count", "data", "sources")
 
     def __init__(self) -> None:
         self.data: dict[str, list[Any]] = {name: [] for name in ROW_COLUMNS}
         self.count = 0
+        self.sources: list[Path] = []  # spool files these rows came from
 
     def extend(self, other: Columns) -> None:
         for name, values in other.data.items():
             self.data[name].extend(values)
         self.count += other.count
+        self.sources.extend(other.sources)
 
 
 class BatchRows:

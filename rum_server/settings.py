@@ -51,6 +51,7 @@ class Settings:
     queue_max_rows: int = DEFAULT_QUEUE_MAX_ROWS
     flush_rows: int = DEFAULT_FLUSH_ROWS
     flush_seconds: float = DEFAULT_FLUSH_SECONDS
+    spool_dir: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -98,6 +99,15 @@ class Settings:
         return self.dsn.removeprefix("chdb://") if self.embedded else ""
 
     @property
+    def spool_path(self) -> Path:
+        """Where unwritable rows wait for the next start: beside an embedded store's data."""
+        if self.spool_dir:
+            return Path(self.spool_dir).resolve()
+        if self.embedded:
+            return Path(self.data_path.rstrip("/") + ".spool")
+        return Path("rum-spool").resolve()
+
+    @property
     def qualified_table(self) -> str:
         return f"{self.database}.{self.table}"
 
@@ -118,6 +128,7 @@ ENV_NAMES: dict[str, str] = {
     "queue_max_rows": "RUM_QUEUE_MAX_ROWS",
     "flush_rows": "RUM_FLUSH_ROWS",
     "flush_seconds": "RUM_FLUSH_SECONDS",
+    "spool_dir": "RUM_SPOOL_DIR",
 }
 
 _INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows"}

@@ -5,7 +5,8 @@ column-oriented insert per flush (on size or every ``flush_seconds``). When the
 sink fails, the rows stay queued and are retried with backoff, so nothing
 accepted is lost while the store is slow or down; the queue's bound turns that
 into a 503 for new batches instead of unbounded memory. ``close()`` flushes what
-is left.
+is left; what still cannot be written goes to the durable spool, and the next
+start loads it back.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from rum_server.errors import Overloaded
 from rum_server.rows import Columns
 from rum_server.sink import Sink
+from rum_server.spool import Spool
 
 log = logging.getLogger("rum_server.writer")
 
@@ -40,8 +42,17 @@ class WriterStats:
 class Writer:
     """Accepts rows from request handlers; one thread inserts them."""
 
-    def __init__(self, sink: Sink, max_rows: int, flush_rows: int, flush_seconds: float) -> None:
+    def __init__(
+        self,
+        sink: Sink,
+        max_rows: int,
+        flush_rows: int,
+        flush_seconds: float,
+        spool: Spool | None = None,
+    ) -> None:
         self._sink = sink
+        self._spool = spool
+        self._unwritten: list[Columns] = []
         self._max_rows = max_rows
         self._flush_rows = flush_rows
         self._flush_seconds = flush_seconds
@@ -52,6 +63,11 @@ class Writer:
         self.stats = WriterStats()
 
     def start(self) -> None:
+        """Queue what an earlier run spooled (beyond the bound: it was accepted), then run."""
+        for columns in self._spool.load() if self._spool else []:
+            self._pending.append(columns)
+            self.stats.queued_rows += columns.count
+            log.warning("replaying %d spooled rows from %s", columns.count, columns.sources[0])
         self._thread.start()
 
     def submit(self, columns: Columns) -> None:
@@ -71,8 +87,21 @@ class Writer:
             self._closing = True
             self._condition.notify()
         self._thread.join(timeout)
-        if self.stats.queued_rows:
-            log.error("writer closed with %d rows not written", self.stats.queued_rows)
+        with self._condition:
+            left = self._unwritten + list(self._pending)
+            self._pending.clear()
+        if not left:
+            return
+        merged = left[0]
+        for columns in left[1:]:
+            merged.extend(columns)
+        if self._spool is None:
+            log.error("writer closed with %d rows not written", merged.count)
+            return
+        replayed = list(merged.sources)
+        self._spool.save(merged)
+        for path in replayed:  # their rows are in the new file now
+            path.unlink(missing_ok=True)
 
     def _take(self) -> Columns | None:
         """Wait for a flush trigger; return everything queued, merged, or None to stop."""
@@ -109,10 +138,13 @@ class Writer:
                 self.stats.last_error = " ".join(str(exc).split())[:300]
                 log.warning("write to %s failed (%s); retrying", self._sink.name, exc)
                 if self._closing and backoff >= MAX_BACKOFF_SECONDS:
+                    with self._condition:
+                        self._unwritten.append(batch)
                     return
                 time.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue
+            Spool.forget(batch)
             with self._condition:
                 self.stats.queued_rows -= batch.count
                 self.stats.written_rows += batch.count

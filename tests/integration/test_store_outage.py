@@ -14,6 +14,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
+from rum_server.store import Store
 from tests.conftest import EXAMPLES, make_settings, read_rows
 
 
@@ -57,3 +58,32 @@ def test_health_is_200_with_queue_figures_when_the_store_answers(tmp_path: Path)
     body = response.json()
     assert body["status"] == "ok" and body["store"] == "ok"
     assert body["queue"]["capacity"] == settings.queue_max_rows
+
+
+def test_rows_the_store_refused_through_a_shutdown_are_spooled_and_replayed(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path / "data")
+    table = settings.qualified_table
+    expected = sum(len(json.loads(p.read_text())["events"]) for p in EXAMPLES)
+    app = create_app(settings)
+    with TestClient(app=app) as client:
+        app.state.store.command(f"RENAME TABLE {table} TO {table}_away")
+        for path in EXAMPLES:
+            response = client.post(
+                "/__deco/rum", content=path.read_bytes(), headers={"content-type": "text/plain"}
+            )
+            assert response.status_code == 204
+    spooled = list(settings.spool_path.glob("*.rows.msgpack"))
+    assert len(spooled) == 1
+
+    store = Store(settings)
+    try:
+        store.command(f"RENAME TABLE {table}_away TO {table}")
+    finally:
+        store.close()
+    app = create_app(settings)
+    with TestClient(app=app) as client:
+        wait_for(lambda: app.state.writer.stats.written_rows == expected)
+    assert len(read_rows(settings)) == expected
+    assert list(settings.spool_path.glob("*.rows.msgpack")) == []
