@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-
-import msgspec
 from urllib.parse import urlsplit
 
+import msgspec
 from litestar import Request, Response, post
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
