@@ -1,0 +1,240 @@
+"""Batch → rows, as a pure transform: the storage contract's keys and values, event by event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+
+from rum_server.redact import RedactionPolicy
+from rum_server.rows import (
+    ROW_COLUMNS,
+    BatchContext,
+    BatchRows,
+    EventRejected,
+    error_fingerprint,
+    parse_traceparent,
+)
+from rum_server.user_agent import ClientInfo
+from rum_server.wire import Envelope, Event, event_decoder
+
+RECEIVED_NS = 1_800_000_000_000_000_000
+PHONE = ClientInfo("Mobile Safari", "18.1", "iOS", "18.1", "mobile")
+
+
+def envelope(**overrides: Any) -> Envelope:
+    values: dict[str, Any] = {
+        "v": 1,
+        "site": "shop",
+        "url": "https://shop.example/products/123/p?utm_source=ads&q=maria#top",
+        "pv": "pv1",
+        "sid": "sid1",
+        "st": 1_000_000.0,
+        "sv": "0.1.0",
+        "ver": "r42",
+        "env": "production",
+    }
+    values.update(overrides)
+    return Envelope(**values)
+
+
+def event(**fields: Any) -> Event:
+    return event_decoder.decode(msgspec.json.encode(fields))
+
+
+def rows_for(*events: Event, **envelope_overrides: Any) -> list[dict[str, Any]]:
+    builder = BatchRows(
+        envelope(**envelope_overrides), BatchContext(RECEIVED_NS, PHONE, "BR"), RedactionPolicy()
+    )
+    for item in events:
+        builder.add(item)
+    data = builder.columns.data
+    return [{name: data[name][i] for name in ROW_COLUMNS} for i in range(builder.columns.count)]
+
+
+def test_every_row_carries_the_page_and_client_context() -> None:
+    (row,) = rows_for(event(t="page_view", ts=999_000.0))
+    assert row["EventName"] == "rum.page_view"
+    assert row["Body"] == "/products/:id/p"
+    assert row["ServiceName"] == "shop"
+    assert row["ScopeName"] == "deco.rum" and row["ScopeVersion"] == "0.1.0"
+    assert row["ResourceAttributes"] == {
+        "service.name": "shop",
+        "service.version": "r42",
+        "deployment.environment.name": "production",
+        "rum.sessionId": "sid1",
+    }
+    attributes = row["LogAttributes"]
+    assert attributes["rum.route"] == "/products/:id/p"
+    assert attributes["rum.page.url"].startswith("https://shop.example/products/123/p?")
+    assert "utm_source=ads" in attributes["rum.page.url"]
+    assert "maria" not in attributes["rum.page.url"] and "#top" not in attributes["rum.page.url"]
+    assert attributes["rum.device.type"] == "mobile"
+    assert attributes["rum.browser.name"] == "Mobile Safari"
+    assert attributes["rum.country"] == "BR"
+    assert attributes["rum.sample_rate"] == "1"
+    assert "rum.user.hash" not in attributes and "rum.request.id" not in attributes
+
+
+@pytest.mark.parametrize(
+    ("fields", "body", "expected"),
+    [
+        (
+            {"name": "LCP", "v": 2315.0, "id": "m1"},
+            "LCP 2315 ms good /products/:id/p",
+            {"rum.metric.value": "2315", "rum.metric.delta": "2315", "rum.metric.rating": "good"},
+        ),
+        (
+            {"name": "CLS", "v": 0, "id": "m2"},
+            "CLS 0 good /products/:id/p",
+            {"rum.metric.value": "0", "rum.metric.delta": "0"},
+        ),
+        (
+            {"name": "CLS", "v": 0.31, "id": "m3", "d": 0.05},
+            "CLS 0.31 poor /products/:id/p",
+            {"rum.metric.value": "0.31", "rum.metric.delta": "0.05", "rum.metric.rating": "poor"},
+        ),
+        (
+            {"name": "INP", "v": 350, "id": "m4"},
+            "INP 350 ms needs-improvement /products/:id/p",
+            {"rum.metric.name": "INP", "rum.metric.id": "m4"},
+        ),
+        (
+            {"name": "FID", "v": 12, "id": "m5"},
+            "FID 12 ms good /products/:id/p",
+            {"rum.metric.name": "FID"},
+        ),
+        (
+            {
+                "name": "LCP",
+                "v": 900,
+                "id": "m6",
+                "attr": {
+                    "element": "img.hero",
+                    "url": "https://cdn.example/a.jpg?sig=secret",
+                    "bad key!": "x",
+                },
+            },
+            "LCP 900 ms good /products/:id/p",
+            {"rum.attribution.element": "img.hero"},
+        ),
+    ],
+    ids=["lcp", "cls-zero", "cls-rereport", "inp", "fid", "attribution"],
+)
+def test_web_vital_rows(fields: dict[str, Any], body: str, expected: dict[str, str]) -> None:
+    (row,) = rows_for(event(t="web_vital", ts=999_500.0, **fields))
+    assert row["EventName"] == "rum.web_vital"
+    assert (row["SeverityText"], row["SeverityNumber"]) == ("INFO", 9)
+    assert row["Body"] == body
+    attributes = row["LogAttributes"]
+    assert expected.items() <= attributes.items()
+    assert all(isinstance(value, str) for value in attributes.values())
+    assert not any(key.startswith("rum.attribution.bad") for key in attributes)
+    assert "secret" not in str(attributes)
+
+
+def test_cls_above_100_is_rejected() -> None:
+    with pytest.raises(EventRejected, match="CLS 101"):
+        rows_for(event(t="web_vital", ts=1.0, name="CLS", v=101, id="x"))
+
+
+def test_error_rows_are_redacted_and_counted() -> None:
+    (row,) = rows_for(
+        event(
+            t="error",
+            ts=999_000.0,
+            msg="No stock for ana@example.com",
+            type="TypeError",
+            stack="at f (https://shop.example/app.js?token=abc:1:2)",
+            n=4,
+            src="error",
+            file="https://shop.example/app.js?token=abc",
+            line=1,
+            col=2,
+        )
+    )
+    assert (row["SeverityText"], row["SeverityNumber"]) == ("ERROR", 17)
+    attributes = row["LogAttributes"]
+    assert "ana@example.com" not in row["Body"] and row["Body"] == attributes["rum.error.message"]
+    assert attributes["rum.error.count"] == "4"
+    assert attributes["rum.error.type"] == "TypeError"
+    assert (attributes["rum.error.line"], attributes["rum.error.column"]) == ("1", "2")
+    assert "token=abc" not in attributes["rum.error.file"]
+    assert "token=abc" not in attributes["rum.error.stack"]
+    assert len(attributes["rum.error.fingerprint"]) == 16
+
+
+def test_the_server_fingerprint_ignores_numbers_in_messages() -> None:
+    first = error_fingerprint("Error", "timeout after 3000 ms", "app.js", 10)
+    assert first == error_fingerprint("Error", "timeout after 5000 ms", "app.js", 10)
+    assert first != error_fingerprint("Error", "timeout after 3000 ms", "app.js", 11)
+
+
+def test_custom_event_rows_split_labels_from_free_attributes() -> None:
+    (row,) = rows_for(
+        event(
+            t="event",
+            ts=999_000.0,
+            name="add_to_cart",
+            labels={"category": "shirts"},
+            attrs={"sku": "123", "email": "bob@example.com"},
+        )
+    )
+    attributes = row["LogAttributes"]
+    assert row["Body"] == "add_to_cart" and row["EventName"] == "rum.event"
+    assert attributes["rum.event.name"] == "add_to_cart"
+    assert attributes["rum.event.label.category"] == "shirts"
+    assert attributes["rum.event.attr.sku"] == "123"
+    assert "bob@example.com" not in attributes["rum.event.attr.email"]
+
+
+@pytest.mark.parametrize(
+    ("traceparent", "expected"),
+    [
+        (None, ("", "", 0)),
+        (
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", 1),
+        ),
+        (
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+            ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", 0),
+        ),
+        ("00-00000000000000000000000000000000-00f067aa0ba902b7-01", ("", "", 0)),
+    ],
+    ids=["absent", "sampled", "not-sampled", "invalid-zero-trace"],
+)
+def test_trace_ids_come_from_the_traceparent(
+    traceparent: str | None, expected: tuple[str, str, int]
+) -> None:
+    assert parse_traceparent(traceparent) == expected
+
+
+def test_event_times_are_shifted_by_the_clock_skew_and_never_in_the_future() -> None:
+    early, late = rows_for(event(t="page_view", ts=999_000.0), event(t="page_view", ts=5_000_000.0))
+    assert early["Timestamp"] == RECEIVED_NS - 1_000_000_000
+    assert late["Timestamp"] == RECEIVED_NS
+
+
+def test_optional_context_is_stored_only_when_present() -> None:
+    (row,) = rows_for(
+        event(t="page_view", ts=1.0),
+        rid="req-1",
+        ray="ray-1",
+        conn="4g",
+        vp="390x844",
+        uh="abcdef0123456789",
+        rate=0.1,
+        nav="back-forward-cache",
+        tp="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    )
+    attributes = row["LogAttributes"]
+    assert attributes["rum.request.id"] == "req-1"
+    assert attributes["rum.cf_ray"] == "ray-1"
+    assert attributes["rum.connection.type"] == "4g"
+    assert attributes["rum.viewport"] == "390x844"
+    assert attributes["rum.user.hash"] == "abcdef0123456789"
+    assert attributes["rum.sample_rate"] == "0.1"
+    assert attributes["rum.navigation.type"] == "back-forward-cache"
+    assert row["TraceId"] == "4bf92f3577b34da6a3ce929d0e0e4736"
