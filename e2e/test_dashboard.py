@@ -134,6 +134,12 @@ class Visit:
         self.errors: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        """CSP violations are console errors, not page errors: count them as errors."""
+        if "Content Security Policy" in message.text:
+            self.errors.append(message.text)
 
 
 @pytest.fixture
@@ -148,10 +154,11 @@ def visit(browser: Browser) -> Iterator[Visit]:
 def open_dashboard(visit: Visit, base: str, query: str = "") -> Page:
     page = visit.page
     page.goto(f"{base}/__deco/rum/dashboard{query}")
-    page.wait_for_function(
-        "['ready', 'empty', 'nodata', 'error'].includes(document.body.dataset.state)",
-        timeout=60_000,
+    # Selectors, not wait_for_function: the page's CSP forbids the eval that one needs.
+    settled = ", ".join(
+        f"body[data-state={state}]" for state in ("ready", "empty", "nodata", "error")
     )
+    page.wait_for_selector(settled, state="attached", timeout=60_000)
     return page
 
 
@@ -213,11 +220,8 @@ def test_metric_picker_redraws_the_trend_and_keeps_it_in_the_url(
 ) -> None:
     page = open_dashboard(visit, seeded_server, f"?site={SITE}&days=14")
     page.select_option("#metric", "CLS")
-    page.wait_for_function(
-        "document.body.dataset.state === 'ready' && "
-        "document.querySelector('#trend-title').textContent.includes('CLS')",
-        timeout=60_000,
-    )
+    page.wait_for_selector("#trend-title .metric-name:text-is('CLS')", timeout=60_000)
+    page.wait_for_selector("body[data-state=ready] svg.trend-chart", timeout=60_000)
     assert "metric=CLS" in page.url
     assert count(page, "svg.trend-chart circle.point") >= 10
     # CLS is unitless, printed with three decimals.

@@ -58,6 +58,7 @@
       var value = attrs[key];
       if (value === null || value === undefined || value === false) return;
       if (key === "text") node.textContent = String(value);
+      else if (key === "style") node.style.cssText = String(value); // CSSOM: allowed by the page's CSP
       else node.setAttribute(key, String(value));
     });
   }
@@ -312,6 +313,9 @@
     readUrl();
     syncControls();
     $("min-samples").textContent = String(MIN_SAMPLES);
+    $("controls").addEventListener("submit", function (event) {
+      event.preventDefault();
+    });
     ["metric", "device", "days"].forEach(function (id) {
       $(id).addEventListener("change", function () {
         state[id] = $(id).value;

@@ -48,6 +48,23 @@ def test_pages_are_html_revalidated_by_etag(client: TestClient[Litestar], path: 
     assert again.content == b""
 
 
+@pytest.mark.parametrize("path", [DASHBOARD_PATH, HELP_PATH])
+def test_pages_forbid_other_hosts_by_content_security_policy(
+    client: TestClient[Litestar], path: str
+) -> None:
+    policy = client.get(path).headers["content-security-policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    for name in ("default-src", "script-src", "style-src", "connect-src"):
+        assert directives[name] == "'self'"
+
+
+def test_pages_have_no_inline_script_or_handler(client: TestClient[Litestar]) -> None:
+    """The CSP forbids inline script, so the page must not need any."""
+    html = client.get(DASHBOARD_PATH).text
+    assert re.search(r"<script(?![^>]*\bsrc=)", html) is None
+    assert re.search(r"\son[a-z]+=", html) is None
+
+
 @pytest.mark.parametrize(
     ("name", "content_type"),
     [
