@@ -202,6 +202,7 @@ def test_seeded_store_draws_every_panel(seeded_server: str, visit: Visit) -> Non
     assert count(page, ".errors-table tbody tr") >= 1
     assert "n=" in page.locator(".routes-table tbody tr").first.inner_text()
     assert "SELECT" in (page.locator("#routes-sql").text_content() or "")
+    assert page.locator("#compare").inner_text().strip() != ""
     if api_status(seeded_server, f"vitals?site={SITE}&metric=LCP&by=site") == 200:
         assert count(page, "#summary .tile") == len(VITALS)
         assert "n=" in page.locator("#summary .tile").first.inner_text()

@@ -391,6 +391,7 @@
     $("panels").hidden = false;
     body.setAttribute("data-state", "loading");
     setStatus("Loading " + site + "…", "loading");
+    clear($("compare"));
     ["summary", "routes", "trend", "devices", "pages", "errors"].forEach(function (id) {
       clear($(id)).appendChild(el("p", { class: "placeholder", text: "Loading…" }));
     });
@@ -417,16 +418,18 @@
       if (!siteTotals) return Promise.resolve({ ok: false, error: new ApiError(400, "by=site not supported") });
       return settle(fetchApi("vitals", Object.assign({ metric: metric, by: "site" }, filtered)));
     });
+    var compare = settle(fetchApi("compare", Object.assign({ metric: state.metric }, filtered, { days: trendDays() })));
     var pages = settle(fetchApi("pages", filtered));
     var errors = settle(fetchApi("errors", filtered));
 
-    Promise.all([Promise.all(byRoute), Promise.all(byDevice), trend, pages, errors, Promise.all(overall)]).then(function (all) {
+    Promise.all([Promise.all(byRoute), Promise.all(byDevice), trend, pages, errors, Promise.all(overall), compare]).then(function (all) {
       if (mine !== generation) return;
       var routeResults = all[0];
       var deviceResults = all[1];
-      var failures = [].concat(routeResults, deviceResults, [all[2], all[3], all[4]], all[5].filter(function (r) {
+      var optional = all[5].concat([all[6]]).filter(function (r) {
         return !r.ok && r.error && r.error.status !== 400;
-      })).filter(function (r) {
+      });
+      var failures = [].concat(routeResults, deviceResults, [all[2], all[3], all[4]], optional).filter(function (r) {
         return !r.ok;
       });
       var auth = failures.filter(function (r) {
@@ -460,6 +463,7 @@
       renderSummary(sites);
       renderRoutes(vitals, all[3]);
       renderTrend(all[2]);
+      renderCompare(all[6]);
       renderDevices(devices);
       renderPages(all[3]);
       renderErrors(all[4]);
@@ -935,6 +939,52 @@
       placed.push({ marker: marker, x: xm, row: row, end: end, text: text });
     });
     return { placed: placed, rows: Math.max(1, rowsEnd.length) };
+  }
+
+  var VERDICT_CLASS = { regressed: "poor", improved: "good" };
+
+  function signed(metric, value) {
+    var text = formatValue(metric, Math.abs(value));
+    return (value > 0 ? "+" : value < 0 ? "\u2212" : "\u00b1") + text;
+  }
+
+  /** The newest release against the one before it (the API's compare), under the trend. */
+  function renderCompare(result) {
+    var node = clear($("compare"));
+    var metric = state.metric;
+    if (!result.ok) {
+      if (result.error && result.error.status === 400) {
+        node.appendChild(el("p", { class: "muted small", text: "Fewer than two releases in the last " + trendDays() + " days: no release to compare." }));
+      } else {
+        panelError(node, result, "the release comparison");
+      }
+      return;
+    }
+    var row = result.data.rows[0];
+    if (!row) return;
+    var verdict = String(pick(row, ["verdict"]) || "");
+    var p75a = num(pick(row, ["p75_a"]));
+    var p75b = num(pick(row, ["p75_b"]));
+    var change = num(pick(row, ["change"]));
+    var pct = num(pick(row, ["change_pct"]));
+    var low = num(pick(row, ["change_low"]));
+    var high = num(pick(row, ["change_high"]));
+    append(node, [
+      el("span", { class: "pill " + (VERDICT_CLASS[verdict] || "none"), text: verdict || "compared" }),
+      " ",
+      el("strong", { text: String(pick(row, ["b"]) || "newest") }),
+      " vs ",
+      el("strong", { text: String(pick(row, ["a"]) || "previous") }),
+      ": p75 " + metric + " " + formatValue(metric, p75a) + " \u2192 " + formatValue(metric, p75b),
+      change === null ? "" : " (" + signed(metric, change) + (pct === null ? "" : ", " + (pct > 0 ? "+" : "") + pct.toFixed(1) + "%"),
+      low === null || high === null ? (change === null ? "" : ")") : "; 95% interval " + signed(metric, low) + " to " + signed(metric, high) + ")",
+      el("span", {
+        class: "samples",
+        text: " n=" + formatCount(num(pick(row, ["samples_a"]))) + " / " + formatCount(num(pick(row, ["samples_b"]))),
+      }),
+    ]);
+    var sql = el("details", { class: "sql" }, [el("summary", { text: "SQL" }), el("pre", { text: String(result.data.sql || "") })]);
+    node.appendChild(sql);
   }
 
   function legendSwatch(kind, text) {
