@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from rum_server.rollups import DIGEST_WEIGHT, QUANTILES_MERGE, QUANTILES_STATE, RollupTables
+from rum_server.rollups import (
+    DIGEST_WEIGHT,
+    FINAL_SETTINGS,
+    QUANTILES_MERGE,
+    QUANTILES_STATE,
+    RollupTables,
+    fresh_days_sql,
+)
 
 if TYPE_CHECKING:
     from rum_server.store import Store
@@ -159,7 +166,10 @@ def vitals_source(tables: RollupTables, filters: Filters, keys: list[str]) -> st
     rollup lacks) from ``stage FINAL``, which holds each metric id once, last value.
     """
     key_list = ", ".join(keys)
-    settled = f"SELECT day FROM {tables.settled_days} FINAL"
+    first_day = f"today() - {filters.days - 1}"
+    fresh = fresh_days_sql(tables, first_day).replace("\n", "\n      ")
+    in_rollup = f"day IN (\n      {fresh}\n  )"
+    in_stage = f"day NOT IN (\n      {fresh}\n  )"
     stage = (
         f"SELECT {key_list}, sum(Weight) AS w_samples,\n"
         "       sumIf(Weight, RumMetricRating = 'good') AS w_good,\n"
@@ -174,10 +184,8 @@ def vitals_source(tables: RollupTables, filters: Filters, keys: list[str]) -> st
         f"SELECT {key_list}, samples AS w_samples, good AS w_good,\n"
         "       needs_improvement AS w_needs_improvement, poor AS w_poor, quantiles AS digest\n"
         f"FROM {tables.vitals_daily}\n"
-        f"WHERE {_and([*_conditions(filters), f'day IN ({settled})'])}\n"
-        "UNION ALL\n"
-        + stage
-        + f"WHERE {_and([*_conditions(filters), f'day NOT IN ({settled})'])}\n"
+        f"WHERE {_and([*_conditions(filters), in_rollup])}\n"
+        "UNION ALL\n" + stage + f"WHERE {_and([*_conditions(filters), in_stage])}\n"
         f"GROUP BY {key_list}"
     )
 
@@ -202,7 +210,8 @@ def vitals_query(tables: RollupTables, filters: Filters, by: str = "route") -> Q
         f"       round(toFloat64({QUANTILES_MERGE}(digest)[4]), 3) AS p95\n"
         f"FROM (\n{_indent(vitals_source(tables, filters, [column]))}\n)\n"
         f"GROUP BY {by}\n"
-        f"ORDER BY samples DESC, {by}"
+        f"ORDER BY samples DESC, {by}\n"
+        f"{FINAL_SETTINGS}"
     )
     columns = [by, "samples", "good", "needs_improvement", "poor", "p50", "p75", "p95"]
     return Query(sql, columns)
@@ -232,7 +241,8 @@ def trend_query(tables: RollupTables, filters: Filters) -> Query:
         "    )\n"
         "    GROUP BY day\n"
         ") AS r ON t.day = r.day\n"
-        "ORDER BY day, metric"
+        "ORDER BY day, metric\n"
+        f"{FINAL_SETTINGS}"
     )
     return Query(sql, ["day", "metric", "samples", "p75", "new_releases"])
 
@@ -393,7 +403,8 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
     ]
     outer = (
         f"SELECT {', '.join(columns)}\nFROM (\n{_indent(sql)}\n)\n"
-        f"ORDER BY samples_a + samples_b DESC, {group}"
+        f"ORDER BY samples_a + samples_b DESC, {group}\n"
+        f"{FINAL_SETTINGS}"
     )
     return Query(outer, columns)
 

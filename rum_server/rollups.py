@@ -20,6 +20,8 @@ duplicates to fear and are filled by plain insert-triggered views.
 
 from __future__ import annotations
 
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -33,9 +35,6 @@ QUANTILE_LEVELS = (0.5, 0.75, 0.9, 0.95, 0.99)
 
 ROLLUP_TTL_DAYS = 400
 """Rollups are tiny, so they outlive the raw rows (year-over-year questions)."""
-
-SETTLE_GRACE_HOURS = 2
-"""A day settles this long after it ends: late reports of a metric id still land in it."""
 
 _LEVELS = ", ".join(str(level) for level in QUANTILE_LEVELS)
 QUANTILES_STATE = f"quantilesTDigestWeightedState({_LEVELS})"
@@ -53,38 +52,26 @@ DIGEST_WEIGHT = "toUInt64(greatest(round(Weight), 1))"
 class RollupTables:
     """Fully qualified names of the rollup tables, all in the logs table's database."""
 
-    database: str
+    vitals_stage: str
+    vitals_daily: str
+    vitals_scratch: str
+    settled_days: str
+    errors_daily: str
+    page_views_daily: str
+    releases: str
 
-    def name(self, table: str) -> str:
-        return f"{self.database}.{table}"
-
-    @property
-    def vitals_stage(self) -> str:
-        return self.name("rum_vitals_stage")
-
-    @property
-    def vitals_daily(self) -> str:
-        return self.name("rum_vitals_daily")
-
-    @property
-    def vitals_scratch(self) -> str:
-        return self.name("rum_vitals_daily_settle")
-
-    @property
-    def settled_days(self) -> str:
-        return self.name("rum_settled_days")
-
-    @property
-    def errors_daily(self) -> str:
-        return self.name("rum_errors_daily")
-
-    @property
-    def page_views_daily(self) -> str:
-        return self.name("rum_page_views_daily")
-
-    @property
-    def releases(self) -> str:
-        return self.name("rum_releases")
+    @classmethod
+    def in_database(cls, database: str) -> RollupTables:
+        names = (
+            "rum_vitals_stage",
+            "rum_vitals_daily",
+            "rum_vitals_daily_settle",
+            "rum_settled_days",
+            "rum_errors_daily",
+            "rum_page_views_daily",
+            "rum_releases",
+        )
+        return cls(*(f"{database}.{name}" for name in names))
 
 
 def _table(
@@ -296,22 +283,49 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
     ]
 
 
-def settle_candidates_sql(tables: RollupTables, grace_hours: int = SETTLE_GRACE_HOURS) -> str:
-    """Days that are over (plus the grace) and whose stage changed since they last settled."""
+def stage_state_sql(tables: RollupTables, first_day: str) -> str:
+    """Per day of the stage: its row count and newest insert time (what a settle records)."""
+    return (
+        "SELECT day, count() AS stage_rows, max(InsertedAt) AS stage_inserted_max\n"
+        f"FROM {tables.vitals_stage}\n"
+        f"WHERE day >= {first_day}\n"
+        "GROUP BY day"
+    )
+
+
+def settle_candidates_sql(tables: RollupTables) -> str:
+    """Days of the stage never settled, or changed (rows added or merged away) since."""
     return (
         "SELECT s.day, s.stage_rows, s.stage_inserted_max\n"
-        "FROM (\n"
-        "    SELECT day, count() AS stage_rows, max(InsertedAt) AS stage_inserted_max\n"
-        f"    FROM {tables.vitals_stage}\n"
-        f"    WHERE day <= toDate(now() - INTERVAL {int(grace_hours)} HOUR) - 1\n"
-        "    GROUP BY day\n"
-        ") AS s\n"
+        f"FROM ({stage_state_sql(tables, 'toDate(0)')}) AS s\n"
         f"LEFT JOIN (SELECT day, stage_rows, stage_inserted_max FROM {tables.settled_days} FINAL)"
         " AS d ON s.day = d.day\n"
         "WHERE d.day = toDate(0) OR s.stage_rows != d.stage_rows\n"
-        "   OR s.stage_inserted_max > d.stage_inserted_max\n"
+        "   OR s.stage_inserted_max != d.stage_inserted_max\n"
         "ORDER BY s.day"
     )
+
+
+def fresh_days_sql(tables: RollupTables, first_day: str) -> str:
+    """Days whose rollup is current: settled, and the stage unchanged since (or expired).
+
+    Reports read these days from the rollup and every other day from ``stage FINAL``,
+    so an answer is always up to date, and fast once the day has settled.
+    """
+    return (
+        f"SELECT d.day FROM {tables.settled_days} AS d FINAL\n"
+        "LEFT JOIN (\n"
+        f"    {stage_state_sql(tables, first_day).replace(chr(10), chr(10) + '    ')}\n"
+        ") AS s ON s.day = d.day\n"
+        f"WHERE d.day >= {first_day}\n"
+        "  AND (s.stage_rows = 0 OR (s.stage_rows = d.stage_rows\n"
+        "       AND s.stage_inserted_max = d.stage_inserted_max))"
+    )
+
+
+FINAL_SETTINGS = "SETTINGS do_not_merge_across_partitions_select_final = 1"
+"""``stage FINAL`` merges within a day only: the stage's key holds the day, so this is exact,
+and it makes FINAL an order of magnitude cheaper."""
 
 
 def settle_day_statements(
@@ -331,7 +345,8 @@ def settle_day_statements(
         f"       {QUANTILES_STATE}(RumMetricValue, {DIGEST_WEIGHT}) AS quantiles\n"
         f"FROM {tables.vitals_stage} FINAL\n"
         f"WHERE day = {day_literal}\n"
-        "GROUP BY ServiceName, day, RumRoute, RumMetricName, RumDeviceType",
+        "GROUP BY ServiceName, day, RumRoute, RumMetricName, RumDeviceType\n"
+        f"{FINAL_SETTINGS}",
         f"ALTER TABLE {tables.vitals_daily} REPLACE PARTITION ID '{partition}' "
         f"FROM {tables.vitals_scratch}",
         f"ALTER TABLE {tables.vitals_scratch} DROP PARTITION ID '{partition}'",
@@ -340,17 +355,35 @@ def settle_day_statements(
     ]
 
 
-def settle(store: Store, grace_hours: int = SETTLE_GRACE_HOURS) -> list[date]:
-    """Fold every finished, changed day of the stage into the daily rollup; returns those days.
+def settle(store: Store) -> list[date]:
+    """Rebuild the rollup for every day whose stage changed; returns those days.
 
     Cheap when there is nothing to do (one small query), so the server may call it
-    every few minutes and the CLI before each answer.
+    every few minutes and the CLI before each answer. The counts it records are read
+    before the rebuild, so rows arriving meanwhile leave the day marked stale, never
+    silently missing.
     """
-    tables = RollupTables(store.settings.database)
+    tables = RollupTables.in_database(store.settings.database)
     settled = []
-    for day, stage_rows, inserted_max in store.query(settle_candidates_sql(tables, grace_hours)):
+    for day, stage_rows, inserted_max in store.query(settle_candidates_sql(tables)):
         stamp = inserted_max.strftime("%Y-%m-%d %H:%M:%S")
         for statement in settle_day_statements(tables, day, stage_rows, stamp):
             store.command(statement)
         settled.append(day)
     return settled
+
+
+SETTLE_INTERVAL_SECONDS = 300.0
+"""How often the API folds new rows in; between settles, changed days are read from the stage."""
+
+_last_settled: weakref.WeakKeyDictionary[Store, float] = weakref.WeakKeyDictionary()
+
+
+def settle_if_due(store: Store, interval_seconds: float = SETTLE_INTERVAL_SECONDS) -> None:
+    """:func:`settle` at most once per interval per store, so every reader can call it."""
+    now = time.monotonic()
+    last = _last_settled.get(store)
+    if last is not None and now - last < interval_seconds:
+        return
+    settle(store)
+    _last_settled[store] = now

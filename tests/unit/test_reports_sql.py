@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -91,10 +92,12 @@ def test_vitals_reads_the_rollup_when_it_has_the_grouping(
     assert "RumDeviceType = 'mobile'" in query.sql
 
 
-def test_vitals_splits_settled_and_open_days() -> None:
+def test_vitals_reads_fresh_days_from_the_rollup_and_the_rest_from_the_stage() -> None:
     sql = vitals_query(TABLES, Filters(), "route").sql
-    assert "day IN (SELECT day FROM otel.rum_settled_days FINAL)" in sql
-    assert "day NOT IN (SELECT day FROM otel.rum_settled_days FINAL)" in sql
+    fresh = "SELECT d.day FROM otel.rum_settled_days AS d FINAL"
+    assert re.search(rf"AND day IN \(\s+{fresh}", sql)
+    assert re.search(rf"AND day NOT IN \(\s+{fresh}", sql)
+    assert sql.endswith("SETTINGS do_not_merge_across_partitions_select_final = 1")
     assert "ServiceName =" not in sql  # no site: every site
 
 

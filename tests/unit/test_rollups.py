@@ -10,6 +10,7 @@ import pytest
 from rum_server.rollups import (
     QUANTILE_LEVELS,
     RollupTables,
+    fresh_days_sql,
     rollup_statements,
     settle_candidates_sql,
     settle_day_statements,
@@ -87,8 +88,13 @@ def test_settling_a_day_swaps_its_partition_in_from_stage_final() -> None:
     assert "VALUES (toDate('2026-11-27'), 42, toDateTime('2026-11-28 01:00:00'))" in statements[4]
 
 
-@pytest.mark.parametrize(("grace", "expected"), [(2, "INTERVAL 2 HOUR"), (0, "INTERVAL 0 HOUR")])
-def test_only_finished_days_are_candidates(grace: int, expected: str) -> None:
-    sql = settle_candidates_sql(RollupTables.in_database("otel"), grace)
-    assert f"WHERE day <= toDate(now() - {expected}) - 1" in sql
-    assert "s.stage_rows != d.stage_rows" in sql
+def test_changed_or_new_days_are_candidates() -> None:
+    sql = settle_candidates_sql(RollupTables.in_database("otel"))
+    assert "WHERE d.day = toDate(0) OR s.stage_rows != d.stage_rows" in sql
+    assert "s.stage_inserted_max != d.stage_inserted_max" in sql
+
+
+def test_fresh_days_are_settled_and_unchanged_or_expired_from_the_stage() -> None:
+    sql = fresh_days_sql(RollupTables.in_database("otel"), "today() - 6")
+    assert sql.startswith("SELECT d.day FROM otel.rum_settled_days AS d FINAL")
+    assert "s.stage_rows = 0 OR (s.stage_rows = d.stage_rows" in sql
