@@ -283,6 +283,7 @@ def test_route_table_counts_each_metric_id_once_with_its_last_value(store: Store
     assert rows["/p"]["LCP p75"] == 5000
     assert rows["/"]["INP p75"] == 120
     assert rows["/"]["CLS n"] == 0
+    assert rows["/"]["CLS p75"] is None  # no sample: empty, not NaN
     assert rows["/p"]["CLS p75"] == pytest.approx(0.02)
 
 
@@ -310,6 +311,7 @@ def test_mobile_vs_desktop(store: Store) -> None:
     assert rows["LCP"]["desktop p75"] == 5000
     assert rows["LCP"]["mobile samples"] == 1
     assert rows["CLS"]["desktop p75"] == pytest.approx(0.02)
+    assert rows["CLS"]["mobile p75"] is None
 
 
 def test_page_views_are_weighted_by_sample_rate(store: Store) -> None:
@@ -331,3 +333,11 @@ def test_lcp_trend_has_one_point_per_day(store: Store) -> None:
     rows = run(store, concrete(panel_sql("LCP daily p75")))
     assert sum(row["samples"] for row in rows) == 2
     assert len(rows) == len({row["time"] for row in rows})
+
+
+def test_summary_stat_has_one_p75_per_vital(store: Store) -> None:
+    (row,) = run(store, concrete(panel_sql("p75 per vital")))
+    assert list(row) == ["LCP", "INP", "CLS", "FCP", "TTFB"]
+    assert 3000 <= row["LCP"] <= 5000  # the two last values, never the superseded 1000
+    assert (row["INP"], row["FCP"], row["TTFB"]) == (120, 900, 300)
+    assert row["CLS"] == pytest.approx(0.02)
