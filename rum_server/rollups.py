@@ -20,6 +20,7 @@ duplicates to fear and are filled by plain insert-triggered views.
 
 from __future__ import annotations
 
+import threading
 import time
 import weakref
 from dataclasses import dataclass
@@ -355,6 +356,9 @@ def settle_day_statements(
     ]
 
 
+_settle_lock = threading.Lock()
+
+
 def settle(store: Store) -> list[date]:
     """Rebuild the rollup for every day whose stage changed; returns those days.
 
@@ -365,11 +369,12 @@ def settle(store: Store) -> list[date]:
     """
     tables = RollupTables.in_database(store.settings.database)
     settled = []
-    for day, stage_rows, inserted_max in store.query(settle_candidates_sql(tables)):
-        stamp = inserted_max.strftime("%Y-%m-%d %H:%M:%S")
-        for statement in settle_day_statements(tables, day, stage_rows, stamp):
-            store.command(statement)
-        settled.append(day)
+    with _settle_lock:  # two settles sharing the scratch table would empty a partition
+        for day, stage_rows, inserted_max in store.query(settle_candidates_sql(tables)):
+            stamp = inserted_max.strftime("%Y-%m-%d %H:%M:%S")
+            for statement in settle_day_statements(tables, day, stage_rows, stamp):
+                store.command(statement)
+            settled.append(day)
     return settled
 
 
@@ -383,7 +388,7 @@ def settle_if_due(store: Store, interval_seconds: float = SETTLE_INTERVAL_SECOND
     """:func:`settle` at most once per interval per store, so every reader can call it."""
     now = time.monotonic()
     last = _last_settled.get(store)
-    if last is not None and now - last < interval_seconds:
-        return
-    settle(store)
+    if (last is not None and now - last < interval_seconds) or _settle_lock.locked():
+        return  # settled recently, or another request is settling right now
     _last_settled[store] = now
+    settle(store)
