@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,9 @@ from e2e.scenarios import SCENARIOS
 
 
 @pytest.fixture(scope="session")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """Every scenario, driven once; Playwright is closed again before the tests read the rows
+    (a sync Playwright left open would stop other e2e modules from starting their own)."""
     data_dir: Path = tmp_path_factory.mktemp("e2e") / "data"
     with sync_playwright() as playwright:
-        yield run_scenarios(playwright, data_dir, SCENARIOS)
+        return run_scenarios(playwright, data_dir, SCENARIOS)
