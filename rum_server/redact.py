@@ -78,7 +78,9 @@ DEFAULT_POLICY = RedactionPolicy()
 # -- detectors ---------------------------------------------------------------------------
 # Each alternative is one named outer group (so ``match.lastgroup`` names the detector);
 # inner groups are prefixed with the detector's name. Lookbehinds anchor every
-# alternative to the start of a word-ish run, which keeps the scan linear.
+# alternative to the start of a word-ish run, which keeps the scan linear. The
+# lookarounds treat ``]`` and ``[`` like letters so that a mask next to other text
+# never creates a new match on a second pass (redaction is idempotent).
 
 _SECRET_KEYS = (
     r"api[_-]?key|apikey|app[_-]?key|app[_-]?token|access[_-]?token|refresh[_-]?token"
@@ -89,47 +91,47 @@ _SECRET_KEYS = (
 _VALUE = r"[^\s\"'&,;<>(){}\[\]=][^\s\"'&,;<>(){}\[\]]*"
 
 _DETECTORS = {
-    "jwt": r"(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
+    "jwt": r"(?<![\]\w-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
     "authz": (
-        r"(?P<authz_key>(?<![A-Za-z0-9])(?i:proxy-authorization|authorization)[\"']?\s*[:=]\s*"
+        r"(?P<authz_key>(?<![\]A-Za-z0-9])(?i:proxy-authorization|authorization)[\"']?\s*[:=]\s*"
         r"[\"']?(?:(?i:bearer|basic|digest|token|negotiate)\s+)?)[^\s\"',;<>]{4,}"
     ),
-    "bearer": r"(?P<bearer_key>(?<![\w-])(?i:bearer)\s+)[A-Za-z0-9._~+/=-]{8,}",
-    "basic": r"(?P<basic_key>(?<![\w-])Basic\s+)[A-Za-z0-9+/]{8,}={0,2}(?![\w+/=])",
+    "bearer": r"(?P<bearer_key>(?<![\]\w-])(?i:bearer)\s+)[A-Za-z0-9._~+/=-]{8,}",
+    "basic": r"(?P<basic_key>(?<![\]\w-])Basic\s+)[A-Za-z0-9+/]{8,}={0,2}(?![\[\w+/=])",
     "kv": (
-        rf"(?P<kv_key>(?<![A-Za-z0-9])(?i:{_SECRET_KEYS}))"
+        rf"(?P<kv_key>(?<![\]A-Za-z0-9])(?i:{_SECRET_KEYS}))"
         r"(?P<kv_sep>\s*=\s*[\"']?|[\"']?\s*:\s*[\"']|:(?=\S)"
         r"|:\s+(?=[^\s\"'&,;<>(){}\[\]]{16}))"
         rf"{_VALUE}"
     ),
     "secret": (
-        r"(?<![A-Za-z0-9])(?:(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}|whsec_[0-9A-Za-z]{20,}"
+        r"(?<![\]A-Za-z0-9])(?:(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}|whsec_[0-9A-Za-z]{20,}"
         r"|(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[0-9A-Za-z]{30,}|github_pat_[0-9A-Za-z_]{40,}"
         r"|glpat-[0-9A-Za-z_-]{20,}|xox[abposr]-[0-9A-Za-z-]{10,}|AIza[0-9A-Za-z_-]{35}"
         r"|shp(?:at|ss|ca|pa)_[0-9a-fA-F]{32}|npm_[0-9A-Za-z]{36}"
         r"|SG\.[\w-]{16,}\.[\w-]{16,}|(?:APP_USR|TEST)-\d{6,}-\d{6}-[0-9a-f]{32}-\d{6,})"
-        r"(?![A-Za-z0-9])"
+        r"(?![\[A-Za-z0-9])"
     ),
-    "email": r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,24}(?![\w-])",
-    "cnpj": r"(?<![\w.])[0-9A-Z]{2}\.[0-9A-Z]{3}\.[0-9A-Z]{3}/[0-9A-Z]{4}-\d{2}(?![\w]|[.-]\d)",
-    "cpf": r"(?<![\w.])\d{3}\.?\d{3}\.?\d{3}-\d{2}(?![\w]|[.-]\d)",
+    "email": r"(?<![\]\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,24}(?![\[\w-])",
+    "cnpj": r"(?<![\]\w.])[0-9A-Z]{2}\.[0-9A-Z]{3}\.[0-9A-Z]{3}/[0-9A-Z]{4}-\d{2}(?![\[\w]|[.-]\d)",
+    "cpf": r"(?<![\]\w.])\d{3}\.?\d{3}\.?\d{3}-\d{2}(?![\[\w]|[.-]\d)",
     "card": (
-        r"(?<![\w.,-])(?:\d{4}(?P<card_sep>[ -])\d{4}(?P=card_sep)\d{4}(?P=card_sep)\d{1,7}"
-        r"|\d{4}(?P<card_sep2>[ -])\d{6}(?P=card_sep2)\d{4,5})(?![\w])"
+        r"(?<![\]\w.,-])(?:\d{4}(?P<card_sep>[ -])\d{4}(?P=card_sep)\d{4}(?P=card_sep)\d{1,7}"
+        r"|\d{4}(?P<card_sep2>[ -])\d{6}(?P=card_sep2)\d{4,5})(?![\[\w])"
     ),
     "ipv6": (
-        r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
-        r"(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:.])"
+        r"(?<![\]\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
+        r"(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\[\w:.])"
     ),
-    "ipv4": r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)",
-    "phone_intl": r"(?<![\w+])\+(?:\d[ .()-]{0,2}){7,14}\d(?!\d)",
-    "phone_paren": r"(?<![\w)])\(\d{2,3}\) ?\d{3,5}[-. ]?\d{4}(?!\d)",
-    "phone_local": r"(?<![\w.,:/+-])\d{2} 9?\d{4}-\d{4}(?![\w-])",
+    "ipv4": r"(?<![\]\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\[\w]|\.\d|::)",
+    "phone_intl": r"(?<![\]\w+])\+(?:\d[ .()-]{0,2}){7,14}\d(?!\d)",
+    "phone_paren": r"(?<![\]\w)])\(\d{2,3}\) ?\d{3,5}[-. ]?\d{4}(?!\d)",
+    "phone_local": r"(?<![\]\w.,:/+-])\d{2} 9?\d{4}-\d{4}(?![\[\w-])",
     "phone_us": (
-        r"(?<![\w.,:/+-])\d{3}(?P<phone_us_sep>[-.])\d{3}(?P=phone_us_sep)\d{4}(?![\w]|[.-]\d)"
+        r"(?<![\]\w.,:/+-])\d{3}(?P<phone_us_sep>[-.])\d{3}(?P=phone_us_sep)\d{4}(?![\[\w]|[.-]\d)"
     ),
-    "digits": r"(?<![\w.,])\d{11,19}(?![\w]|[.,]\d)",
-    "run": r"(?<![\w-])[A-Za-z0-9_-]{32,}={0,2}(?![\w=-])",
+    "digits": r"(?<![\]\w.,])\d{11,19}(?![\[\w]|[.,]\d)",
+    "run": r"(?<![\]\w-])[A-Za-z0-9_-]{32,}={0,2}(?![\[\w=-])",
 }
 
 
@@ -278,7 +280,7 @@ def _mask_pii(text: str, *, tokens: bool = True, hex_is_token: bool = False) -> 
 _URL_PARTS = re.compile(
     r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*:)?(?P<authority>//[^/?#\\]*)?(?P<rest>.*)", re.DOTALL
 )
-_PATH_SAFE = "/:@!$&'()*+,;=-._~[]"
+_PATH_SAFE = "/:@!$&'()*+,;=-._~[]\\"
 _QUERY_SAFE = "/:@!$'()*,;-._~[]?"
 _ASSET_EXTENSIONS = (
     ".js",
@@ -348,7 +350,8 @@ def _redact_query(query: str, policy: RedactionPolicy, *, tokens: bool) -> str:
             continue
         value = ""
         decoded_key = unquote(raw_key.replace("+", " "), errors="replace")
-        if raw_value and policy.keeps_value(decoded_key):
+        # A key that itself held PII is no real parameter name: its value goes too.
+        if raw_value and key == raw_key and policy.keeps_value(decoded_key):
             value = _redact_component(
                 raw_value, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens
             )
@@ -385,7 +388,7 @@ def _redact_url_any(url: str, policy: RedactionPolicy) -> str:
 
 # -- free text with embedded URLs (messages, stacks) -------------------------------------
 
-_URL_IN_TEXT = re.compile(r"(?<![\w+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s<>\"'`()]+")
+_URL_IN_TEXT = re.compile(r"(?<![\]\w+.-])[A-Za-z][A-Za-z0-9+-]{0,30}://[^\s<>\"'`()]+")
 _TRAILING_PUNCTUATION = ".,;!?"
 _POSITION_SUFFIX = re.compile(r"(?::\d+){1,2}$")
 """``:line:col`` after a URL in a stack frame; kept as is so frames stay readable."""
@@ -414,25 +417,25 @@ def _redact_free_text(text: str, policy: RedactionPolicy) -> str:
 # -- public API --------------------------------------------------------------------------
 
 
-def redact_text(text: str, *, policy: RedactionPolicy = DEFAULT_POLICY) -> str:
-    """Error messages, attribute values, labels: PII masked, embedded URLs redacted."""
-    if not isinstance(text, str):
+def _total(transform: Callable[[str], str], value: str, fallback: str) -> str:
+    """Run a transform so that no input, however broken, becomes an exception (a 500)."""
+    if not isinstance(value, str):
         return ""
     try:
-        return _redact_free_text(text, policy)
-    except Exception:  # never let a bad string turn into a 500
-        return REDACTION_FAILED
+        return transform(value)
+    except Exception:
+        return fallback
+
+
+def redact_text(text: str, *, policy: RedactionPolicy = DEFAULT_POLICY) -> str:
+    """Error messages, attribute values, labels: PII masked, embedded URLs redacted."""
+    return _total(lambda value: _redact_free_text(value, policy), text, REDACTION_FAILED)
 
 
 def redact_url(url: str, policy: RedactionPolicy) -> str:
     """Page, error-file and resource URLs: no fragment, no credentials, query values
     removed except allow-listed keys, PII and tokens masked in host, path and kept values."""
-    if not isinstance(url, str):
-        return ""
-    try:
-        return _redact_url_any(url, policy)
-    except Exception:  # never let a bad string turn into a 500
-        return REDACTION_FAILED
+    return _total(lambda value: _redact_url_any(value, policy), url, REDACTION_FAILED)
 
 
 _ORIGIN = re.compile(r"\s*(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<authority>[^/?#\\]*)")
@@ -440,38 +443,32 @@ _HOST = re.compile(r"[^\s\x00-\x1f\x7f<>\"'`{}|^%@/\\:]{1,253}")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
+def _origin(url: str) -> str:
+    found = _ORIGIN.match(url)
+    if found is None:
+        return ""
+    scheme = found.group("scheme").lower()
+    host_port = found.group("authority").rpartition("@")[2]
+    if host_port.startswith("["):
+        host, _, port = host_port[1:].partition("]")
+        port = port.removeprefix(":")
+    else:
+        host, _, port = host_port.partition(":")
+    if _is_ip(host):
+        host = IP
+    elif not _HOST.fullmatch(host):
+        return ""
+    if not port.isdigit() or port == _DEFAULT_PORTS[scheme]:
+        port = ""
+    return f"{scheme}://{host.lower()}" + (f":{port}" if port else "")
+
+
 def redact_referrer(url: str) -> str:
     """The referrer's origin only (``https://www.google.com``); "" if not an http(s) URL."""
-    if not isinstance(url, str):
-        return ""
-    try:
-        found = _ORIGIN.match(url)
-        if found is None:
-            return ""
-        scheme = found.group("scheme").lower()
-        host_port = found.group("authority").rpartition("@")[2]
-        if host_port.startswith("["):
-            host, _, port = host_port[1:].partition("]")
-            port = port.removeprefix(":")
-        else:
-            host, _, port = host_port.partition(":")
-        if _is_ip(host):
-            host = IP
-        elif not _HOST.fullmatch(host):
-            return ""
-        if not port.isdigit() or port == _DEFAULT_PORTS[scheme]:
-            port = ""
-        return f"{scheme}://{host.lower()}" + (f":{port}" if port else "")
-    except Exception:  # never let a bad string turn into a 500
-        return ""
+    return _total(_origin, url, "")
 
 
 def redact_stack(stack: str, policy: RedactionPolicy) -> str:
     """Stack traces: frame URLs lose query values and fragments (``:line:col`` kept),
     the rest is masked like free text."""
-    if not isinstance(stack, str):
-        return ""
-    try:
-        return _redact_free_text(stack, policy)
-    except Exception:  # never let a bad string turn into a 500
-        return REDACTION_FAILED
+    return _total(lambda value: _redact_free_text(value, policy), stack, REDACTION_FAILED)
