@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from rum_server import reports
-from rum_server.demo_data import DAY_NS, Builder, Page, Seed
+from rum_server.demo_data import DAY_NS, Builder, Page, Seed, seed_store
 from rum_server.rating import rating
 from rum_server.reports import Comparison, DateRange, Filters, ReportError
 from rum_server.rollups import RollupTables, settle
@@ -269,3 +270,29 @@ def test_errors_pages_events_and_sites(store: Store) -> None:
     assert [row["sessions"] for row in funnel] == [3, 2, 1]
     assert funnel[2]["of_previous"] == 0.5
     assert "shop" in [row["site"] for row in reports.sites(store).rows]
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "queries.md"
+SQL_BLOCKS = re.findall(r"```sql\n(.*?)```", DOCS.read_text(), flags=re.S)
+TRACES_DDL = """CREATE TABLE IF NOT EXISTS otel.otel_traces (
+    Timestamp DateTime64(9), TraceId String, SpanId String, ParentSpanId String,
+    SpanName LowCardinality(String), ServiceName LowCardinality(String), Duration UInt64
+) ENGINE = MergeTree ORDER BY (ServiceName, Timestamp)"""
+
+
+@pytest.fixture(scope="module")
+def with_demo_store(known: Any) -> Store:
+    """The module's store plus demo traffic and a Collector-shaped traces table."""
+    store: Store = known[0]
+    seed_store(store, Seed(rows=4_000, days=3, site="demo-store"))
+    store.command(TRACES_DDL)
+    return store
+
+
+def test_the_cookbook_has_queries() -> None:
+    assert len(SQL_BLOCKS) >= 8
+
+
+@pytest.mark.parametrize("sql", SQL_BLOCKS, ids=[f"block{i}" for i in range(len(SQL_BLOCKS))])
+def test_every_cookbook_query_runs_as_printed(with_demo_store: Store, sql: str) -> None:
+    with_demo_store.query(sql)
