@@ -96,6 +96,16 @@ def rate_zero(browser: Browser, base: str) -> dict[str, Any]:
     return visit(browser, base, "site=e2e-rate0&rate=0&throw=1")
 
 
+def errors_only_sampled(browser: Browser, base: str) -> dict[str, Any]:
+    """Sessions dropped for vitals (rate 0) but kept for errors (error rate 1)."""
+    return visit(browser, base, "site=e2e-error-rate&rate=0&error_rate=1&throw=2")
+
+
+def errors_dropped(browser: Browser, base: str) -> dict[str, Any]:
+    """Sessions kept (rate 1) whose errors are dropped (error rate 0)."""
+    return visit(browser, base, "site=e2e-no-error-rate&rate=1&error_rate=0&throw=2")
+
+
 def consent_never(browser: Browser, base: str) -> dict[str, Any]:
     """Consent required and never given: nothing leaves the page, nothing is stored."""
     return visit(browser, base, "site=e2e-consent-never&consent=required&throw=1")
@@ -167,6 +177,8 @@ SCENARIOS: dict[str, Scenario] = {
     "e2e-errors": errors,
     "e2e-bfcache": bfcache,
     "e2e-rate0": rate_zero,
+    "e2e-error-rate": errors_only_sampled,
+    "e2e-no-error-rate": errors_dropped,
     "e2e-consent-never": consent_never,
     "e2e-consent-given": consent_given,
     "e2e-errors-build": errors_build,
