@@ -77,6 +77,17 @@ MOBILE_LCP_REGRESSION = 1.3
 
 
 @dataclass(frozen=True, slots=True)
+class PageContext:
+    """What every row of one page view shares: route, resource, attributes, trace."""
+
+    route: str
+    resource: dict[str, str]
+    attrs: dict[str, str]
+    trace_id: str = ""
+    span_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Seed:
     rows: int = 100_000
     days: int = 7
@@ -171,20 +182,25 @@ class Builder:
             if rng.random() >= NEXT_PAGE_CHANCE[index]:
                 break
         if page.route == "/checkout" and rng.random() < PURCHASE_CHANCE:
-            self.event("purchase", ts, resource, self._page_attrs(page, shared))
+            self.event(self.page_context(page, resource, shared), "purchase", ts)
 
-    def _page_attrs(self, page: Page, shared: dict[str, str]) -> dict[str, str]:
-        page_view_id = uuid.UUID(int=int(self.rng.integers(0, 2**63)) << 64 | 2).hex[:16]
+    def page_context(
+        self, page: Page, resource: dict[str, str], shared: dict[str, str]
+    ) -> PageContext:
+        rng = self.rng
         attrs = {
             "rum.route": page.route,
             "rum.page.url": f"https://{self.seed.site}.example{page.path}",
-            "rum.page_view.id": page_view_id,
+            "rum.page_view.id": uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | 2).hex[:16],
             "rum.navigation.type": "navigate",
             **shared,
         }
-        if self.rng.random() < 0.8:
-            attrs["rum.request.id"] = uuid.UUID(int=int(self.rng.integers(0, 2**63))).hex
-        return attrs
+        if rng.random() < 0.8:
+            attrs["rum.request.id"] = uuid.UUID(int=int(rng.integers(0, 2**63))).hex
+        trace_id = (
+            uuid.UUID(int=int(rng.integers(1, 2**63)) << 64).hex if rng.random() < 0.3 else ""
+        )
+        return PageContext(page.route, resource, attrs, trace_id, trace_id[:16])
 
     def page_view(
         self,
@@ -195,11 +211,8 @@ class Builder:
         lcp_factor: float,
     ) -> None:
         rng = self.rng
-        attrs = self._page_attrs(page, shared)
-        trace = rng.random() < 0.3
-        trace_id = uuid.UUID(int=int(rng.integers(1, 2**63)) << 64).hex if trace else ""
-        span_id = trace_id[:16] if trace else ""
-        self._row(ts, "rum.page_view", "INFO", 9, page.route, resource, attrs, trace_id, span_id)
+        context = self.page_context(page, resource, shared)
+        self.row(context, ts, "rum.page_view", page.route, {})
         lcp = float(rng.lognormal(math.log(page.lcp_median_ms * lcp_factor), 0.45))
         ttfb = float(rng.lognormal(math.log(420 * lcp_factor), 0.5))
         fcp = min(lcp, ttfb + float(rng.lognormal(math.log(700 * lcp_factor), 0.4)))
@@ -210,35 +223,23 @@ class Builder:
         if rng.random() < 0.7:
             vitals.append(("INP", round(float(rng.lognormal(math.log(140 * lcp_factor), 0.6)))))
         for name, value in vitals:
-            metric_id = f"v5-{ts // 1_000_000}-{attrs['rum.page_view.id']}-{name}"
+            metric_id = f"v5-{ts // 1_000_000}-{context.attrs['rum.page_view.id']}-{name}"
             at = ts + int(value * 1e6) if name != "CLS" else ts + 5 * 10**9
             if name in ("CLS", "INP") and rng.random() < 0.08:  # hidden, shown, hidden again
                 earlier = round(value * 0.6, 4 if name == "CLS" else 0)
-                self.vital(name, earlier, metric_id, at, page, resource, attrs, trace_id, span_id)
+                self.vital(context, name, earlier, metric_id, at)
                 at += int(rng.uniform(5, 60) * 1e9)
-            self.vital(name, value, metric_id, at, page, resource, attrs, trace_id, span_id)
+            self.vital(context, name, value, metric_id, at)
         if rng.random() < 0.035:
-            self.error(ts + 2 * 10**9, page, resource, attrs, trace_id, span_id)
+            self.error(context, ts + 2 * 10**9)
         event = FUNNEL_EVENTS.get(page.route)
         if event:
-            self.event(event, ts + 3 * 10**9, resource, attrs)
+            self.event(context, event, ts + 3 * 10**9)
 
-    def vital(
-        self,
-        name: str,
-        value: float,
-        metric_id: str,
-        ts: int,
-        page: Page,
-        resource: dict[str, str],
-        attrs: dict[str, str],
-        trace_id: str,
-        span_id: str,
-    ) -> None:
+    def vital(self, context: PageContext, name: str, value: float, metric_id: str, ts: int) -> None:
         text = format_value(value)
         grade = rating(name, value)
-        row_attrs = {
-            **attrs,
+        attrs = {
             "rum.metric.name": name,
             "rum.metric.value": text,
             "rum.metric.delta": text,
@@ -246,22 +247,13 @@ class Builder:
             "rum.metric.id": metric_id,
         }
         unit = "" if name == "CLS" else " ms"
-        body = f"{name} {text}{unit} {grade} {page.route}"
-        self._row(ts, "rum.web_vital", "INFO", 9, body, resource, row_attrs, trace_id, span_id)
+        body = f"{name} {text}{unit} {grade} {context.route}"
+        self.row(context, ts, "rum.web_vital", body, attrs)
 
-    def error(
-        self,
-        ts: int,
-        page: Page,
-        resource: dict[str, str],
-        attrs: dict[str, str],
-        trace_id: str,
-        span_id: str,
-    ) -> None:
+    def error(self, context: PageContext, ts: int) -> None:
         error_type, message, fingerprint, _ = _pick(self.rng, ERRORS, [e[3] for e in ERRORS])
         file = f"https://{self.seed.site}.example/_frsh/js/chunk-{fingerprint[:4]}.js"
-        row_attrs = {
-            **attrs,
+        attrs = {
             "rum.error.type": error_type,
             "rum.error.message": message,
             "rum.error.stack": f"{error_type}: {message}\n    at render ({file}:1:{len(message)})",
@@ -272,40 +264,38 @@ class Builder:
             "rum.error.line": "1",
             "rum.error.column": str(len(message)),
         }
-        self._row(ts, "rum.error", "ERROR", 17, message, resource, row_attrs, trace_id, span_id)
+        self.row(context, ts, "rum.error", message, attrs, severity=("ERROR", 17))
 
-    def event(self, name: str, ts: int, resource: dict[str, str], attrs: dict[str, str]) -> None:
-        row_attrs = {**attrs, "rum.event.name": name, "rum.event.label.currency": "BRL"}
-        self._row(ts, "rum.event", "INFO", 9, name, resource, row_attrs, "", "")
+    def event(self, context: PageContext, name: str, ts: int) -> None:
+        attrs = {"rum.event.name": name, "rum.event.label.currency": "BRL"}
+        self.row(context, ts, "rum.event", name, attrs)
 
-    def _row(
+    def row(
         self,
+        context: PageContext,
         ts: int,
         event_name: str,
-        severity_text: str,
-        severity_number: int,
         body: str,
-        resource: dict[str, str],
         attrs: dict[str, str],
-        trace_id: str,
-        span_id: str,
+        severity: tuple[str, int] = ("INFO", 9),
     ) -> None:
+        """Append one row: the page's shared attributes plus the event's own."""
         data = self.data
         data["Timestamp"].append(min(ts, self.now_ns))
-        data["TraceId"].append(trace_id)
-        data["SpanId"].append(span_id)
-        data["TraceFlags"].append(1 if trace_id else 0)
-        data["SeverityText"].append(severity_text)
-        data["SeverityNumber"].append(severity_number)
+        data["TraceId"].append(context.trace_id)
+        data["SpanId"].append(context.span_id)
+        data["TraceFlags"].append(1 if context.trace_id else 0)
+        data["SeverityText"].append(severity[0])
+        data["SeverityNumber"].append(severity[1])
         data["ServiceName"].append(self.seed.site)
         data["Body"].append(body)
         data["ResourceSchemaUrl"].append("")
-        data["ResourceAttributes"].append(resource)
+        data["ResourceAttributes"].append(context.resource)
         data["ScopeSchemaUrl"].append("")
         data["ScopeName"].append(self.scope_name)
         data["ScopeVersion"].append(SNIPPET_VERSION)
         data["ScopeAttributes"].append({})
-        data["LogAttributes"].append(attrs)
+        data["LogAttributes"].append({**context.attrs, **attrs})
         data["EventName"].append(event_name)
 
 

@@ -105,7 +105,7 @@ def test_the_command_seeds_and_settles(tmp_path: Path) -> None:
     finally:
         store.close()
     assert rows[0][0] >= 3000
-    assert settled[0][0] == 3  # four days: the three before today have settled
+    assert settled[0][0] == 4  # every day settles, today included
     assert releases[0][0] == 3
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from rum_server import reports
-from rum_server.demo_data import DAY_NS, Builder, Page, Seed, seed_store
+from rum_server.demo_data import DAY_NS, Builder, PageContext, Seed, seed_store
 from rum_server.rating import rating
 from rum_server.reports import Comparison, DateRange, Filters, ReportError
 from rum_server.rollups import RollupTables, settle
@@ -57,9 +57,8 @@ class Rows:
         self, metric: str, value: float, metric_id: str, ts: int, route: str = "/", **context: str
     ) -> None:
         resource, attrs = self.context(**context)
-        attrs["rum.route"] = route
-        page = Page(route, route, 0.0)
-        self.builder.vital(metric, value, metric_id, ts, page, resource, attrs, "", "")
+        page = PageContext(route, resource, {**attrs, "rum.route": route})
+        self.builder.vital(page, metric, value, metric_id, ts)
 
     def insert(self, store: Store) -> None:
         store.insert_columns(store.settings.qualified_table, self.builder.take())
@@ -251,14 +250,14 @@ def test_compare_without_releases_takes_the_two_newest(store: Store) -> None:
 
 def test_errors_pages_events_and_sites(store: Store) -> None:
     builder = Builder(Seed(site="shop"), NOW_NS)
-    page = Page("/cart", "/cart", 0.0)
     for session, reached in (("a", 3), ("b", 2), ("c", 1)):
         resource, attrs = Rows("shop").context(session=session)
-        attrs["rum.route"] = "/cart"
-        builder._row(at_day(0), "rum.page_view", "INFO", 9, "/cart", resource, attrs, "", "")
+        page = PageContext("/cart", resource, {**attrs, "rum.route": "/cart"})
+        builder.row(page, at_day(0), "rum.page_view", "/cart", {})
         for step, name in enumerate(["view_item", "add_to_cart", "purchase"][:reached]):
-            builder.event(name, at_day(0, 100 + step), resource, attrs)
-        builder.error(at_day(0, 50), page, resource, {**attrs, "rum.sample_rate": "0.5"}, "", "")
+            builder.event(page, name, at_day(0, 100 + step))
+        sampled = PageContext("/cart", resource, {**page.attrs, "rum.sample_rate": "0.5"})
+        builder.error(sampled, at_day(0, 50))
     store.insert_columns(store.settings.qualified_table, builder.take())
     filters = Filters(site="shop", metric="")
     errors = reports.errors(store, filters).rows
