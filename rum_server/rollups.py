@@ -165,23 +165,17 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             f"FROM {logs}\n"
             "WHERE EventName = 'rum.web_vital' AND RumMetricName != ''",
         ),
-        _table(
-            target,
-            "rum_vitals_daily",
-            _VITALS_DAILY_COLUMNS,
-            "AggregatingMergeTree",
-            _VITALS_DAILY_ORDER,
-            partition_by="day",
-            ttl=rollup_ttl,
-        ),
-        _table(
-            target,
-            "rum_vitals_daily_settle",
-            _VITALS_DAILY_COLUMNS,
-            "AggregatingMergeTree",
-            _VITALS_DAILY_ORDER,
-            partition_by="day",
-            ttl=rollup_ttl,
+        *(  # the rollup, and its twin where settle builds a day before swapping it in
+            _table(
+                target,
+                name,
+                _VITALS_DAILY_COLUMNS,
+                "AggregatingMergeTree",
+                _VITALS_DAILY_ORDER,
+                partition_by="day",
+                ttl=rollup_ttl,
+            )
+            for name in ("rum_vitals_daily", "rum_vitals_daily_settle")
         ),
         _table(
             target,
