@@ -20,6 +20,7 @@ const PURE_MODULES = [
   'isSampled',
   'readConfig',
   'readError',
+  'readPageContext',
   'rotateSession',
   'splitBatch',
   'toSmallMap',

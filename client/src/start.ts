@@ -28,7 +28,10 @@ export const start = (observeVitals?: ObserveVitals): void => {
     if (!config) return;
 
     const navigationEntry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-    const context = readPageContext(navigationEntry && navigationEntry.serverTiming);
+    const context = readPageContext(
+      (name) => (document.querySelector<HTMLMetaElement>('meta[name="' + name + '"]') || ({} as { content?: string })).content,
+      navigationEntry && navigationEntry.serverTiming,
+    );
     // Errors share the queue unless data-error-sample-rate differs; then they travel in
     // batches of their own, each batch naming the rate its events were kept at.
     const queue: WireEvent[] = [];
