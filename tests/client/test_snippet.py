@@ -88,3 +88,13 @@ def test_snippet_version_matches_package_json() -> None:
     version = json.loads((CLIENT / "package.json").read_text())["version"]
     for bundle in BUNDLES:
         assert f'sv:"{version}"' in (STATIC / bundle).read_text(), bundle
+
+
+@pytest.mark.parametrize("bundle", BUNDLES)
+def test_docs_state_the_current_sizes(bundle: str) -> None:
+    docs = (ROOT / "docs" / "snippet.md").read_text()
+    rows = [line for line in docs.splitlines() if line.startswith(f"| `{bundle}` | ")]
+    row = next(line for line in rows if "," in line)
+    sizes = [(STATIC / name).stat().st_size for name in (bundle, bundle + ".gz", bundle + ".br")]
+    expected = " | ".join(f"{size:,}" for size in sizes)
+    assert f"| `{bundle}` | {expected} | {BUDGET_BYTES[bundle]:,} |" in row, row
