@@ -25,7 +25,9 @@ export const start = (observeVitals?: ObserveVitals): void => {
   try {
     const script = document.currentScript || document.querySelector('script[data-site]');
     const config = script && readConfig((name) => script.getAttribute('data-' + name));
-    if (!config) return;
+    const stub = (window as { DECO_RUM?: ApiStub }).DECO_RUM;
+    // Without data-site, or when a snippet already runs on this page (a stub has a queue), do nothing.
+    if (!config || (stub && !stub.q)) return;
 
     const navigationEntry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
     const context = readPageContext(
@@ -169,11 +171,13 @@ export const start = (observeVitals?: ObserveVitals): void => {
     on('pagehide', flush);
 
     if (config._softNavs) {
-      let url = location.href;
+      // A new page view when the URL changes, fragment aside (in-page anchors fire popstate too).
+      const page = () => location.href.split('#')[0]!;
+      let url = page();
       const onUrlChange = () => {
-        if (location.href != url) {
+        if (page() != url) {
           referrer = url;
-          url = location.href;
+          url = page();
           route = '';
           startPageView('soft-navigation');
         }
@@ -186,7 +190,6 @@ export const start = (observeVitals?: ObserveVitals): void => {
       on('popstate', onUrlChange);
     }
 
-    const stub = (window as { DECO_RUM?: ApiStub }).DECO_RUM;
     (window as { DECO_RUM?: Api }).DECO_RUM = api;
     for (const [method, args] of (stub && stub.q) || []) (api[method] as (...a: unknown[]) => void)(...Array.from(args));
   } catch (e) {
