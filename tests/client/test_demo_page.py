@@ -14,7 +14,7 @@ TAG = re.compile(r'<script src="/__deco/[^"]+" async data-site=[^\n]*></script>'
 
 
 def snippet_tag(html: str) -> str:
-    found = TAG.findall(html)
+    found: list[str] = TAG.findall(html)
     assert len(found) == 1, found
     return found[0]
 
