@@ -10,7 +10,8 @@ Servers measured:
 - ``noop-asgi/uvicorn``: a bare ASGI callable that reads the body and answers 204;
 - ``noop-litestar/uvicorn`` and ``noop-litestar/granian``: a Litestar handler doing the same;
 - ``rum/uvicorn``: ``rum-server serve`` on an embedded store (decode, redact, enrich,
-  rows, queue; inserts happen on the writer thread of the same process).
+  rows, queue; inserts happen on the writer thread of the same process);
+- ``rum/granian``: the same app under granian (``rum_server.asgi:app``).
 """
 
 from __future__ import annotations
@@ -156,7 +157,11 @@ def main() -> int:
     (work / "noop_litestar.py").write_text(NOOP_LITESTAR)
     body_file = work / "beacon.json"
     body_file.write_bytes(beacon())
-    env = {**os.environ, "PYTHONPATH": f"{work}:{REPO}"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{work}:{REPO}",
+        "RUM_CLICKHOUSE_DSN": f"chdb://{work / 'data-granian'}",
+    }
     python = sys.executable
     results: dict[str, float] = {}
     servers = {
@@ -189,6 +194,17 @@ def main() -> int:
             "--log-level",
             "warning",
             "noop_litestar:app",
+            "--port",
+        ],
+        "rum/granian": [
+            python,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--log-level",
+            "warning",
+            "rum_server.asgi:app",
             "--port",
         ],
         "rum/uvicorn": [

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import msgspec
+
 from rum_server.store import Store
+
+EARLIEST_NS = 10**18
+"""2001-09-09: ClickHouse reads a shorter seconds text as a date, and no real beacon is older."""
+
+_encoder = msgspec.json.Encoder()
 
 
 class Sink(Protocol):
@@ -20,7 +27,13 @@ class Sink(Protocol):
 
 
 class ClickHouseSink:
-    """Inserts into the logs table through the process's one :class:`Store`."""
+    """Inserts into the logs table through the process's one :class:`Store`.
+
+    Rows travel as ``JSONCompactColumns`` encoded by msgspec: about ten times less
+    Python work per row than clickhouse-connect's native serialisation of Map
+    columns, and the parsing happens in ClickHouse's C++ (outside the GIL with
+    chdb). Timestamps go as exact decimal seconds text, never through a float.
+    """
 
     name = "clickhouse"
 
@@ -29,4 +42,15 @@ class ClickHouseSink:
         self._table = store.settings.qualified_table
 
     def write(self, columns: dict[str, list[Any]]) -> None:
-        self._store.insert_columns(self._table, columns)
+        names = list(columns)
+        values = [
+            [decimal_seconds(ns) for ns in column] if name == "Timestamp" else column
+            for name, column in columns.items()
+        ]
+        self._store.insert_raw(self._table, names, _encoder.encode(values), "JSONCompactColumns")
+
+
+def decimal_seconds(ns: int) -> str:
+    """``1764446400123456789`` → ``"1764446400.123456789"`` (DateTime64(9) text, any time zone)."""
+    seconds, fraction = divmod(max(ns, EARLIEST_NS), 1_000_000_000)
+    return f"{seconds}.{fraction:09d}"

@@ -111,6 +111,11 @@ class Store:
                 table, list(columns.values()), column_names=names, column_oriented=True
             )
 
+    def insert_raw(self, table: str, names: list[str], payload: bytes, fmt: str) -> None:
+        """Insert bytes already in a ClickHouse input format (``JSONCompactColumns`` …)."""
+        with self._lock:
+            self.client.raw_insert(table, names, insert_block=payload, fmt=fmt)
+
     def ping(self) -> bool:
         try:
             return self.query("SELECT 1") == [(1,)]
