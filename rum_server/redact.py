@@ -76,7 +76,7 @@ def parse_query_allowlist(value: str) -> tuple[str, ...]:
 DEFAULT_POLICY = RedactionPolicy()
 
 # -- detectors ---------------------------------------------------------------------------
-# Each alternative is one named outer group (so ``match.lastgroup`` names the detector);
+# Each detector is compiled as one named outer group (so ``match.lastgroup`` names it);
 # inner groups are prefixed with the detector's name. Lookbehinds anchor every
 # alternative to the start of a word-ish run, which keeps the scan linear. The
 # lookarounds treat ``]`` and ``[`` like letters so that a mask next to other text
@@ -135,22 +135,32 @@ _DETECTORS = {
 }
 
 
-def _compile(names: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?P<{name}>{_DETECTORS[name]})" for name in names))
-
-
-_ALL_DETECTORS = list(_DETECTORS)
-_PII = _compile(_ALL_DETECTORS)
-_PII_WITHOUT_RUN = _compile([name for name in _ALL_DETECTORS if name != "run"])
-
-_HINT = re.compile(
-    r"[\d@]|eyJ|(?i:bearer|basic|key|token|secret|pass|pwd|senha|sess|sid|sig|auth|cred)"
+_PATTERNS = {name: re.compile(f"(?P<{name}>{pattern})") for name, pattern in _DETECTORS.items()}
+_KEYWORD_DETECTORS = tuple(_PATTERNS[name] for name in ("authz", "bearer", "basic", "kv"))
+_DIGIT_RUN_DETECTORS = tuple(
+    _PATTERNS[name]
+    for name in ("card", "phone_intl", "phone_paren", "phone_local", "phone_us", "digits")
 )
-"""Cheap pre-check: a string without any of these cannot match a detector."""
+_FOUR_DIGITS = re.compile(r"\d\D*\d\D*\d\D*\d")
+_FOUR_DIGIT_RUN = re.compile(r"\d{4}")
+"""Gates: every numeric detector needs four digits; cards, phones and bare numbers need
+four in a row (CPF and IPv4 do not: ``123.456.789-09``, ``1.2.3.4``)."""
+
+_DIGIT_OR_AT = re.compile(r"[\d@]")
+_KEYWORDS = ("bearer", "basic", "key", "token", "secret", "pass", "pwd", "senha", "sess", "sid")
+_KEYWORDS_MORE = ("sig", "auth", "cred")
+"""Lower-case substrings that every keyword detector needs (``in`` beats ``re.I`` tenfold)."""
+
+
+def _has_keyword(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in _KEYWORDS + _KEYWORDS_MORE)
+
 
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
-_CLASS_SWITCH = re.compile(r"(?<=[a-z])(?=[A-Z0-9])|(?<=[A-Z])(?=[a-z0-9])|(?<=[0-9])(?=[A-Za-z])")
+_DIGIT = re.compile(r"\d")
+_CLASS_RUN = re.compile(r"[a-z]+|[A-Z]+|[0-9]+")
 _CARD_FIRST_DIGITS = "23456"
 """Issuer ranges of Mastercard (2, 5), Amex/Diners/JCB (3), Visa/Elo (4), Discover/Elo (6)."""
 
@@ -204,19 +214,23 @@ def _looks_like_token(run: str, *, hex_is_token: bool) -> bool:
     character; slugs and identifiers do it rarely. Pure hex (trace ids, content hashes)
     counts only where asked (page URL paths, where it is usually a reset or login token).
     """
-    if _UUID.fullmatch(run):
-        return False
     core = run.rstrip("=").replace("-", "").replace("_", "")
-    if len(core) < 24 or not any(c.isdigit() for c in core):
+    if len(core) < 24 or not _DIGIT.search(core) or _UUID.fullmatch(run):
         return False
     if _HEX.fullmatch(core):
         return hex_is_token and not core.isdigit()
     if core.isdigit():
         return False
-    return len(_CLASS_SWITCH.findall(core)) * 4 >= len(core)
+    switches = len(_CLASS_RUN.findall(core)) - 1
+    return switches * 4 >= len(core)
+
+
+_IP_CHARACTERS = re.compile(r"[0-9A-Fa-f:.]+(?:%.*)?")
 
 
 def _is_ip(text: str) -> bool:
+    if not _IP_CHARACTERS.fullmatch(text):  # host names fail here, before ipaddress's work
+        return False
     try:
         ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
@@ -255,10 +269,8 @@ def _mask_for(match: re.Match[str], *, hex_is_token: bool) -> str:
         if len(text) == 14 and _is_cnpj(text):
             return CNPJ
         return CARD if _is_card(text) else text
-    if kind == "run":
-        if _looks_like_token(text, hex_is_token=hex_is_token):
-            return TOKEN
-        return _PII_WITHOUT_RUN.sub(_REPLACERS[hex_is_token], text)
+    if kind == "run" and _looks_like_token(text, hex_is_token=hex_is_token):
+        return TOKEN
     return text
 
 
@@ -268,11 +280,44 @@ _REPLACERS: dict[bool, Callable[[re.Match[str]], str]] = {
 
 
 def _mask_pii(text: str, *, tokens: bool = True, hex_is_token: bool = False) -> str:
-    """Mask every detector hit in plain text (no URL structure is considered)."""
-    if not text or not _HINT.search(text):
+    """Mask every detector hit in plain text (no URL structure is considered).
+
+    Detectors run one after the other, most specific first, each only when a cheap
+    check says it could match: separate small patterns scan far faster in ``re`` than
+    one alternation of all of them. Masks hold no digits and their brackets count as
+    letters, so a later detector never matches a mask or across one.
+    """
+    if not text:
         return text
-    pattern = _PII if tokens else _PII_WITHOUT_RUN
-    return pattern.sub(_REPLACERS[hex_is_token], text)
+    # Keyword detectors need "key=...", "key: ..." or "Bearer ...": skip the lookup otherwise.
+    has_keyword = ("=" in text or ":" in text or " " in text) and _has_keyword(text)
+    if not has_keyword and "eyJ" not in text and not _DIGIT_OR_AT.search(text):
+        return text
+    replace = _REPLACERS[hex_is_token]
+    if "eyJ" in text:
+        text = _PATTERNS["jwt"].sub(replace, text)
+    if has_keyword:
+        for pattern in _KEYWORD_DETECTORS:
+            text = pattern.sub(replace, text)
+    if len(text) >= 18:
+        text = _PATTERNS["secret"].sub(replace, text)
+    if "@" in text:
+        text = _PATTERNS["email"].sub(replace, text)
+    if "::" in text or text.count(":") >= 7:
+        text = _PATTERNS["ipv6"].sub(replace, text)
+    if _FOUR_DIGITS.search(text):
+        if "/" in text:
+            text = _PATTERNS["cnpj"].sub(replace, text)
+        if "-" in text:
+            text = _PATTERNS["cpf"].sub(replace, text)
+        if "." in text:
+            text = _PATTERNS["ipv4"].sub(replace, text)
+        if _FOUR_DIGIT_RUN.search(text):
+            for pattern in _DIGIT_RUN_DETECTORS:
+                text = pattern.sub(replace, text)
+    if tokens and len(text) >= 32:
+        text = _PATTERNS["run"].sub(replace, text)
+    return text
 
 
 # -- URLs --------------------------------------------------------------------------------
@@ -388,29 +433,43 @@ def _redact_url_any(url: str, policy: RedactionPolicy) -> str:
 
 # -- free text with embedded URLs (messages, stacks) -------------------------------------
 
-_URL_IN_TEXT = re.compile(r"(?<![\]\w+.-])[A-Za-z][A-Za-z0-9+-]{0,30}://[^\s<>\"'`()]+")
+_URL_AFTER_SCHEME = re.compile(r"://[^\s<>\"'`()]+")
+_SCHEME_BEFORE = re.compile(r"(?<![\]\w+.-])[A-Za-z][A-Za-z0-9+-]{0,30}\Z")
 _TRAILING_PUNCTUATION = ".,;!?"
 _POSITION_SUFFIX = re.compile(r"(?::\d+){1,2}$")
 """``:line:col`` after a URL in a stack frame; kept as is so frames stay readable."""
 
 
+_URL_SLOT = "\ue000"
+"""Stands in for each URL while the text around them is masked in one pass (a
+private-use character: no detector treats it as part of a word)."""
+
+
 def _redact_free_text(text: str, policy: RedactionPolicy) -> str:
     if "://" not in text:
         return _mask_pii(text)
-    pieces: list[str] = []
+    gaps: list[str] = []
+    urls: list[str] = []
     position = 0
-    for found in _URL_IN_TEXT.finditer(text):
-        url = found.group().rstrip(_TRAILING_PUNCTUATION)
-        end = found.start() + len(url)
+    # Find "://" first (a fast literal search), then the scheme just before it.
+    for rest in _URL_AFTER_SCHEME.finditer(text):
+        scheme = _SCHEME_BEFORE.search(text, max(position, rest.start() - 31), rest.start())
+        start = rest.start() if scheme is None else scheme.start()  # no scheme: still a URL
+        url = text[start : rest.end()].rstrip(_TRAILING_PUNCTUATION)
+        gaps.append(text[position:start])
+        position = start + len(url)
         suffix = _POSITION_SUFFIX.search(url)
-        if suffix is not None:
-            url = url[: suffix.start()]
-        pieces.append(_mask_pii(text[position : found.start()]))
-        pieces.append(_redact_url_any(url, policy))
-        if suffix is not None:
-            pieces.append(suffix.group())
-        position = end
-    pieces.append(_mask_pii(text[position:]))
+        if suffix is None:
+            urls.append(_redact_url_any(url, policy))
+        else:
+            urls.append(_redact_url_any(url[: suffix.start()], policy) + suffix.group())
+    gaps.append(text[position:])
+    masked_gaps = _mask_pii(_URL_SLOT.join(gaps)).split(_URL_SLOT)
+    if len(masked_gaps) != len(gaps) or _URL_SLOT in text:  # a detector ate a slot: go slow
+        masked_gaps = [_mask_pii(gap) for gap in gaps]
+    pieces = [masked_gaps[0]]
+    for url, gap in zip(urls, masked_gaps[1:], strict=True):
+        pieces += (url, gap)
     return "".join(pieces)
 
 
