@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rum_server.demo_data import Seed, seed_store
-from rum_server.reports import Filters, vitals_query
-from rum_server.rollups import RollupTables, fresh_days_sql, settle
+from rum_server.reports import Filters, vitals
+from rum_server.rollups import day_split, settle
 from rum_server.settings import Settings
 from rum_server.store import Store
 
@@ -74,19 +74,19 @@ def main() -> int:
             print(f"seeded {written:,} rows in {time.perf_counter() - started:.1f} s")
         settle(store)
         total = store.query(f"SELECT count() FROM {table} WHERE ServiceName = '{SITE}'")[0][0]
-        tables = RollupTables.in_database(store.settings.database)
-        rollup_sql = vitals_query(tables, Filters(site=SITE, days=args.days), "route").sql
+        filters = Filters(site=SITE, days=args.days)
         raw_sql = raw_query(table, SITE, args.days)
 
+        def report() -> list[tuple[object, ...]]:
+            """The whole report as the CLI and API run it: the day split, then the query."""
+            answer = vitals(store, filters, "route")
+            return [tuple(row.values()) for row in answer.rows]
+
         raw_s, raw_runs = timed(lambda: store.query(raw_sql), args.repeat)
-        rollup_s, rollup_runs = timed(lambda: store.query(rollup_sql), args.repeat)
+        rollup_s, rollup_runs = timed(report, args.repeat)
         raw = {row[0]: (float(row[1]), int(row[2])) for row in store.query(raw_sql)}
-        rollup = {row[0]: (float(row[6]), int(row[1])) for row in store.query(rollup_sql)}
-        first_day = f"today() - {args.days - 1}"
-        stage_days = store.query(
-            f"SELECT count(DISTINCT day) FROM {tables.vitals_stage} WHERE day >= {first_day} "
-            f"AND day NOT IN ({fresh_days_sql(tables, first_day)})"
-        )[0][0]
+        rollup = {row[0]: (float(str(row[6])), int(str(row[1]))) for row in report()}
+        stage_days = len(day_split(store, args.days).stage)
     finally:
         store.close()
 

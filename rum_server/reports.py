@@ -20,8 +20,9 @@ from rum_server.rollups import (
     FINAL_SETTINGS,
     QUANTILES_MERGE,
     QUANTILES_STATE,
+    DaySplit,
     RollupTables,
-    fresh_days_sql,
+    day_split,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ ROLLUP_KEYS = {"day", "RumRoute", "RumMetricName", "RumDeviceType"}
 """Columns the daily rollup is keyed by; grouping by others reads the stage only."""
 
 MAX_DAYS = 400
+ALL_STAGE = DaySplit(rollup=(), stage=())
+"""No day known to be settled: every day is read from the stage (correct, only slower)."""
 MAX_FUNNEL_STEPS = 10
 Z_95 = 1.959964
 MIN_EFFECTIVE_SAMPLES = 20
@@ -159,17 +162,18 @@ def _and(conditions: list[str], indent: str = "") -> str:
     return f"\n{indent}  AND ".join(conditions)
 
 
-def vitals_source(tables: RollupTables, filters: Filters, keys: list[str]) -> str:
+def _days_in(days: tuple[date, ...]) -> str:
+    return "day IN (" + ", ".join(f"'{day.isoformat()}'" for day in days) + ")"
+
+
+def vitals_source(tables: RollupTables, filters: Filters, keys: list[str], split: DaySplit) -> str:
     """Per ``keys``: weighted samples, rating sums and t-digest states over the window.
 
-    Settled days come from the daily rollup; open days (and any grouping the
-    rollup lacks) from ``stage FINAL``, which holds each metric id once, last value.
+    Days the rollup answers (``split.rollup``) come from the daily rollup; the others
+    (and any grouping the rollup lacks) from ``stage FINAL``, which holds each metric
+    id once, with its last value.
     """
     key_list = ", ".join(keys)
-    first_day = f"today() - {filters.days - 1}"
-    fresh = fresh_days_sql(tables, first_day).replace("\n", "\n      ")
-    in_rollup = f"day IN (\n      {fresh}\n  )"
-    in_stage = f"day NOT IN (\n      {fresh}\n  )"
     stage = (
         f"SELECT {key_list}, sum(Weight) AS w_samples,\n"
         "       sumIf(Weight, RumMetricRating = 'good') AS w_good,\n"
@@ -180,21 +184,27 @@ def vitals_source(tables: RollupTables, filters: Filters, keys: list[str]) -> st
     )
     if not set(keys) <= ROLLUP_KEYS:
         return stage + f"WHERE {_and(_conditions(filters))}\nGROUP BY {key_list}"
-    return (
-        f"SELECT {key_list}, samples AS w_samples, good AS w_good,\n"
-        "       needs_improvement AS w_needs_improvement, poor AS w_poor, quantiles AS digest\n"
-        f"FROM {tables.vitals_daily}\n"
-        f"WHERE {_and([*_conditions(filters), in_rollup])}\n"
-        "UNION ALL\n" + stage + f"WHERE {_and([*_conditions(filters), in_stage])}\n"
-        f"GROUP BY {key_list}"
-    )
+    parts = []
+    if split.rollup:
+        parts.append(
+            f"SELECT {key_list}, samples AS w_samples, good AS w_good,\n"
+            "       needs_improvement AS w_needs_improvement, poor AS w_poor, quantiles AS digest\n"
+            f"FROM {tables.vitals_daily}\n"
+            f"WHERE {_and([*_conditions(filters), _days_in(split.rollup)])}"
+        )
+    if split.stage or not split.rollup:
+        conditions = _conditions(filters) + ([_days_in(split.stage)] if split.stage else [])
+        parts.append(stage + f"WHERE {_and(conditions)}\nGROUP BY {key_list}")
+    return "\nUNION ALL\n".join(parts)
 
 
 def _indent(sql: str) -> str:
     return "    " + sql.replace("\n", "\n    ")
 
 
-def vitals_query(tables: RollupTables, filters: Filters, by: str = "route") -> Query:
+def vitals_query(
+    tables: RollupTables, filters: Filters, by: str = "route", split: DaySplit = ALL_STAGE
+) -> Query:
     """p50/p75/p95 and rating shares of one metric, grouped by route, device, browser or release."""
     if not filters.metric:
         raise ReportError("vitals needs a metric")
@@ -208,7 +218,7 @@ def vitals_query(tables: RollupTables, filters: Filters, by: str = "route") -> Q
         f"       round(toFloat64({QUANTILES_MERGE}(digest)[1]), 3) AS p50,\n"
         f"       round(toFloat64({QUANTILES_MERGE}(digest)[2]), 3) AS p75,\n"
         f"       round(toFloat64({QUANTILES_MERGE}(digest)[4]), 3) AS p95\n"
-        f"FROM (\n{_indent(vitals_source(tables, filters, [column]))}\n)\n"
+        f"FROM (\n{_indent(vitals_source(tables, filters, [column], split))}\n)\n"
         f"GROUP BY {by}\n"
         f"ORDER BY samples DESC, {by}\n"
         f"{FINAL_SETTINGS}"
@@ -217,7 +227,7 @@ def vitals_query(tables: RollupTables, filters: Filters, by: str = "route") -> Q
     return Query(sql, columns)
 
 
-def trend_query(tables: RollupTables, filters: Filters) -> Query:
+def trend_query(tables: RollupTables, filters: Filters, split: DaySplit = ALL_STAGE) -> Query:
     """Daily p75 and samples per metric, with the releases first seen on each day."""
     release_site = f"\n      AND ServiceName = {quote(filters.site)}" if filters.site else ""
     sql = (
@@ -227,7 +237,7 @@ def trend_query(tables: RollupTables, filters: Filters) -> Query:
         "    SELECT day, RumMetricName AS metric, toUInt64(round(sum(w_samples))) AS samples,\n"
         f"           round(toFloat64({QUANTILES_MERGE}(digest)[2]), 3) AS p75\n"
         "    FROM (\n"
-        + _indent(_indent(vitals_source(tables, filters, ["day", "RumMetricName"])))
+        + _indent(_indent(vitals_source(tables, filters, ["day", "RumMetricName"], split)))
         + "\n    )\n"
         "    GROUP BY day, metric\n"
         ") AS t\n"
@@ -480,11 +490,12 @@ def _tables(store: Store) -> RollupTables:
 
 
 def vitals(store: Store, filters: Filters, by: str = "route") -> Report:
-    return run(store, vitals_query(_tables(store), filters, by))
+    split = day_split(store, filters.days)
+    return run(store, vitals_query(_tables(store), filters, by, split))
 
 
 def trend(store: Store, filters: Filters) -> Report:
-    return run(store, trend_query(_tables(store), filters))
+    return run(store, trend_query(_tables(store), filters, day_split(store, filters.days)))
 
 
 def errors(store: Store, filters: Filters, limit: int = 20) -> Report:

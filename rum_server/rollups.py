@@ -24,7 +24,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class RollupTables:
             "rum_vitals_stage",
             "rum_vitals_daily",
             "rum_vitals_daily_settle",
-            "rum_settled_days",
+            "rum_vitals_settled",
             "rum_errors_daily",
             "rum_page_views_daily",
             "rum_releases",
@@ -145,7 +145,6 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
                 "ServiceVersion LowCardinality(String)",
                 "Weight Float64",
                 "Timestamp DateTime64(9)",
-                "InsertedAt DateTime DEFAULT now()",
             ],
             "ReplacingMergeTree",
             "ServiceName, RumMetricName, RumMetricId",
@@ -179,11 +178,10 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
         ),
         _table(
             target,
-            "rum_settled_days",
+            "rum_vitals_settled",
             [
                 "day Date",
-                "stage_rows UInt64",
-                "stage_inserted_max DateTime",
+                "stage_parts String",
                 "settled_at DateTime64(3) DEFAULT now64(3)",
             ],
             "ReplacingMergeTree",
@@ -278,44 +276,71 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
     ]
 
 
-def stage_state_sql(tables: RollupTables, first_day: str) -> str:
-    """Per day of the stage: its row count and newest insert time (what a settle records)."""
+def stage_parts_sql(tables: RollupTables) -> str:
+    """Per day of the stage, a fingerprint of its data parts, from metadata only.
+
+    Any insert adds a part and any merge replaces parts, so an equal fingerprint means
+    the day's stage is exactly what a settle last read.
+    """
+    database, table = tables.vitals_stage.split(".", 1)
     return (
-        "SELECT day, count() AS stage_rows, max(InsertedAt) AS stage_inserted_max\n"
-        f"FROM {tables.vitals_stage}\n"
-        f"WHERE day >= {first_day}\n"
-        "GROUP BY day"
+        "SELECT toDate(partition) AS day,\n"
+        "       toString(cityHash64(arraySort(groupArray(name)))) AS stage_parts\n"
+        "FROM system.parts\n"
+        f"WHERE database = '{database}' AND table = '{table}' AND active\n"
+        "GROUP BY partition"
     )
 
 
 def settle_candidates_sql(tables: RollupTables) -> str:
-    """Days of the stage never settled, or changed (rows added or merged away) since."""
+    """Days of the stage never settled, or changed (rows added or parts merged) since."""
     return (
-        "SELECT s.day, s.stage_rows, s.stage_inserted_max\n"
-        f"FROM ({stage_state_sql(tables, 'toDate(0)')}) AS s\n"
-        f"LEFT JOIN (SELECT day, stage_rows, stage_inserted_max FROM {tables.settled_days} FINAL)"
-        " AS d ON s.day = d.day\n"
-        "WHERE d.day = toDate(0) OR s.stage_rows != d.stage_rows\n"
-        "   OR s.stage_inserted_max != d.stage_inserted_max\n"
+        "SELECT s.day, s.stage_parts\n"
+        f"FROM ({stage_parts_sql(tables)}) AS s\n"
+        f"LEFT JOIN (SELECT day, stage_parts FROM {tables.settled_days} FINAL) AS d"
+        " ON s.day = d.day\n"
+        "WHERE s.stage_parts != d.stage_parts\n"
         "ORDER BY s.day"
     )
 
 
-def fresh_days_sql(tables: RollupTables, first_day: str) -> str:
-    """Days whose rollup is current: settled, and the stage unchanged since (or expired).
-
-    Reports read these days from the rollup and every other day from ``stage FINAL``,
-    so an answer is always up to date, and fast once the day has settled.
-    """
+def day_states_sql(tables: RollupTables) -> str:
+    """Today, and every stage and settled day with its fingerprint: input to :func:`split_days`."""
     return (
-        f"SELECT d.day FROM {tables.settled_days} AS d FINAL\n"
-        "LEFT JOIN (\n"
-        f"    {stage_state_sql(tables, first_day).replace(chr(10), chr(10) + '    ')}\n"
-        ") AS s ON s.day = d.day\n"
-        f"WHERE d.day >= {first_day}\n"
-        "  AND (s.stage_rows = 0 OR (s.stage_rows = d.stage_rows\n"
-        "       AND s.stage_inserted_max = d.stage_inserted_max))"
+        "SELECT today() AS today, 'stage' AS kind, day, stage_parts\n"
+        f"FROM ({stage_parts_sql(tables)})\n"
+        "UNION ALL\n"
+        f"SELECT today(), 'settled', day, stage_parts FROM {tables.settled_days} FINAL"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DaySplit:
+    """The window's days: those the rollup answers (settled, stage unchanged since or
+    expired) and those read from ``stage FINAL``."""
+
+    rollup: tuple[date, ...]
+    stage: tuple[date, ...]
+
+
+def split_days(rows: list[tuple[object, ...]], days: int) -> DaySplit:
+    """Sort the last ``days`` calendar days into rollup and stage days (pure)."""
+    today = next((row[0] for row in rows if isinstance(row[0], date)), date.today())
+    assert isinstance(today, date)
+    window = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    stage = {row[2]: row[3] for row in rows if row[1] == "stage"}
+    settled = {row[2]: row[3] for row in rows if row[1] == "settled"}
+    fresh = {day for day, parts in settled.items() if stage.get(day, parts) == parts}
+    return DaySplit(
+        rollup=tuple(day for day in window if day in fresh),
+        stage=tuple(day for day in window if day not in fresh),
+    )
+
+
+def day_split(store: Store, days: int) -> DaySplit:
+    """Which days of the window the rollup answers, asked of the store's metadata."""
+    tables = RollupTables.in_database(store.settings.database)
+    return split_days(store.query(day_states_sql(tables)), days)
 
 
 FINAL_SETTINGS = "SETTINGS do_not_merge_across_partitions_select_final = 1"
@@ -323,9 +348,7 @@ FINAL_SETTINGS = "SETTINGS do_not_merge_across_partitions_select_final = 1"
 and it makes FINAL an order of magnitude cheaper."""
 
 
-def settle_day_statements(
-    tables: RollupTables, day: date, stage_rows: int, inserted_max: str
-) -> list[str]:
+def settle_day_statements(tables: RollupTables, day: date, stage_parts: str) -> list[str]:
     """Rebuild one day of ``rum_vitals_daily`` from ``stage FINAL`` and swap it in atomically."""
     partition = day.strftime("%Y%m%d")
     day_literal = f"toDate('{day.isoformat()}')"
@@ -345,8 +368,8 @@ def settle_day_statements(
         f"ALTER TABLE {tables.vitals_daily} REPLACE PARTITION ID '{partition}' "
         f"FROM {tables.vitals_scratch}",
         f"ALTER TABLE {tables.vitals_scratch} DROP PARTITION ID '{partition}'",
-        f"INSERT INTO {tables.settled_days} (day, stage_rows, stage_inserted_max) "
-        f"VALUES ({day_literal}, {int(stage_rows)}, toDateTime('{inserted_max}'))",
+        f"INSERT INTO {tables.settled_days} (day, stage_parts) "
+        f"VALUES ({day_literal}, '{int(stage_parts)}')",
     ]
 
 
@@ -357,16 +380,15 @@ def settle(store: Store) -> list[date]:
     """Rebuild the rollup for every day whose stage changed; returns those days.
 
     Cheap when there is nothing to do (one small query), so the server may call it
-    every few minutes and the CLI before each answer. The counts it records are read
-    before the rebuild, so rows arriving meanwhile leave the day marked stale, never
-    silently missing.
+    every few minutes and the CLI before each answer. The fingerprint it records is
+    read before the rebuild, so rows arriving meanwhile leave the day marked stale,
+    never silently missing.
     """
     tables = RollupTables.in_database(store.settings.database)
     settled = []
     with _settle_lock:  # two settles sharing the scratch table would empty a partition
-        for day, stage_rows, inserted_max in store.query(settle_candidates_sql(tables)):
-            stamp = inserted_max.strftime("%Y-%m-%d %H:%M:%S")
-            for statement in settle_day_statements(tables, day, stage_rows, stamp):
+        for day, stage_parts in store.query(settle_candidates_sql(tables)):
+            for statement in settle_day_statements(tables, day, stage_parts):
                 store.command(statement)
             settled.append(day)
     return settled

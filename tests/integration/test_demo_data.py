@@ -100,7 +100,7 @@ def test_the_command_seeds_and_settles(tmp_path: Path) -> None:
     store = Store(Settings(dsn=f"chdb://{data}"))
     try:
         rows = store.query("SELECT count() FROM otel.otel_logs WHERE ServiceName = 'cmd-shop'")
-        settled = store.query("SELECT count() FROM otel.rum_settled_days FINAL")
+        settled = store.query("SELECT count() FROM otel.rum_vitals_settled FINAL")
         releases = store.query("SELECT count() FROM otel.rum_releases WHERE ServiceVersion != ''")
     finally:
         store.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -21,9 +20,10 @@ from rum_server.reports import (
     trend_query,
     vitals_query,
 )
-from rum_server.rollups import RollupTables
+from rum_server.rollups import DaySplit, RollupTables
 
 TABLES = RollupTables.in_database("otel")
+SPLIT = DaySplit(rollup=(date(2026, 11, 27), date(2026, 11, 28)), stage=(date(2026, 11, 29),))
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_bad_date_ranges_are_report_errors(text: str) -> None:
 def test_vitals_reads_the_rollup_when_it_has_the_grouping(
     by: str, column: str, reads_rollup: bool
 ) -> None:
-    query = vitals_query(TABLES, Filters(site="shop", days=7, device="mobile"), by)
+    query = vitals_query(TABLES, Filters(site="shop", days=7, device="mobile"), by, SPLIT)
     assert query.columns[0] == by
     assert f"SELECT {column} AS {by}" in query.sql
     assert ("FROM otel.rum_vitals_daily" in query.sql) is reads_rollup
@@ -92,11 +92,23 @@ def test_vitals_reads_the_rollup_when_it_has_the_grouping(
     assert "RumDeviceType = 'mobile'" in query.sql
 
 
-def test_vitals_reads_fresh_days_from_the_rollup_and_the_rest_from_the_stage() -> None:
-    sql = vitals_query(TABLES, Filters(), "route").sql
-    fresh = "SELECT d.day FROM otel.rum_settled_days AS d FINAL"
-    assert re.search(rf"AND day IN \(\s+{fresh}", sql)
-    assert re.search(rf"AND day NOT IN \(\s+{fresh}", sql)
+@pytest.mark.parametrize(
+    ("split", "rollup_days", "stage_days"),
+    [
+        (SPLIT, "day IN ('2026-11-27', '2026-11-28')", "day IN ('2026-11-29')"),
+        (DaySplit(rollup=SPLIT.rollup, stage=()), "day IN ('2026-11-27', '2026-11-28')", None),
+        (DaySplit(rollup=(), stage=()), None, ""),
+    ],
+    ids=["both", "all settled", "nothing settled"],
+)
+def test_vitals_reads_settled_days_from_the_rollup_and_the_rest_from_the_stage(
+    split: DaySplit, rollup_days: str | None, stage_days: str | None
+) -> None:
+    sql = vitals_query(TABLES, Filters(), "route", split).sql
+    assert ("FROM otel.rum_vitals_daily" in sql) is (rollup_days is not None)
+    assert ("FROM otel.rum_vitals_stage FINAL" in sql) is (stage_days is not None)
+    for days in (rollup_days, stage_days):
+        assert not days or days in sql
     assert sql.endswith("SETTINGS do_not_merge_across_partitions_select_final = 1")
     assert "ServiceName =" not in sql  # no site: every site
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from rum_server.rollups import (
     QUANTILE_LEVELS,
+    DaySplit,
     RollupTables,
-    fresh_days_sql,
     rollup_statements,
     settle_candidates_sql,
     settle_day_statements,
+    split_days,
 )
 from rum_server.schema import SchemaTarget
 
@@ -77,7 +78,7 @@ def test_the_daily_rollup_keeps_a_tdigest_of_every_level() -> None:
 
 def test_settling_a_day_swaps_its_partition_in_from_stage_final() -> None:
     tables = RollupTables.in_database("otel")
-    statements = settle_day_statements(tables, date(2026, 11, 27), 42, "2026-11-28 01:00:00")
+    statements = settle_day_statements(tables, date(2026, 11, 27), "12345")
     assert statements[0] == "ALTER TABLE otel.rum_vitals_daily_settle DROP PARTITION ID '20261127'"
     assert "FROM otel.rum_vitals_stage FINAL" in statements[1]
     assert "WHERE day = toDate('2026-11-27')" in statements[1]
@@ -85,16 +86,39 @@ def test_settling_a_day_swaps_its_partition_in_from_stage_final() -> None:
         "ALTER TABLE otel.rum_vitals_daily REPLACE PARTITION ID '20261127' "
         "FROM otel.rum_vitals_daily_settle"
     )
-    assert "VALUES (toDate('2026-11-27'), 42, toDateTime('2026-11-28 01:00:00'))" in statements[4]
+    assert "VALUES (toDate('2026-11-27'), '12345')" in statements[4]
 
 
 def test_changed_or_new_days_are_candidates() -> None:
     sql = settle_candidates_sql(RollupTables.in_database("otel"))
-    assert "WHERE d.day = toDate(0) OR s.stage_rows != d.stage_rows" in sql
-    assert "s.stage_inserted_max != d.stage_inserted_max" in sql
+    assert "FROM system.parts" in sql
+    assert "WHERE s.stage_parts != d.stage_parts" in sql
 
 
-def test_fresh_days_are_settled_and_unchanged_or_expired_from_the_stage() -> None:
-    sql = fresh_days_sql(RollupTables.in_database("otel"), "today() - 6")
-    assert sql.startswith("SELECT d.day FROM otel.rum_settled_days AS d FINAL")
-    assert "s.stage_rows = 0 OR (s.stage_rows = d.stage_rows" in sql
+TODAY = date(2026, 11, 29)
+
+
+def day(offset: int) -> date:
+    return TODAY - timedelta(days=offset)
+
+
+@pytest.mark.parametrize(
+    ("stage", "settled", "rollup", "from_stage"),
+    [
+        ({}, {}, [], [2, 1, 0]),
+        ({2: "a", 1: "b", 0: "c"}, {2: "a", 1: "b", 0: "c"}, [2, 1, 0], []),
+        ({2: "a", 1: "b", 0: "c2"}, {2: "a", 1: "b", 0: "c"}, [2, 1], [0]),
+        ({1: "b"}, {2: "a", 1: "b"}, [2, 1], [0]),  # day 2's stage expired: rollup only
+        ({5: "x", 0: "c"}, {5: "x"}, [], [2, 1, 0]),  # outside the window
+    ],
+    ids=["nothing settled", "all fresh", "today changed", "stage expired", "old day"],
+)
+def test_split_days_reads_fresh_days_from_the_rollup(
+    stage: dict[int, str], settled: dict[int, str], rollup: list[int], from_stage: list[int]
+) -> None:
+    rows: list[tuple[object, ...]] = [
+        *((TODAY, "stage", day(offset), parts) for offset, parts in stage.items()),
+        *((TODAY, "settled", day(offset), parts) for offset, parts in settled.items()),
+    ]
+    split = split_days(rows, 3)
+    assert split == DaySplit(tuple(map(day, rollup)), tuple(map(day, from_stage)))
