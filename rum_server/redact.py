@@ -68,11 +68,6 @@ class RedactionPolicy:
         return lowered in self._exact_keys or lowered.startswith(self._key_prefixes)
 
 
-def parse_query_allowlist(value: str) -> tuple[str, ...]:
-    """``"utm_*, ref"`` (the ``RUM_QUERY_ALLOWLIST`` format) to ``("utm_*", "ref")``."""
-    return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
 DEFAULT_POLICY = RedactionPolicy()
 
 # -- detectors ---------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from rum_server.redact import (
     DEFAULT_POLICY,
     DEFAULT_QUERY_ALLOWLIST,
     RedactionPolicy,
-    parse_query_allowlist,
     redact_referrer,
     redact_stack,
     redact_text,
@@ -328,18 +327,6 @@ def test_policy_is_hashable_and_normalised() -> None:
     policy = RedactionPolicy([" Page ", "", "utm_*"])  # type: ignore[arg-type]
     assert policy.query_allowlist == ("page", "utm_*")
     assert hash(policy) == hash(RedactionPolicy(("page", "utm_*")))
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("utm_*, gclid", ("utm_*", "gclid")),
-        ("page,,sort ,", ("page", "sort")),
-        ("", ()),
-    ],
-)
-def test_parse_query_allowlist(value: str, expected: tuple[str, ...]) -> None:
-    assert parse_query_allowlist(value) == expected
 
 
 # -- referrer -----------------------------------------------------------------------------
