@@ -106,6 +106,11 @@ def errors_dropped(browser: Browser, base: str) -> dict[str, Any]:
     return visit(browser, base, "site=e2e-no-error-rate&rate=1&error_rate=0&throw=2")
 
 
+def without_inp_support(browser: Browser, base: str) -> dict[str, Any]:
+    """A page whose Event Timing lacks interactionId, as in browsers without INP."""
+    return visit(browser, base, "site=e2e-fid&no_inp=1&block=150")
+
+
 def consent_never(browser: Browser, base: str) -> dict[str, Any]:
     """Consent required and never given: nothing leaves the page, nothing is stored."""
     return visit(browser, base, "site=e2e-consent-never&consent=required&throw=1")
@@ -184,5 +189,6 @@ SCENARIOS: dict[str, Scenario] = {
     "e2e-errors-build": errors_build,
     "e2e-attribution": attribution_build,
     "e2e-rereport": rereports,
+    "e2e-fid": without_inp_support,
     "e2e-api": api_and_soft_navigation,
 }

@@ -58,3 +58,11 @@ def test_add_to_cart_is_a_custom_event(run: Run) -> None:
     rows = run.of(SITE, "rum.event")
     assert [r.attr("rum.event.name") for r in rows] == ["add_to_cart"]
     assert rows[0].attr("rum.event.attr.sku") == "1"
+
+
+def test_without_inp_support_first_input_delay_is_sent_as_fid_never_as_inp(run: Run) -> None:
+    assert run.vitals("e2e-fid", "INP") == []
+    fid = run.vitals("e2e-fid", "FID")
+    assert len(fid) == 1
+    assert 0 <= float(fid[0].attr("rum.metric.value")) < 150
+    assert run.vitals("e2e-fid", "LCP") != []

@@ -35,6 +35,7 @@ DEMO_SWITCHES = {
     "email": "1: an error whose message contains an email address",
     "trace": "1: traceparent, request-id and cf-ray meta tags",
     "stub": "1: track and identify called while the page parses, through the queue stub",
+    "no_inp": "1: hide Event Timing's interactionId, as a browser without INP support (FID path)",
 }
 
 PRODUCTS = (
@@ -272,8 +273,10 @@ def render_demo_page(path: str, query: Mapping[str, str], build: str) -> str:
             "product without reloading</a></p>"
         )
     early = ""
+    if query.get("no_inp") == "1":
+        early += "<script>delete PerformanceEventTiming.prototype.interactionId;</script>"
     if query.get("stub") == "1":
-        early = (
+        early += (
             "<script>DECO_RUM.identify('a1b2c3d4e5f60718');"
             "DECO_RUM.track('page_ready', {kind: '" + kind + "'}, {source: 'stub'});</script>"
         )
@@ -284,8 +287,8 @@ def render_demo_page(path: str, query: Mapping[str, str], build: str) -> str:
 {STYLE}
 {OBSERVER}
 {QUEUE_STUB}
-{script_tag(query, build, route)}
 {early}
+{script_tag(query, build, route)}
 </head>
 <body data-kind="{kind}">
 <header><a class="logo" href="/{suffix}">deco store</a>
