@@ -43,7 +43,7 @@ WHERE EventName = 'rum.web_vital'
 GROUP BY route ORDER BY samples DESC"""
 
 
-def timed(run: Callable[[], list[tuple[object, ...]]], repeat: int) -> tuple[float, list[float]]:
+def timed(run: Callable[[], object], repeat: int) -> tuple[float, list[float]]:
     """Median seconds over ``repeat`` runs after one warm-up, and every run's seconds."""
     run()
     seconds = []
@@ -77,15 +77,17 @@ def main() -> int:
         filters = Filters(site=SITE, days=args.days)
         raw_sql = raw_query(table, SITE, args.days)
 
-        def report() -> list[tuple[object, ...]]:
+        def report() -> list[dict[str, object]]:
             """The whole report as the CLI and API run it: the day split, then the query."""
-            answer = vitals(store, filters, "route")
-            return [tuple(row.values()) for row in answer.rows]
+            return vitals(store, filters, "route").rows
 
         raw_s, raw_runs = timed(lambda: store.query(raw_sql), args.repeat)
         rollup_s, rollup_runs = timed(report, args.repeat)
         raw = {row[0]: (float(row[1]), int(row[2])) for row in store.query(raw_sql)}
-        rollup = {row[0]: (float(str(row[6])), int(str(row[1]))) for row in report()}
+        rollup = {
+            str(row["route"]): (float(str(row["p75"])), int(str(row["samples"])))
+            for row in report()
+        }
         stage_days = len(day_split(store, args.days).stage)
     finally:
         store.close()

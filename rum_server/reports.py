@@ -175,7 +175,7 @@ def vitals_source(tables: RollupTables, filters: Filters, keys: list[str], split
     """
     key_list = ", ".join(keys)
     stage = (
-        f"SELECT {key_list}, sum(Weight) AS w_samples,\n"
+        f"SELECT {key_list}, sum(Weight) AS w_samples, count() AS w_kept,\n"
         "       sumIf(Weight, RumMetricRating = 'good') AS w_good,\n"
         "       sumIf(Weight, RumMetricRating = 'needs-improvement') AS w_needs_improvement,\n"
         "       sumIf(Weight, RumMetricRating = 'poor') AS w_poor,\n"
@@ -187,7 +187,7 @@ def vitals_source(tables: RollupTables, filters: Filters, keys: list[str], split
     parts = []
     if split.rollup:
         parts.append(
-            f"SELECT {key_list}, samples AS w_samples, good AS w_good,\n"
+            f"SELECT {key_list}, samples AS w_samples, kept AS w_kept, good AS w_good,\n"
             "       needs_improvement AS w_needs_improvement, poor AS w_poor, quantiles AS digest\n"
             f"FROM {tables.vitals_daily}\n"
             f"WHERE {_and([*_conditions(filters), _days_in(split.rollup)])}"
@@ -212,6 +212,7 @@ def vitals_query(
     sql = (
         f"SELECT {column} AS {by},\n"
         "       toUInt64(round(sum(w_samples))) AS samples,\n"
+        "       toUInt64(sum(w_kept)) AS kept,\n"
         "       round(sum(w_good) / sum(w_samples), 4) AS good,\n"
         "       round(sum(w_needs_improvement) / sum(w_samples), 4) AS needs_improvement,\n"
         "       round(sum(w_poor) / sum(w_samples), 4) AS poor,\n"
@@ -223,7 +224,7 @@ def vitals_query(
         f"ORDER BY samples DESC, {by}\n"
         f"{FINAL_SETTINGS}"
     )
-    columns = [by, "samples", "good", "needs_improvement", "poor", "p50", "p75", "p95"]
+    columns = [by, "samples", "kept", "good", "needs_improvement", "poor", "p50", "p75", "p95"]
     return Query(sql, columns)
 
 

@@ -47,12 +47,12 @@ def test_vitals_table_is_aligned_with_ms_rounded_and_shares_in_percent(
     assert main(query(data_dir, "vitals", "--metric", "LCP", "--by", "route")) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
-        "route", "samples", "good", "needs_improvement", "poor", "p50", "p75", "p95",
+        "route", "samples", "kept", "good", "needs_improvement", "poor", "p50", "p75", "p95",
     ]  # fmt: skip
     assert set(lines[1]) <= {"-", " "}
     home = next(line for line in lines if line.startswith("/ "))
     cells = home.split()
-    assert cells[2].endswith("%") and "." not in cells[6]  # 58.0%, 3,141
+    assert cells[3].endswith("%") and "." not in cells[7]  # 58.0%, 3,141
     assert len({len(line) for line in lines[:2]}) == 1
 
 
