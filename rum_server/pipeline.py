@@ -15,7 +15,7 @@ from rum_server.redact import RedactionPolicy
 from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
 from rum_server.settings import Settings
 from rum_server.user_agent import parse_user_agent
-from rum_server.wire import batch_decoder, event_decoder
+from rum_server.wire import batch_decoder, event_decoder, typed_batch_decoder
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,25 +49,51 @@ class Pipeline:
     def process(self, body: bytes, request: RequestContext) -> Processed:
         """Decode and transform one batch; raises :class:`MalformedBatch` or :class:`Forbidden`."""
         try:
+            typed = typed_batch_decoder.decode(body)
+        except msgspec.DecodeError:
+            return self._process_event_by_event(body, request)
+        self._check_site(typed.site)
+        rows = BatchRows(typed, self._context(request), self._policy)
+        rejected: list[dict[str, str | int]] = []
+        for index, event in enumerate(typed.events):
+            try:
+                rows.add(event)
+            except EventRejected as exc:
+                rejected.append({"index": index, "reason": str(exc)})
+        return self._result(rows, rejected)
+
+    def _process_event_by_event(self, body: bytes, request: RequestContext) -> Processed:
+        """The slow path for a batch with a bad event: decode each event on its own."""
+        try:
             batch = batch_decoder.decode(body)
         except msgspec.ValidationError as exc:
             raise MalformedBatch("invalid batch", [str(exc)]) from None
         except msgspec.DecodeError as exc:
             raise MalformedBatch("body is not valid JSON", [str(exc)]) from None
-        if self._sites and batch.site not in self._sites:
-            raise Forbidden(f"site {batch.site!r} is not accepted here")
-        context = BatchContext(
-            received_ns=request.received_ns,
-            client=parse_user_agent(request.user_agent),
-            country=request.country,
-        )
-        rows = BatchRows(batch, context, self._policy)
+        self._check_site(batch.site)
+        rows = BatchRows(batch, self._context(request), self._policy)
         rejected: list[dict[str, str | int]] = []
         for index, raw in enumerate(batch.events):
             try:
                 rows.add(event_decoder.decode(raw))
             except (msgspec.ValidationError, msgspec.DecodeError, EventRejected) as exc:
                 rejected.append({"index": index, "reason": str(exc)})
+        return self._result(rows, rejected)
+
+    def _check_site(self, site: str) -> None:
+        if self._sites and site not in self._sites:
+            raise Forbidden(f"site {site!r} is not accepted here")
+
+    @staticmethod
+    def _context(request: RequestContext) -> BatchContext:
+        return BatchContext(
+            received_ns=request.received_ns,
+            client=parse_user_agent(request.user_agent),
+            country=request.country,
+        )
+
+    @staticmethod
+    def _result(rows: BatchRows, rejected: list[dict[str, str | int]]) -> Processed:
         if not rows.columns.count:
             raise MalformedBatch("no valid event in the batch", list(rejected))
-        return Processed(rows.columns, rejected)
+        return Processed(rows.finish(), rejected)

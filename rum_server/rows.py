@@ -124,24 +124,35 @@ class BatchRows:
         body: str,
         attributes: dict[str, str],
     ) -> None:
+        """Only what differs per event; the batch's constants are filled in by ``finish``."""
         data = self.columns.data
         data["Timestamp"].append(event_time_ns(event_ms, self._skew_ns, self._received_ns))
-        data["TraceId"].append(self._trace_id)
-        data["SpanId"].append(self._span_id)
-        data["TraceFlags"].append(self._trace_flags)
         data["SeverityText"].append(severity_text)
         data["SeverityNumber"].append(severity_number)
-        data["ServiceName"].append(self._site)
         data["Body"].append(body[:_MAX_BODY])
-        data["ResourceSchemaUrl"].append("")
-        data["ResourceAttributes"].append(self._resource)
-        data["ScopeSchemaUrl"].append("")
-        data["ScopeName"].append(SCOPE_NAME)
-        data["ScopeVersion"].append(self._scope_version)
-        data["ScopeAttributes"].append({})
         data["LogAttributes"].append(attributes)
         data["EventName"].append(event_name)
         self.columns.count += 1
+
+    def finish(self) -> Columns:
+        """The rows, with the columns that are the same for the whole batch filled in."""
+        count = self.columns.count
+        data = self.columns.data
+        constants = {
+            "TraceId": self._trace_id,
+            "SpanId": self._span_id,
+            "TraceFlags": self._trace_flags,
+            "ServiceName": self._site,
+            "ResourceSchemaUrl": "",
+            "ResourceAttributes": self._resource,
+            "ScopeSchemaUrl": "",
+            "ScopeName": SCOPE_NAME,
+            "ScopeVersion": self._scope_version,
+            "ScopeAttributes": {},
+        }
+        for name, value in constants.items():
+            data[name].extend([value] * (count - len(data[name])))
+        return self.columns
 
 
 def shared_attributes(
