@@ -314,7 +314,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     trend = reports_parsers.add_parser("trend", help="daily p75 per metric, release days")
     _common(trend, days=30)
-    trend.add_argument("--metric", default="", choices=["", *METRICS], help="default all")
+    trend.add_argument("--metric", default="", choices=METRICS, help="default: every metric")
 
     errors = reports_parsers.add_parser("errors", help="top error fingerprints")
     _common(errors)
@@ -332,7 +332,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     compare.add_argument("--b", default="", help="release to judge (default: the newest)")
     compare.add_argument("--a-range", default="", help="baseline days FIRST..LAST")
     compare.add_argument("--b-range", default="", help="days to judge FIRST..LAST")
-    compare.add_argument("--by", default="", choices=["", "route", "device", "browser"])
+    compare.add_argument(
+        "--by", default="", choices=["route", "device", "browser"], help="default: one row"
+    )
 
     events = reports_parsers.add_parser("events", help="funnel of custom events per session")
     _common(events)
