@@ -51,6 +51,7 @@ MASKED = [
     ("phone us international", "+1 415 555 2671", "[phone]"),
     ("phone us dashed", "+1-415-555-2671", "[phone]"),
     ("phone us local", "call 415-555-2671", "call [phone]"),
+    ("phone us parens", "(415) 555-2671", "[phone]"),
     ("phone us dotted", "415.555.2671", "[phone]"),
     ("phone uk", "+44 20 7946 0958", "[phone]"),
     ("cpf formatted", "cpf 123.456.789-09 inválido", "cpf [cpf] inválido"),
@@ -87,6 +88,7 @@ MASKED = [
         "X-VTEX-API-AppToken: ABCDEFGHIJKLMNOPQRSTUV",
         "X-VTEX-API-AppToken: [token]",
     ),
+    ("vtex app key", "X-VTEX-API-AppKey=vtexappkey-loja-ABCDEF", "X-VTEX-API-AppKey=[token]"),
     ("session id in path param", ";jsessionid=0A1B2C3D4E", ";jsessionid=[token]"),
     ("base64 secret", f"secret-ish {RANDOM_BASE64} here", "secret-ish [token] here"),
     ("base64 padded", "dGhpcyBpcyBhIHNlY3JldCB0b2tlbiB3aXRoIDEyMyBkaWdpdHM=", "[token]"),
@@ -220,6 +222,11 @@ URLS = [
         "hex token in path",
         f"https://loja.com/reset-senha/{SHA256_HEX}",
         "https://loja.com/reset-senha/[token]",
+    ),
+    (
+        "undashed uuid in page path reads as a token",
+        "https://loja.com/unsubscribe/0123456789abcdef0123456789abcdef",
+        "https://loja.com/unsubscribe/[token]",
     ),
     (
         "base64 token in path",
