@@ -2,14 +2,15 @@
 
 Each builder returns a :class:`Query` (the SQL, with every value inlined as a quoted
 literal so it can be copied into any ClickHouse client, and its column names).
-Each executor returns a :class:`Report` that carries the SQL it ran. Vitals are read
-from the rollups (settled days) merged with the dedup stage (open days): see
-:mod:`rum_server.rollups` and docs/queries.md.
+Each executor returns a :class:`Report` that carries the SQL it ran. Vitals merge the
+daily rollup (days settled and unchanged since) with the dedup stage (every other
+day): see :mod:`rum_server.rollups` and docs/queries.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -121,7 +122,6 @@ class Comparison:
     a_range: DateRange | None = None
     b_range: DateRange | None = None
     by: str = ""
-    labels: tuple[str, str] = field(default=("", ""))
 
     def __post_init__(self) -> None:
         releases = bool(self.a or self.b)
@@ -134,6 +134,12 @@ class Comparison:
             raise ReportError("compare needs both date ranges: a_range and b_range")
         if self.by and self.by not in ("route", "device", "browser"):
             raise ReportError(f"compare by must be route, device or browser, got {self.by!r}")
+
+    def labels(self) -> tuple[str, str]:
+        """How the two sides are named in the answer: releases, or ranges as FIRST..LAST."""
+        if self.a_range and self.b_range:
+            return str(self.a_range), str(self.b_range)
+        return self.a, self.b
 
 
 def quote(value: str) -> str:
@@ -356,7 +362,7 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
             f"ServiceVersion IN ({quote(comparison.a)}, {quote(comparison.b)})",
         ]
     key = GROUPS[comparison.by] if comparison.by else "'all'"
-    label_a, label_b = comparison.labels
+    label_a, label_b = comparison.labels()
     q = "0.75"
     lo = f"greatest({q} - {Z_95} * sqrt({q} * (1 - {q}) / n_eff), 0)"
     hi = f"least({q} + {Z_95} * sqrt({q} * (1 - {q}) / n_eff), 1)"
@@ -518,25 +524,12 @@ def events(store: Store, filters: Filters, names: list[str]) -> Report:
 def compare(store: Store, filters: Filters, comparison: Comparison) -> Report:
     """Compare two releases or date ranges; with neither given, the two newest releases."""
     tables = _tables(store)
-    if comparison.a_range and comparison.b_range:
-        labels = (str(comparison.a_range), str(comparison.b_range))
-    elif comparison.a and comparison.b:
-        labels = (comparison.a, comparison.b)
-    else:
+    if not (comparison.a or comparison.a_range):
         latest = [row[0] for row in store.query(latest_releases_query(tables, filters).sql)]
         if len(latest) < 2:
             raise ReportError(
                 "compare needs two releases (a and b) or two date ranges; "
                 f"found {len(latest)} release(s) in the last {filters.days} days"
             )
-        labels = (latest[1], latest[0])
-        comparison = Comparison(a=latest[1], b=latest[0], by=comparison.by)
-    comparison = Comparison(
-        comparison.a,
-        comparison.b,
-        comparison.a_range,
-        comparison.b_range,
-        comparison.by,
-        labels,
-    )
+        comparison = dataclasses.replace(comparison, a=latest[1], b=latest[0])
     return run(store, compare_query(tables, filters, comparison))
