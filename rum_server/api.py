@@ -63,7 +63,7 @@ def require_api_access(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
 
 
 def answer(request: Request[Any, Any, Any], build: Callable[[Store], Report]) -> Report:
-    """Settle finished days if due, run the report, and map failures to 400 / 503."""
+    """Fold new rows into the rollup if due, run the report, map failures to 400 / 503."""
     store: Store = request.app.state.store
     try:
         settle_if_due(store)
