@@ -37,7 +37,8 @@ Traceparent = Annotated[
     str, Meta(max_length=64, pattern=r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 ]
 UserHash = Annotated[str, Meta(min_length=8, max_length=128, pattern=r"^[0-9a-fA-F]+$")]
-SmallMap = Annotated[dict[Label, Label], Meta(max_length=16)]
+AttrValue = Annotated[str, Meta(max_length=1024)]
+SmallMap = Annotated[dict[Label, AttrValue], Meta(max_length=16)]
 
 MetricName = Literal["LCP", "CLS", "INP", "FCP", "TTFB", "FID"]
 NavigationType = Literal[
