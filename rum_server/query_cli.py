@@ -161,7 +161,7 @@ def answer_from_server(settings: Settings, report: str, params: dict[str, str]) 
         reason = getattr(exc, "reason", exc)
         raise CliError(
             f"the data directory is locked but no server answers at {url}: {reason} "
-            "(set RUM_HOST / RUM_PORT to the running server's)",
+            "(pass --host/--port, or set RUM_HOST/RUM_PORT, to the running server's)",
             EXIT_STORE,
         ) from None
     try:
