@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import random
 import sys
 import time
 import uuid
@@ -111,23 +112,20 @@ def releases(start_ns: int, now_ns: int) -> list[tuple[str, int]]:
     return versions
 
 
-def _pick(rng: Any, options: tuple[Any, ...], weights: list[float]) -> Any:
-    total = sum(weights)
-    return options[int(rng.choice(len(options), p=[weight / total for weight in weights]))]
+def _pick(rng: random.Random, options: tuple[Any, ...], weights: list[float]) -> Any:
+    return rng.choices(options, weights)[0]
 
 
 class Builder:
     """Accumulates column-oriented rows for one seeding run."""
 
     def __init__(self, seed: Seed, now_ns: int) -> None:
-        import numpy as np  # only the seeder needs it; keeps `rum-server query` quick to start
-
         from rum_server.rows import ROW_COLUMNS, SCOPE_NAME
 
         self.columns = ROW_COLUMNS
         self.scope_name = SCOPE_NAME
         self.seed = seed
-        self.rng = np.random.default_rng(seed.seed)
+        self.rng = random.Random(seed.seed)
         self.now_ns = now_ns
         self.window_start = window_start(seed.days, now_ns)
         self.releases = releases(self.window_start, now_ns)
@@ -140,6 +138,10 @@ class Builder:
     def take(self) -> dict[str, list[Any]]:
         data, self.data = self.data, {name: [] for name in self.columns}
         return data
+
+    def lognormal(self, median: float, sigma: float) -> float:
+        """Web vitals are skewed: log-normal around a median is the usual model."""
+        return self.rng.lognormvariate(math.log(median), sigma)
 
     def release_at(self, ts_ns: int) -> str:
         current = self.releases[0][0]
@@ -157,7 +159,7 @@ class Builder:
         version = self.release_at(start)
         if version == self.releases[-1][0] and device == "mobile":
             lcp_factor *= MOBILE_LCP_REGRESSION
-        session_id = uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | 1).hex
+        session_id = uuid.UUID(int=rng.randrange(0, 2**63) << 64 | 1).hex
         resource = {
             "service.name": self.seed.site,
             "service.version": version,
@@ -168,9 +170,9 @@ class Builder:
             "rum.session.id": session_id,
             "rum.sample_rate": "1",
             "rum.browser.name": browser,
-            "rum.browser.version": str(int(rng.integers(118, 132))),
+            "rum.browser.version": str(rng.randrange(118, 132)),
             "rum.os.name": os_name,
-            "rum.os.version": str(int(rng.integers(10, 18))),
+            "rum.os.version": str(rng.randrange(10, 18)),
             "rum.device.type": device,
             "rum.connection.type": "4g" if rng.random() < 0.85 else "3g",
             "rum.viewport": "390x844" if device == "mobile" else "1440x900",
@@ -191,15 +193,13 @@ class Builder:
         attrs = {
             "rum.route": page.route,
             "rum.page.url": f"https://{self.seed.site}.example{page.path}",
-            "rum.page_view.id": uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | 2).hex[:16],
+            "rum.page_view.id": uuid.UUID(int=rng.randrange(0, 2**63) << 64 | 2).hex[:16],
             "rum.navigation.type": "navigate",
             **shared,
         }
         if rng.random() < 0.8:
-            attrs["rum.request.id"] = uuid.UUID(int=int(rng.integers(0, 2**63))).hex
-        trace_id = (
-            uuid.UUID(int=int(rng.integers(1, 2**63)) << 64).hex if rng.random() < 0.3 else ""
-        )
+            attrs["rum.request.id"] = uuid.UUID(int=rng.randrange(0, 2**63)).hex
+        trace_id = uuid.UUID(int=rng.randrange(1, 2**63) << 64).hex if rng.random() < 0.3 else ""
         return PageContext(page.route, resource, attrs, trace_id, trace_id[:16])
 
     def page_view(
@@ -213,15 +213,15 @@ class Builder:
         rng = self.rng
         context = self.page_context(page, resource, shared)
         self.row(context, ts, "rum.page_view", page.route, {})
-        lcp = float(rng.lognormal(math.log(page.lcp_median_ms * lcp_factor), 0.45))
-        ttfb = float(rng.lognormal(math.log(420 * lcp_factor), 0.5))
-        fcp = min(lcp, ttfb + float(rng.lognormal(math.log(700 * lcp_factor), 0.4)))
+        lcp = self.lognormal(page.lcp_median_ms * lcp_factor, 0.45)
+        ttfb = self.lognormal(420 * lcp_factor, 0.5)
+        fcp = min(lcp, ttfb + self.lognormal(700 * lcp_factor, 0.4))
         vitals: list[tuple[str, float]] = [("TTFB", round(ttfb)), ("FCP", round(fcp))]
         vitals.append(("LCP", round(lcp)))
-        cls = 0.0 if rng.random() < 0.45 else float(rng.lognormal(math.log(0.06), 0.9))
+        cls = 0.0 if rng.random() < 0.45 else self.lognormal(0.06, 0.9)
         vitals.append(("CLS", round(cls, 4)))
         if rng.random() < 0.7:
-            vitals.append(("INP", round(float(rng.lognormal(math.log(140 * lcp_factor), 0.6)))))
+            vitals.append(("INP", round(self.lognormal(140 * lcp_factor, 0.6))))
         for name, value in vitals:
             metric_id = f"v5-{ts // 1_000_000}-{context.attrs['rum.page_view.id']}-{name}"
             at = ts + int(value * 1e6) if name != "CLS" else ts + 5 * 10**9
@@ -258,7 +258,7 @@ class Builder:
             "rum.error.message": message,
             "rum.error.stack": f"{error_type}: {message}\n    at render ({file}:1:{len(message)})",
             "rum.error.fingerprint": fingerprint,
-            "rum.error.count": str(int(self.rng.integers(1, 4))),
+            "rum.error.count": str(self.rng.randrange(1, 4)),
             "rum.error.source": "error",
             "rum.error.file": file,
             "rum.error.line": "1",
