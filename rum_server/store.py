@@ -8,7 +8,10 @@ operator can act on, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import clickhouse_connect
@@ -29,7 +32,8 @@ def open_client(dsn: str) -> Any:
     """A clickhouse-connect client for ``dsn``; shared across threads, so no session ids."""
     try:
         if dsn.startswith("chdb://"):
-            return clickhouse_connect.get_client(dsn=dsn)
+            with native_stderr_silenced():
+                return clickhouse_connect.get_client(dsn=dsn)
         return clickhouse_connect.get_client(dsn=dsn, autogenerate_session_id=False)
     except Exception as exc:
         text = " ".join(str(exc).split())
@@ -41,6 +45,20 @@ def open_client(dsn: str) -> Any:
         if "Connection refused" in text or "Failed to establish" in text:
             text = "connection refused (is the ClickHouse server running and reachable?)"
         raise StoreError(f"cannot open the store at {redact_dsn(dsn)}: {text[:300]}") from None
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """chdb prints its own copy of an open error to fd 2; ours is the one line users see."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def redact_dsn(dsn: str) -> str:
