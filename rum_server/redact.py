@@ -364,7 +364,7 @@ def _redact_authority(authority: str) -> str:
         host, colon, port = host_port.partition(":")
         port = colon + port
         literal = host
-    if literal and _is_ip(literal):
+    if literal and _is_ip(literal.rstrip(".")):  # "10.0.0.1." is the same address
         host = IP
     return f"//{host}{port}"
 
@@ -432,10 +432,36 @@ def _redact_url_any(url: str, policy: RedactionPolicy) -> str:
 # -- free text with embedded URLs (messages, stacks) -------------------------------------
 
 _URL_AFTER_SCHEME = re.compile(r"://[^\s<>\"'`()]+")
-_SCHEME_BEFORE = re.compile(r"(?<![\]\w+.-])[A-Za-z][A-Za-z0-9+-]{0,30}\Z")
+_SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-")
 _TRAILING_PUNCTUATION = ".,;!?"
-_POSITION_SUFFIX = re.compile(r"(?::\d+){1,2}$")
-"""``:line:col`` after a URL in a stack frame; kept as is so frames stay readable."""
+
+
+def _scheme_start(text: str, lowest: int, end: int) -> int:
+    """Where the scheme before ``://`` at ``end`` starts (a letter, then letters, digits,
+    ``+`` or ``-``, at most 31, not glued to a word or a mask); ``end`` when there is none.
+
+    A backwards walk: a regex anchored at ``end`` would retry from every position before it.
+    """
+    start = end
+    while start > max(lowest, end - 31) and text[start - 1] in _SCHEME_CHARACTERS:
+        start -= 1
+    if start == end or not ("a" <= text[start].lower() <= "z"):
+        return end
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_]+.-"):
+        return end
+    return start
+
+
+def _split_position(url: str) -> tuple[str, str]:
+    """``https://x/app.js:12:345`` → (``https://x/app.js``, ``:12:345``): a stack frame's
+    line and column, kept as they are so frames stay readable."""
+    head, colon, last = url.rpartition(":")
+    if not (colon and last.isascii() and last.isdigit()):
+        return url, ""
+    before, colon, previous = head.rpartition(":")
+    if colon and previous.isascii() and previous.isdigit():
+        return before, url[len(before) :]
+    return head, url[len(head) :]
 
 
 _URL_SLOT = "\ue000"
@@ -451,16 +477,12 @@ def _redact_free_text(text: str, policy: RedactionPolicy) -> str:
     position = 0
     # Find "://" first (a fast literal search), then the scheme just before it.
     for rest in _URL_AFTER_SCHEME.finditer(text):
-        scheme = _SCHEME_BEFORE.search(text, max(position, rest.start() - 31), rest.start())
-        start = rest.start() if scheme is None else scheme.start()  # no scheme: still a URL
+        start = _scheme_start(text, position, rest.start())  # no scheme: still a URL
         url = text[start : rest.end()].rstrip(_TRAILING_PUNCTUATION)
         gaps.append(text[position:start])
         position = start + len(url)
-        suffix = _POSITION_SUFFIX.search(url)
-        if suffix is None:
-            urls.append(_redact_url_any(url, policy))
-        else:
-            urls.append(_redact_url_any(url[: suffix.start()], policy) + suffix.group())
+        url, line_and_column = _split_position(url)
+        urls.append(_redact_url_any(url, policy) + line_and_column)
     gaps.append(text[position:])
     masked_gaps = _mask_pii(_URL_SLOT.join(gaps)).split(_URL_SLOT)
     if len(masked_gaps) != len(gaps) or _URL_SLOT in text:  # a detector ate a slot: go slow
@@ -511,7 +533,7 @@ def _origin(url: str) -> str:
         port = port.removeprefix(":")
     else:
         host, _, port = host_port.partition(":")
-    if _is_ip(host):
+    if _is_ip(host.rstrip(".")):
         host = IP
     elif not _HOST.fullmatch(host):
         return ""

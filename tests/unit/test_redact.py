@@ -237,6 +237,7 @@ URLS = [
     ("ipv4 in path", "https://x.com/geo/200.147.67.142", "https://x.com/geo/[ip]"),
     ("ipv4 host", "http://192.168.0.10:8080/x?a=1", "http://[ip]:8080/x?a="),
     ("ipv6 host", "http://[2001:db8::1]:8080/x", "http://[ip]:8080/x"),
+    ("ip host with trailing dot", "http://192.168.0.10./x", "http://[ip]/x"),
     ("mailto", "mailto:ana@x.com?subject=oi", "mailto:[email]?subject="),
     ("tel", "tel:+5511912345678", "tel:[phone]"),
     ("relative", "/busca?q=ana#x", "/busca?q="),
