@@ -257,8 +257,8 @@ def _mask_for(match: re.Match[str], *, hex_is_token: bool) -> str:
         return CARD if _is_card(text.replace(" ", "").replace("-", "")) else text
     if kind == "ipv6":
         return IP if any(c.isdigit() for c in text) and _is_ip(text) else text
-    if kind == "ipv4":
-        return IP if _is_ip(text) else text
+    if kind == "ipv4":  # x.y.z.0 names a network, not a host; it is Chrome's "131.0.0.0"
+        return IP if not text.endswith(".0") and _is_ip(text) else text
     if kind is not None and kind.startswith("phone"):
         return PHONE
     if kind == "digits":

@@ -147,6 +147,8 @@ KEPT = [
     ("math with plus", "1+1=2"),
     ("viewport", "1920x1080"),
     ("npm scoped package", "@deco/deco@1.2.3"),
+    ("reduced user agent version", "Chrome/131.0.0.0 Safari/537.36"),
+    ("network address", "subnet 10.1.0.0/16"),
     ("empty", ""),
     ("plain words", "Cannot read properties of undefined (reading 'price')"),
 ]
