@@ -82,7 +82,7 @@ _SECRET_KEYS = (
     r"api[_-]?key|apikey|app[_-]?key|app[_-]?token|access[_-]?token|refresh[_-]?token"
     r"|id[_-]?token|auth[_-]?token|accesstoken|token|secret|client[_-]?secret|password"
     r"|passwd|pwd|senha|jsessionid|phpsessid|session[_-]?id|sessionid|sid|sig|signature"
-    r"|credentials?|private[_-]?key"
+    r"|credentials?|private[_-]?key|session|cookie"
 )
 _VALUE = r"[^\s\"'&,;<>(){}\[\]=][^\s\"'&,;<>(){}\[\]]*"
 
@@ -121,8 +121,8 @@ _DETECTORS = {
     ),
     "ipv4": r"(?<![\]\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\[\w]|\.\d|::)",
     "phone_intl": r"(?<![\]\w+])\+(?:\d[ .()-]{0,2}){7,14}\d(?!\d)",
-    "phone_paren": r"(?<![\]\w)])\(\d{2,3}\) ?\d{3,5}[-. ]?\d{4}(?!\d)",
-    "phone_local": r"(?<![\]\w.,:/+-])\d{2} 9?\d{4}-\d{4}(?![\[\w-])",
+    "phone_paren": r"(?<![\]\w)])\(\d{2,3}\) ?(?:9 )?\d{3,5}[-. ]?\d{4}(?!\d)",
+    "phone_local": r"(?<![\]\w.,:/+-])\d{2} (?:9 ?)?\d{4}-\d{4}(?![\[\w-])",
     "phone_us": (
         r"(?<![\]\w.,:/+-])\d{3}(?P<phone_us_sep>[-.])\d{3}(?P=phone_us_sep)\d{4}(?![\[\w]|[.-]\d)"
     ),
@@ -159,6 +159,8 @@ _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 _DIGIT = re.compile(r"\d")
 _CLASS_RUN = re.compile(r"[a-z]+|[A-Z]+|[0-9]+")
+_BRAZILIAN_MOBILE = re.compile(r"55[1-9]{2}9\d{8}")
+"""``5511912345678``: country code, area code, a mobile's leading 9 (WhatsApp links)."""
 _CARD_FIRST_DIGITS = "23456"
 """Issuer ranges of Mastercard (2, 5), Amex/Diners/JCB (3), Visa/Elo (4), Discover/Elo (6)."""
 
@@ -266,6 +268,8 @@ def _mask_for(match: re.Match[str], *, hex_is_token: bool) -> str:
             return CPF
         if len(text) == 14 and _is_cnpj(text):
             return CNPJ
+        if _BRAZILIAN_MOBILE.fullmatch(text):
+            return PHONE
         return CARD if _is_card(text) else text
     if kind == "run" and _looks_like_token(text, hex_is_token=hex_is_token):
         return TOKEN
