@@ -32,12 +32,13 @@ if TYPE_CHECKING:
 METRICS = ("LCP", "CLS", "INP", "FCP", "TTFB", "FID")
 DEVICES = ("desktop", "mobile", "tablet", "bot", "other")
 GROUPS = {
+    "site": "ServiceName",
     "route": "RumRoute",
     "device": "RumDeviceType",
     "browser": "RumBrowserName",
     "release": "ServiceVersion",
 }
-ROLLUP_KEYS = {"day", "RumRoute", "RumMetricName", "RumDeviceType"}
+ROLLUP_KEYS = {"day", "ServiceName", "RumRoute", "RumMetricName", "RumDeviceType"}
 """Columns the daily rollup is keyed by; grouping by others reads the stage only."""
 
 MAX_DAYS = 400
