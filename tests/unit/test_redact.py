@@ -443,49 +443,50 @@ def test_stack_uses_the_given_policy() -> None:
 
 # -- robustness: never raises, stays fast, idempotent -------------------------------------
 
-URLISH = st.lists(
-    st.sampled_from(
-        [
-            "https://",
-            "http://",
-            "//",
-            "[",
-            "]",
-            "::1",
-            "@",
-            ":",
-            "/",
-            "?",
-            "#",
-            "&",
-            "=",
-            "%",
-            "%2",
-            "%zz",
-            "%40",
-            "+",
-            "utm_x",
-            "a",
-            "é",
-            "\udcff",
-            "\x00",
-            " ",
-            "\n",
-            "1",
-            "192.168.0.1",
-            "ana@x.com",
-            "4111111111111111",
-            "eyJ",
-            ".",
-            "-",
-            "js:1:2",
-            "\\",
-            "\u202e",
-            "\U0001f600",
-        ]
-    ),
-    max_size=40,
-).map("".join)
+URL_PIECES = st.sampled_from(
+    [
+        "https://",
+        "http://",
+        "//",
+        "[",
+        "]",
+        "::1",
+        "@",
+        ":",
+        "/",
+        "?",
+        "#",
+        "&",
+        "=",
+        "%",
+        "%2",
+        "%zz",
+        "%40",
+        "+",
+        "utm_x",
+        "a",
+        "é",
+        "\udcff",
+        "\x00",
+        " ",
+        "\n",
+        "1",
+        "192.168.0.1",
+        "ana@x.com",
+        "4111111111111111",
+        "eyJ",
+        ".",
+        "-",
+        "js:1:2",
+        "\\",
+        "\u202e",
+        "\U0001f600",
+    ]
+)
+URLISH = st.lists(URL_PIECES, max_size=40).map("".join)
+WIRE_LIMIT_TEXT = st.lists(URL_PIECES, min_size=300, max_size=1200).map(
+    lambda pieces: "".join(pieces)[:8192]
+)
 ANY_TEXT = st.one_of(
     st.text(max_size=300), URLISH, st.binary(max_size=200).map(lambda b: b.decode("latin-1"))
 )
@@ -503,6 +504,19 @@ def test_never_raises_on_any_input(text: str, policy: RedactionPolicy) -> None:
         redact_stack(text, policy),
     ):
         assert isinstance(result, str)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=WIRE_LIMIT_TEXT)
+def test_never_raises_at_wire_limit_sizes(text: str) -> None:
+    for result in (
+        redact_text(text[:2048]),
+        redact_url(text[:2048], DEFAULT_POLICY),
+        redact_referrer(text[:2048]),
+        redact_stack(text, DEFAULT_POLICY),
+    ):
+        assert isinstance(result, str)
+        assert result != "[redacted]"  # the safety net is not what made it pass
 
 
 @FAST
@@ -593,6 +607,11 @@ PATHOLOGICAL = [
     "token=" * 1000,
     "eyJ" * 2730,
     "a@b." * 2048,
+    "ana@x.com " * 800,
+    "4111111111111111 " * 480,
+    "https://a" + ":1" * 4000,
+    "a://" * 2048,
+    ("://" + "a" * 30) * 240,
 ]
 
 
