@@ -22,6 +22,7 @@ from rum_server.dashboard import dashboard_routes
 from rum_server.ingest import ingest
 from rum_server.pipeline import Pipeline
 from rum_server.settings import Settings
+from rum_server.settler import Settler
 from rum_server.sink import ClickHouseSink
 from rum_server.snippet_files import load_snippets, serve_snippet
 from rum_server.spool import Spool
@@ -89,12 +90,17 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     state.store = store
     state.writer = writer
     state.pipeline = Pipeline(settings)
+    state.settler = Settler(store)
+    state.settler.start()
     log.info("User-Agent parser: %s", load_rules())
     state.snippets = load_snippets()
 
 
 def close_state(state: State) -> None:
-    """Flush the writer, then close the store: the order matters for the last rows."""
+    """Stop settling, flush the writer, then close the store: the order matters."""
+    settler: Settler | None = getattr(state, "settler", None)
+    if settler is not None:
+        settler.close()
     writer: Writer | None = getattr(state, "writer", None)
     if writer is not None:
         writer.close()
