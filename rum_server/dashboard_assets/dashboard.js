@@ -543,10 +543,11 @@
   function valuePill(metric, value, samples) {
     if (value === null) return el("span", { class: "pill none", text: "–" });
     if (samples !== null && samples < MIN_SAMPLES) {
+      // Still shown (a newcomer's first page views are few), but greyed and marked.
       return el("span", {
         class: "pill thin",
-        title: "only " + formatCount(samples) + " samples: p75 would be noise",
-        text: "not enough data",
+        title: "only " + formatCount(samples) + " samples: not enough data for a reliable p75",
+        text: "≈ " + formatValue(metric, value) + " · few samples",
       });
     }
     var r = rating(metric, value);
