@@ -15,6 +15,47 @@ const outIndex = args.indexOf('--out');
 const outDir = outIndex >= 0 ? args[outIndex + 1] : join(here, '..', 'rum_server', 'static');
 
 const BUNDLES = ['rum', 'rum.attribution', 'rum.errors'];
+
+// web-vitals' ES modules (dist/modules, imported one metric at a time) are bundled from
+// source, so esbuild tree-shakes and mangles them with our code. These edits drop code the
+// snippet never runs: the experimental soft-navigation reporting (we never pass
+// `reportSoftNavs`), `reportAllChanges` (never passed) and `rating` (not sent). Each edit
+// must match exactly as often as stated, so a web-vitals upgrade that moves the code fails
+// the build instead of silently shipping the full library.
+const WEB_VITALS_EDITS = [
+  [/checkSoftNavsEnabled\(opts\)/g, 'false'],
+  [/opts\.reportAllChanges/g, 'false'],
+  [/if \(entry\.entryType === 'soft-navigation'\) \{\s*handleSoftNavEntry\(entry\);\s*continue;\s*\}/g, ''],
+  [/const handleSoftNavEntry = \(entry\) => \{[\s\S]*?\n {8}\};\n/g, ''],
+  [/rating: 'good',.*\n/g, ''],
+  [/metric\.rating = getRating\(metric\.value, thresholds\);/g, ''],
+  // The soft-navigation fields of a metric (navigationId, navigationURL...), never sent.
+  [/, metric\.navigationId, metric\.navigationInteractionId, metric\.navigationURL, getBFCacheRestoreTime\(\)/g, ''],
+  [/\n\s*navigationId: navigationId \|\| hardNavId,[\s\S]*?navigationStartTime: navigationStartTime \|\| 0,/g, ''],
+  [/const hardNavId = .*\n/g, ''],
+  [/metric\.navigationId = entry\.navigationId \|\| metric\.navigationId;/g, ''],
+  // LCP of a soft navigation (interaction-contentful-paint entries, observed only with soft navs).
+  [/\n {16}else if \(entry\.entryType === 'interaction-contentful-paint'\) \{[\s\S]*?\n {16}\}/g, ''],
+];
+// How often each edit matches across the web-vitals 6.2.3 modules (both builds).
+const WEB_VITALS_EDIT_COUNTS = [null, null, 3, 3, 1, 1, 5, 1, 1, 1, 1];
+
+const trimWebVitals = (counts) => ({
+  name: 'trim-web-vitals',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]web-vitals[\\/]dist[\\/]modules[\\/].*\.js$/ }, (args) => {
+      let source = readFileSync(args.path, 'utf8');
+      WEB_VITALS_EDITS.forEach(([pattern, replacement], i) => {
+        source = source.replace(pattern, () => {
+          counts[i]++;
+          return replacement;
+        });
+      });
+      return { contents: source, loader: 'js' };
+    });
+  },
+});
+
 const PURE_MODULES = [
   'fingerprint',
   'isSampled',
@@ -29,13 +70,17 @@ const PURE_MODULES = [
 async function buildSnippets() {
   mkdirSync(outDir, { recursive: true });
   for (const name of BUNDLES) {
+    const counts = WEB_VITALS_EDITS.map(() => 0);
     const result = await build({
       entryPoints: [join(here, 'src', name + '.ts')],
       bundle: true,
       minify: true,
       format: 'iife',
-      target: 'es2019',
+      // Current Chrome, Safari and Firefox all run ES2022 (web-vitals 6 itself calls
+      // Array.prototype.at and findLast), so `?.`, `??` and class fields stay as written.
+      target: 'es2022',
       mangleProps: /^_/,
+      plugins: [trimWebVitals(counts)],
       define: { __SNIPPET_VERSION__: JSON.stringify(version) },
       legalComments: 'none',
       // The IIFE needs no "use strict" prologue: 13 bytes saved on every page.
@@ -43,6 +88,12 @@ async function buildSnippets() {
       write: false,
       logLevel: 'warning',
     });
+    if (counts[0]) {
+      WEB_VITALS_EDIT_COUNTS.forEach((expected, i) => {
+        if (expected == null ? !counts[i] : counts[i] != expected)
+          throw new Error(`${name}: web-vitals edit ${WEB_VITALS_EDITS[i][0]} matched ${counts[i]} times`);
+      });
+    }
     const code = Buffer.from(result.outputFiles[0].text);
     const file = join(outDir, name + '.js');
     writeFileSync(file, code);

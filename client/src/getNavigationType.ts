@@ -5,8 +5,8 @@ import type { NavigationType } from './types';
  * navigations are set later, when they happen).
  */
 export const getNavigationType = (entry?: PerformanceNavigationTiming & { activationStart?: number }): NavigationType =>
-  (document as { prerendering?: boolean }).prerendering || (entry && entry.activationStart)! > 0
+  (document as { prerendering?: boolean }).prerendering || entry?.activationStart! > 0
     ? 'prerender'
     : (document as { wasDiscarded?: boolean }).wasDiscarded
       ? 'restore'
-      : (((entry && entry.type.replace('_', '-')) || 'navigate') as NavigationType);
+      : ((entry?.type.replace('_', '-') || 'navigate') as NavigationType);

@@ -1,28 +1,29 @@
 import type { Config } from './types';
 
-const rateOf = (text: string | null, fallback: number): number => {
+const rateOf = (text: string | undefined, fallback: number): number => {
   const rate = parseFloat(text!);
   return rate >= 0 && rate <= 1 ? rate : fallback;
 };
 
 /**
- * The configuration from the script tag's `data-*` attributes (`read('site')` reads
- * `data-site`). Without `data-site` the snippet does nothing, so this returns undefined.
+ * The configuration from the script tag's `data-*` attributes (its `dataset`: `data-site`
+ * is `site`, `data-sample-rate` is `sampleRate`). Without `data-site` the snippet does
+ * nothing, so this returns undefined. An absent route, version or env stays undefined: it
+ * is left out of the JSON and the server takes its default, "".
  */
-export const readConfig = (read: (name: string) => string | null): Config | undefined => {
-  const site = read('site');
-  if (!site) return;
-  const rate = rateOf(read('sample-rate'), 1);
-  const softNavs = read('soft-navs');
-  return {
-    _site: site,
-    _route: read('route') || '',
-    _version: read('version') || '',
-    _env: read('env') || '',
-    _rate: rate,
-    _errorRate: rateOf(read('error-sample-rate'), rate),
-    _endpoint: read('endpoint') || '/__deco/rum',
-    _consentRequired: read('consent') == 'required',
-    _softNavs: softNavs != null && softNavs != 'false',
-  };
+export const readConfig = (data: Record<string, string | undefined>): Config | undefined => {
+  const rate = rateOf(data.sampleRate, 1);
+  const softNavs = data.softNavs;
+  if (data.site)
+    return {
+      _site: data.site,
+      _route: data.route,
+      _version: data.version,
+      _env: data.env,
+      _rate: rate,
+      _errorRate: rateOf(data.errorSampleRate, rate),
+      _endpoint: data.endpoint || '/__deco/rum',
+      _consentRequired: data.consent == 'required',
+      _softNavs: softNavs != null && softNavs != 'false',
+    };
 };

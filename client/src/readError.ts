@@ -1,9 +1,9 @@
 import type { ErrorFields } from './types';
 
 /** Browser noise that says nothing about the page's own code, and extension frames. */
-const NOISE = /^(Uncaught )?Script error\.?$|ResizeObserver loop|-extension:\//;
+const NOISE = /Script error\.?$|ResizeObserver loop|-extension:\//;
 /** The top "file:line:col" of a stack trace (V8, SpiderMonkey and JavaScriptCore frames). */
-const FRAME = /([^\s(@]+):(\d+):(\d+)\)?$/m;
+const FRAME = /([^\s(@]+):(\d+):(\d+)/;
 
 interface ErrorEventLike {
   type: string;
@@ -22,8 +22,8 @@ interface ErrorEventLike {
  */
 export const readError = (event: ErrorEventLike): ErrorFields | undefined => {
   const cause = (event.error || event.reason || {}) as { name?: string; message?: string; stack?: string };
-  const msg = String(cause.message || event.message || event.reason || '');
-  const stack = String(cause.stack || '');
+  const msg = '' + (cause.message || event.message || event.reason || '');
+  const stack = '' + (cause.stack || '');
   const frame = FRAME.exec(stack) || [];
   const file = event.filename || frame[1] || '';
   if (msg && !NOISE.test(msg + file + stack))
@@ -33,7 +33,7 @@ export const readError = (event: ErrorEventLike): ErrorFields | undefined => {
       stack: stack.slice(0, 8192),
       src: event.type as ErrorFields['src'],
       file,
-      line: event.lineno || +frame[2]! || 0,
-      col: event.colno || +frame[3]! || 0,
+      line: event.lineno || +frame[2]! | 0,
+      col: event.colno || +frame[3]! | 0,
     };
 };

@@ -1,21 +1,17 @@
 /** rum.attribution.js: as rum.js, with web-vitals' attribution sent in each event's `attr` map. */
-import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals/attribution';
-import type { MetricWithAttribution } from 'web-vitals/attribution';
+import { onCLS } from 'web-vitals/attribution/onCLS.js';
+import { onFCP } from 'web-vitals/attribution/onFCP.js';
+import { onINP } from 'web-vitals/attribution/onINP.js';
+import { onLCP } from 'web-vitals/attribution/onLCP.js';
+import { onTTFB } from 'web-vitals/attribution/onTTFB.js';
+import { guard } from './lib/guard';
 import { onFID } from './onFID';
 import { start } from './start';
+import { toWebVital } from './toWebVital';
+import type { MetricReport } from './types';
 
-start((report) => {
-  const withAttribution = (metric: MetricWithAttribution) => report(metric, metric.attribution);
-  for (const observe of [onTTFB, onFCP, onLCP, onCLS, onINP] as ((cb: typeof withAttribution) => void)[]) {
-    try {
-      observe(withAttribution);
-    } catch (e) {
-      // an API this browser lacks: the other metrics still run
-    }
-  }
-  try {
-    onFID(report);
-  } catch (e) {
-    // no first-input entries here
-  }
+start((push) => {
+  const report = guard((metric: MetricReport & { attribution?: object }) => push(toWebVital(metric, metric.attribution)));
+  // Each guarded: an API this browser lacks leaves the other metrics running.
+  for (const observe of [onTTFB, onFCP, onLCP, onCLS, onINP, onFID] as ((cb: typeof report) => void)[]) guard(observe)(report);
 });

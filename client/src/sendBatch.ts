@@ -1,17 +1,9 @@
 /**
  * Sends one JSON body without blocking the page, even while it unloads: sendBeacon with a
- * string (sent as text/plain, so no CORS preflight), else fetch with keepalive. No retries:
- * a lost beacon is lost (retrying on unload would only pile up requests).
+ * string (sent as text/plain, so no CORS preflight), else fetch with keepalive when
+ * sendBeacon is missing or refuses. No retries: a lost beacon is lost (retrying on unload
+ * would only pile up requests). The caller's guard catches what these throw.
  */
 export const sendBatch = (endpoint: string, body: string): void => {
-  try {
-    if (navigator.sendBeacon(endpoint, body)) return;
-  } catch (e) {
-    // no sendBeacon, or it refused: fall back to fetch
-  }
-  try {
-    fetch(endpoint, { method: 'POST', body, keepalive: true }).catch(() => {});
-  } catch (e) {
-    // nothing else to try
-  }
+  navigator.sendBeacon?.(endpoint, body) || fetch(endpoint, { method: 'POST', body, keepalive: true }).catch(() => {});
 };

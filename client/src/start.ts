@@ -10,36 +10,36 @@ import { rotateSession } from './rotateSession';
 import { sendBatch } from './sendBatch';
 import { splitBatch } from './splitBatch';
 import { toSmallMap } from './toSmallMap';
-import type { Api, ApiStub, ErrorEvent, NavigationType, ObserveVitals, ReportMetric, WireEvent } from './types';
+import type { Api, ApiStub, ErrorEvent, NavigationType, ObserveVitals, Queued, WireEvent } from './types';
 
 declare const __SNIPPET_VERSION__: string;
-
-type Queued = WireEvent extends infer E ? (E extends WireEvent ? Omit<E, 'ts'> & { ts?: number } : never) : never;
 
 /**
  * Starts the snippet: reads the script tag's configuration, queues page views, errors,
  * Web Vitals (through `observeVitals`, absent in the errors-only build) and custom events,
- * and beacons the queue when the page is hidden. Nothing it does may throw into the page.
+ * and beacons the queue when the page is hidden. Nothing it does may throw into the page:
+ * the start is one try/catch and every listener, callback and API method is guarded.
  */
 export const start = (observeVitals?: ObserveVitals): void => {
   try {
     const script = document.currentScript || document.querySelector('script[data-site]');
-    const config = script && readConfig((name) => script.getAttribute('data-' + name));
+    const config = script && readConfig(script.dataset);
     const stub = (window as { DECO_RUM?: ApiStub }).DECO_RUM;
     // Without data-site, or when a snippet already runs on this page (a stub has a queue), do nothing.
     if (!config || (stub && !stub.q)) return;
 
     const navigationEntry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
     const context = readPageContext(
-      (name) => (document.querySelector<HTMLMetaElement>('meta[name="' + name + '"]') || ({} as { content?: string })).content,
-      navigationEntry && navigationEntry.serverTiming,
+      (name) => document.querySelector<HTMLMetaElement>('meta[name="' + name + '"]')?.content,
+      navigationEntry?.serverTiming,
     );
     // Errors share the queue unless data-error-sample-rate differs; then they travel in
     // batches of their own, each batch naming the rate its events were kept at.
     const queue: WireEvent[] = [];
     const errorQueue: WireEvent[] = config._errorRate == config._rate ? queue : [];
+    // sessionStorage, or memory where storage is blocked; used only once consent is given.
+    let storage: { deco_rum?: string } = {};
     let consent = config._consentRequired ? undefined : true;
-    let session: string | undefined;
     let pageView: string;
     let navigation = getNavigationType(navigationEntry);
     let route = config._route;
@@ -49,19 +49,19 @@ export const start = (observeVitals?: ObserveVitals): void => {
     let errorCount: number;
     const on = (type: string, listener: (event: never) => unknown, capture?: boolean) =>
       addEventListener(type, guard(listener) as EventListener, capture);
+    try {
+      storage = sessionStorage as typeof storage;
+    } catch {
+      // storage blocked: the session lives in memory
+    }
 
-    // The session id, its idle clock reset on every use; stored only once consent is given.
+    // The session id, its idle clock reset on every use.
     const sessionId = (): string => {
+      const session = rotateSession(storage.deco_rum, Date.now(), uid());
       try {
-        session = sessionStorage.deco_rum;
-      } catch (e) {
-        // storage blocked: the session lives in memory
-      }
-      session = rotateSession(session, Date.now(), uid());
-      try {
-        sessionStorage.deco_rum = session;
-      } catch (e) {
-        // storage blocked or full
+        storage.deco_rum = session;
+      } catch {
+        // storage full
       }
       return session.split('.')[0]!;
     };
@@ -72,40 +72,40 @@ export const start = (observeVitals?: ObserveVitals): void => {
       if (consent) sessionId();
     };
 
+    const send = (events: WireEvent[], rate: number) => {
+      const sid = sessionId();
+      const sending = events.splice(0);
+      if (isSampled(sid, rate))
+        for (const body of splitBatch(
+          {
+            v: 1,
+            site: config._site,
+            url: location.href.slice(0, 2048),
+            pv: pageView,
+            sid,
+            st: Date.now(),
+            route,
+            ref: referrer.slice(0, 2048),
+            nav: navigation,
+            rate,
+            vp: innerWidth + 'x' + innerHeight,
+            conn: (navigator as { connection?: { effectiveType?: string } }).connection?.effectiveType,
+            sv: __SNIPPET_VERSION__,
+            ver: config._version,
+            env: config._env,
+            uh: userHash,
+            ...context,
+          },
+          sending,
+          6e4,
+        ))
+          sendBatch(config._endpoint, body);
+    };
+
     const flush = () => {
       if (consent) {
-        const sid = sessionId();
-        for (const [events, rate] of [
-          [queue, config._rate],
-          [errorQueue, config._errorRate],
-        ] as const) {
-          const sending = events.splice(0);
-          if (sending[0] && isSampled(sid, rate))
-            for (const body of splitBatch(
-              {
-                v: 1,
-                site: config._site,
-                url: location.href.slice(0, 2048),
-                pv: pageView,
-                sid,
-                st: Date.now(),
-                route,
-                ref: referrer.slice(0, 2048),
-                nav: navigation,
-                rate,
-                vp: innerWidth + 'x' + innerHeight,
-                conn: ((navigator as { connection?: { effectiveType?: string } }).connection || {}).effectiveType,
-                sv: __SNIPPET_VERSION__,
-                ver: config._version,
-                env: config._env,
-                uh: userHash,
-                ...context,
-              },
-              sending,
-              60000,
-            ))
-              sendBatch(config._endpoint, body);
-        }
+        send(queue, config._rate);
+        send(errorQueue, config._errorRate);
       }
     };
 
@@ -118,19 +118,6 @@ export const start = (observeVitals?: ObserveVitals): void => {
       errors = {};
       errorCount = 0;
       push(queue, { t: 'page_view' });
-    };
-
-    // Every report of a metric id is sent with its latest value and its delta.
-    const reportMetric: ReportMetric = (metric, attribution) => {
-      const scale = metric.name == 'CLS' ? 1e4 : 10;
-      push(queue, {
-        t: 'web_vital',
-        name: metric.name,
-        v: Math.round(metric.value * scale) / scale,
-        d: Math.round(metric.delta * scale) / scale,
-        id: metric.id,
-        attr: toSmallMap(attribution),
-      });
     };
 
     // A repeated error is counted, not resent; once sent, a repeat sends it again with its new total.
@@ -148,7 +135,7 @@ export const start = (observeVitals?: ObserveVitals): void => {
 
     const api: Api = {
       track: guard((name, attrs, labels) =>
-        push(queue, { t: 'event', name: String(name).slice(0, 64), attrs: toSmallMap(attrs), labels: toSmallMap(labels) }),
+        push(queue, { t: 'event', name: ('' + name).slice(0, 64), attrs: toSmallMap(attrs), labels: toSmallMap(labels) }),
       ),
       identify: guard((hashHex) => {
         if (/^[\da-f]{8,128}$/i.test(hashHex)) userHash = hashHex;
@@ -164,7 +151,7 @@ export const start = (observeVitals?: ObserveVitals): void => {
     // A bfcache restore is a new page view. This capture listener is added before web-vitals'
     // own, so the restored page's metrics land in the new page view.
     on('pageshow', (event: PageTransitionEvent) => event.persisted && startPageView('back-forward-cache'), true);
-    if (observeVitals) observeVitals(guard(reportMetric));
+    observeVitals?.((event) => push(queue, event));
     // Flush after web-vitals has reported: its visibilitychange listeners capture on window,
     // these listen in the bubbling phase, so they run after it (web-vitals#500).
     on('visibilitychange', () => document.visibilityState == 'hidden' && flush());
@@ -174,25 +161,25 @@ export const start = (observeVitals?: ObserveVitals): void => {
       // A new page view when the URL changes, fragment aside (in-page anchors fire popstate too).
       const page = () => location.href.split('#')[0]!;
       let url = page();
-      const onUrlChange = () => {
+      const onUrlChange = guard(() => {
         if (page() != url) {
           referrer = url;
           url = page();
           route = '';
           startPageView('soft-navigation');
         }
-      };
+      });
       const pushState = history.pushState;
       history.pushState = function (...args) {
         pushState.apply(this, args);
-        guard(onUrlChange)();
+        onUrlChange();
       };
       on('popstate', onUrlChange);
     }
 
     (window as { DECO_RUM?: Api }).DECO_RUM = api;
-    for (const [method, args] of (stub && stub.q) || []) (api[method] as (...a: unknown[]) => void)(...Array.from(args));
-  } catch (e) {
+    for (const [method, args] of stub?.q || []) (api[method] as (...a: unknown[]) => void)(...args);
+  } catch {
     // the snippet never throws into the page
   }
 };

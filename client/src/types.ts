@@ -3,9 +3,9 @@
 /** The script tag's `data-*` configuration. `_`-prefixed names are mangled by the build. */
 export interface Config {
   _site: string;
-  _route: string;
-  _version: string;
-  _env: string;
+  _route?: string;
+  _version?: string;
+  _env?: string;
   _rate: number;
   _errorRate: number;
   _endpoint: string;
@@ -83,8 +83,14 @@ export interface MetricReport {
 
 export type ReportMetric = (metric: MetricReport, attribution?: object) => void;
 
-/** An entry file's way of starting web-vitals (absent in the errors-only build). */
-export type ObserveVitals = (report: ReportMetric) => void;
+/** An event as queued: the snippet stamps `ts` when it queues it. */
+export type Queued = WireEvent extends infer E ? (E extends WireEvent ? Omit<E, 'ts'> & { ts?: number } : never) : never;
+
+/**
+ * An entry file's way of starting web-vitals (absent in the errors-only build, so none of
+ * the metric code is in it): `push` queues an event in the current page view.
+ */
+export type ObserveVitals = (push: (event: Queued) => void) => void;
 
 /** The global `window.DECO_RUM` API. */
 export interface Api {
@@ -95,5 +101,5 @@ export interface Api {
 
 /** The queue stub a page may install before the script loads. */
 export interface ApiStub {
-  q?: [keyof Api, ArrayLike<unknown>][];
+  q?: [keyof Api, Iterable<unknown>][];
 }

@@ -2,19 +2,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readConfig } from './.build/readConfig.mjs';
 
-const read = (attrs) => (name) => (name in attrs ? attrs[name] : null);
+// A script tag's `dataset` with these data-* attributes (data-sample-rate is sampleRate).
+const read = (attrs) =>
+  Object.fromEntries(Object.entries(attrs).map(([name, value]) => [name.replace(/-(\w)/g, (_, c) => c.toUpperCase()), value]));
 
 test('readConfig: nothing without data-site', () => {
   assert.equal(readConfig(read({})), undefined);
   assert.equal(readConfig(read({ site: '', route: '/x' })), undefined);
 });
 
-test('readConfig: defaults', () => {
+test('readConfig: defaults (absent route, version and env are left out of the JSON)', () => {
   assert.deepEqual(readConfig(read({ site: 'shop' })), {
     _site: 'shop',
-    _route: '',
-    _version: '',
-    _env: '',
+    _route: undefined,
+    _version: undefined,
+    _env: undefined,
     _rate: 1,
     _errorRate: 1,
     _endpoint: '/__deco/rum',
