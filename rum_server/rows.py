@@ -16,7 +16,7 @@ from typing import Any
 
 from rum_server.clock import clock_skew_ns, event_time_ns
 from rum_server.rating import MAX_CLS, format_value, rating
-from rum_server.redact import RedactionPolicy, redact_stack, redact_url
+from rum_server.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
 from rum_server.redact import redact_text as redact_text_uncached
 from rum_server.route import route_for
 from rum_server.user_agent import ClientInfo
@@ -89,13 +89,13 @@ class BatchRows:
         self._skew_ns = clock_skew_ns(envelope.st, context.received_ns)
         self._site = envelope.site
         page_url = redact_url(envelope.url, policy)
-        self._route = route_for(envelope.route, page_url)
-        self._scope_version = envelope.sv
+        self._route = route_for(redact_text(envelope.route, policy=policy), page_url)
+        self._scope_version = redact_text(envelope.sv)
         self._trace_id, self._span_id, self._trace_flags = parse_traceparent(envelope.tp)
         self._resource = {
             "service.name": envelope.site,
-            "service.version": envelope.ver,
-            "deployment.environment.name": envelope.env,
+            "service.version": redact_text(envelope.ver),
+            "deployment.environment.name": redact_text(envelope.env),
             "rum.sessionId": envelope.sid,
         }
         self._base = shared_attributes(envelope, context, self._route, page_url)
@@ -113,7 +113,7 @@ class BatchRows:
             self._append(event.ts, "rum.page_view", "INFO", 9, self._route, attributes)
         elif isinstance(event, CustomEvent):
             custom_event_attributes(event, attributes)
-            self._append(event.ts, "rum.event", "INFO", 9, event.name, attributes)
+            self._append(event.ts, "rum.event", "INFO", 9, attributes["rum.event.name"], attributes)
 
     def _append(
         self,
@@ -176,7 +176,8 @@ def shared_attributes(
     optional = {
         "rum.request.id": redact_text(envelope.rid),
         "rum.cf_ray": redact_text(envelope.ray),
-        "rum.connection.type": envelope.conn,
+        "rum.connection.type": redact_text(envelope.conn),
+        "rum.referrer": redact_referrer(envelope.ref) if envelope.ref else "",
         "rum.viewport": envelope.vp or "",
         "rum.country": context.country,
         "rum.user.hash": envelope.uh or "",
@@ -208,7 +209,7 @@ def vital_attributes(
 
 def error_attributes(event: Error, attributes: dict[str, str], policy: RedactionPolicy) -> str:
     """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
-    message = redact_text(event.msg)
+    message = redact_text(event.msg, policy=policy)
     file = redact_url(event.file, policy) if event.file else ""
     attributes["rum.error.type"] = redact_text(event.type)
     attributes["rum.error.message"] = message
@@ -233,7 +234,7 @@ def error_fingerprint(error_type: str, message: str, file: str, line: int) -> st
 
 def custom_event_attributes(event: CustomEvent, attributes: dict[str, str]) -> None:
     """Adds ``rum.event.*`` keys: labels are bounded (groupable), attrs free (redacted)."""
-    attributes["rum.event.name"] = event.name
+    attributes["rum.event.name"] = redact_text(event.name)
     for key, value in (event.labels or {}).items():
         if _ATTRIBUTE_KEY.match(key):
             attributes[f"rum.event.label.{key}"] = redact_text(value)[:64]

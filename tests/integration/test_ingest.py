@@ -89,6 +89,7 @@ def test_web_vital_rows_match_the_storage_contract(tmp_path: Path) -> None:
     assert attributes["rum.request.id"] == "req-8c1f2a7d"
     assert attributes["rum.cf_ray"] == "8e2f4a6b1c3d5e7f-GRU"
     assert attributes["rum.device.type"] == "mobile"
+    assert attributes["rum.referrer"] == "https://www.google.com"
     assert attributes["rum.browser.name"] == "Chrome Mobile"
     assert attributes["rum.os.name"] == "Android"
     url = attributes["rum.page.url"]
