@@ -19,37 +19,58 @@ const BUNDLES = ['rum', 'rum.attribution', 'rum.errors'];
 // web-vitals' ES modules (dist/modules, imported one metric at a time) are bundled from
 // source, so esbuild tree-shakes and mangles them with our code. These edits drop code the
 // snippet never runs: the experimental soft-navigation reporting (we never pass
-// `reportSoftNavs`), `reportAllChanges` (never passed) and `rating` (not sent). Each edit
-// must match exactly as often as stated, so a web-vitals upgrade that moves the code fails
-// the build instead of silently shipping the full library.
+// `reportSoftNavs`) and the soft-navigation fields of a metric, the options we never pass
+// (`reportAllChanges`, `generateTarget`, `includeProcessedEventEntries`...), and what we
+// never send (`rating`, attribution objects such as `longestScript`). Each edit is
+// [pattern, replacement, how often it matches in rum.js, in rum.attribution.js] (an edit
+// that matches 0 times in a build is not made there); a build fails when a count differs, so a
+// web-vitals upgrade that moves the code fails the build instead of shipping it untrimmed.
 const WEB_VITALS_EDITS = [
-  [/checkSoftNavsEnabled\(opts\)/g, 'false'],
-  [/opts\.reportAllChanges/g, 'false'],
-  [/if \(entry\.entryType === 'soft-navigation'\) \{\s*handleSoftNavEntry\(entry\);\s*continue;\s*\}/g, ''],
-  [/const handleSoftNavEntry = \(entry\) => \{[\s\S]*?\n {8}\};\n/g, ''],
-  [/rating: 'good',.*\n/g, ''],
-  [/metric\.rating = getRating\(metric\.value, thresholds\);/g, ''],
-  // The soft-navigation fields of a metric (navigationId, navigationURL...), never sent.
-  [/, metric\.navigationId, metric\.navigationInteractionId, metric\.navigationURL, getBFCacheRestoreTime\(\)/g, ''],
-  [/\n\s*navigationId: navigationId \|\| hardNavId,[\s\S]*?navigationStartTime: navigationStartTime \|\| 0,/g, ''],
-  [/const hardNavId = .*\n/g, ''],
-  [/metric\.navigationId = entry\.navigationId \|\| metric\.navigationId;/g, ''],
+  [/checkSoftNavsEnabled\(opts\)/g, 'false', 5, 7],
+  [/opts\.reportAllChanges/g, 'false', 14, 14],
+  [/if \(entry\.entryType === 'soft-navigation'\) \{\s*handleSoftNavEntry\(entry\);\s*continue;\s*\}/g, '', 3, 3],
+  [/const handleSoftNavEntry = \(entry\) => \{[\s\S]*?\n {8}\};\n/g, '', 3, 3],
+  [/if \(navigation === 'soft-navigation'\) \{\s*visibilityWatcher = getVisibilityWatcher\(true\);\s*\}/g, '', 1, 1],
+  [/, metric\.navigationId, metric\.navigationInteractionId, metric\.navigationURL, getBFCacheRestoreTime\(\)/g, '', 5, 5],
+  [/\n\s*navigationId: navigationId \|\| hardNavId,[\s\S]*?navigationStartTime: navigationStartTime \|\| 0,/g, '', 1, 1],
+  [/const hardNavId = .*\n/g, '', 1, 1],
+  [/metric\.navigationId = entry\.navigationId \|\| metric\.navigationId;/g, '', 1, 1],
   // LCP of a soft navigation (interaction-contentful-paint entries, observed only with soft navs).
-  [/\n {16}else if \(entry\.entryType === 'interaction-contentful-paint'\) \{[\s\S]*?\n {16}\}/g, ''],
+  [/\n {16}else if \(entry\.entryType === 'interaction-contentful-paint'\) \{[\s\S]*?\n {16}\}/g, '', 1, 1],
+  // Attribution of a soft navigation's FCP and LCP.
+  [/\n {8}else \{\n[^}]*?_softNavigationEntryMap[\s\S]*?\n {8}\}/g, '', 0, 1],
+  [/\n {12}else \{\n {16}\/\/ Set activationStart to the navigation start time[\s\S]*?\n {12}\}/g, '', 0, 1],
+  // rating (and so the thresholds) is not sent.
+  [/rating: 'good',.*\n/g, '', 1, 1],
+  [/metric\.rating = getRating\(metric\.value, thresholds\);/g, '', 1, 1],
+  [/, (CLS|FCP|INP|LCP|TTFB)Thresholds, false\)/g, ')', 13, 13],
+  // Options never passed.
+  [/opts\.generateTarget\?\.\(node\) \?\? /g, '', 0, 3],
+  [/opts\.includeProcessedEventEntries/g, 'false', 0, 2],
+  [/opts\.resourceBufferSize != undefined/g, 'false', 0, 1],
+  [/opts\.durationThreshold \?\? DEFAULT_DURATION_THRESHOLD/g, 'DEFAULT_DURATION_THRESHOLD', 1, 1],
+  // INP attribution's longestScript (an object: not sent); its totals stay.
+  [/\n {16}if \(intersectingScriptDuration > longestScriptDuration\) \{[\s\S]*?\n {16}\}/g, '', 0, 1],
+  [/\n {8}if \(longestScriptEntry && longestScriptSubpart\) \{[\s\S]*?\n {8}\}/g, '', 0, 1],
+  // FCP's entry manager only keeps soft-navigation entries.
+  [/const fcpEntryManager = initUnique\(opts, FCPEntryManager\);/g, '', 1, 2],
+  // Without attribution nobody shares the metric managers or hooks into them.
+  [/initUnique\(opts, (\w+)\)/g, 'new $1()', 3, 0],
+  [/this\._on\w+\?\.\(\w+\);/g, '', 4, 0],
+  [/^ {4}_(on\w+|softNavigationEntryMap);\n/gm, '', 6, 0],
 ];
-// How often each edit matches across the web-vitals 6.2.3 modules (both builds).
-const WEB_VITALS_EDIT_COUNTS = [null, null, 3, 3, 1, 1, 5, 1, 1, 1, 1];
 
-const trimWebVitals = (counts) => ({
+const trimWebVitals = (bundle, counts) => ({
   name: 'trim-web-vitals',
   setup(build) {
     build.onLoad({ filter: /[\\/]web-vitals[\\/]dist[\\/]modules[\\/].*\.js$/ }, (args) => {
       let source = readFileSync(args.path, 'utf8');
-      WEB_VITALS_EDITS.forEach(([pattern, replacement], i) => {
-        source = source.replace(pattern, () => {
-          counts[i]++;
-          return replacement;
-        });
+      WEB_VITALS_EDITS.forEach(([pattern, replacement, ...expected], i) => {
+        if (expected[bundle == 'rum' ? 0 : 1])
+          source = source.replace(pattern, (...match) => {
+            counts[i]++;
+            return replacement.replace(/\$(\d)/g, (_, group) => match[group]);
+          });
       });
       return { contents: source, loader: 'js' };
     });
@@ -80,7 +101,7 @@ async function buildSnippets() {
       // Array.prototype.at and findLast), so `?.`, `??` and class fields stay as written.
       target: 'es2022',
       mangleProps: /^_/,
-      plugins: [trimWebVitals(counts)],
+      plugins: [trimWebVitals(name, counts)],
       define: { __SNIPPET_VERSION__: JSON.stringify(version) },
       legalComments: 'none',
       // The IIFE needs no "use strict" prologue: 13 bytes saved on every page.
@@ -88,12 +109,11 @@ async function buildSnippets() {
       write: false,
       logLevel: 'warning',
     });
-    if (counts[0]) {
-      WEB_VITALS_EDIT_COUNTS.forEach((expected, i) => {
-        if (expected == null ? !counts[i] : counts[i] != expected)
-          throw new Error(`${name}: web-vitals edit ${WEB_VITALS_EDITS[i][0]} matched ${counts[i]} times`);
-      });
-    }
+    // rum.errors.js has no web-vitals code at all: every count is 0 there.
+    WEB_VITALS_EDITS.forEach(([pattern, , ...expected], i) => {
+      const want = { rum: expected[0], 'rum.attribution': expected[1] }[name] || 0;
+      if (counts[i] != want) throw new Error(`${name}: web-vitals edit ${pattern} matched ${counts[i]} times, not ${want}`);
+    });
     const code = Buffer.from(result.outputFiles[0].text);
     const file = join(outDir, name + '.js');
     writeFileSync(file, code);
