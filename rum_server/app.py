@@ -21,6 +21,7 @@ from rum_server.api import api_routes
 from rum_server.dashboard import dashboard_routes
 from rum_server.ingest import ingest
 from rum_server.pipeline import Pipeline
+from rum_server.rate_limit import RateLimiter
 from rum_server.settings import Settings
 from rum_server.settler import Settler
 from rum_server.sink import ClickHouseSink
@@ -90,6 +91,11 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     state.store = store
     state.writer = writer
     state.pipeline = Pipeline(settings)
+    state.rate_limiter = (
+        RateLimiter(settings.rate_limit, burst=max(1.0, 2 * settings.rate_limit))
+        if settings.rate_limit
+        else None
+    )
     state.settler = Settler(store)
     state.settler.start()
     log.info("User-Agent parser: %s", load_rules())

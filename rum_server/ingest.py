@@ -25,6 +25,7 @@ from rum_server.body import (
 )
 from rum_server.errors import Forbidden, MalformedBatch, RumError
 from rum_server.pipeline import Pipeline, RequestContext
+from rum_server.rate_limit import RateLimiter
 from rum_server.settings import Settings
 from rum_server.writer import Writer
 
@@ -85,6 +86,7 @@ def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
         400: ResponseSpec(ErrorBody, description="malformed batch, or no valid event"),
         403: ResponseSpec(ErrorBody, description="origin or site not allowed"),
         413: ResponseSpec(ErrorBody, description="body too large (raw or decompressed)"),
+        429: ResponseSpec(ErrorBody, description="rate limited; see Retry-After"),
         415: ResponseSpec(ErrorBody, description="wrong content type or encoding"),
         503: ResponseSpec(ErrorBody, description="queue full; see Retry-After"),
     },
@@ -104,6 +106,9 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
     origin = headers.get("origin")
     extra_headers = cors_headers(origin, settings)
     try:
+        limiter: RateLimiter | None = state.rate_limiter
+        if limiter is not None:
+            limiter.check(client_address(request, settings.client_ip_header))
         check_content_type(headers.get("content-type"))
         gzipped = check_content_encoding(headers.get("content-encoding"))
         check_declared_length(headers.get("content-length"))
@@ -136,6 +141,15 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
             headers=extra_headers,
         )
     return Response(None, status_code=204, headers=extra_headers)
+
+
+def client_address(request: Request[object, object, State], trusted_header: str) -> str:
+    """The visitor's address: from a trusted proxy header when configured, else the peer."""
+    if trusted_header:
+        forwarded = request.headers.get(trusted_header, "")
+        if forwarded:
+            return forwarded.split(",", 1)[0].strip()
+    return request.client.host if request.client else "unknown"
 
 
 def country_from(value: str | None) -> str:

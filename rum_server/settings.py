@@ -52,6 +52,8 @@ class Settings:
     flush_rows: int = DEFAULT_FLUSH_ROWS
     flush_seconds: float = DEFAULT_FLUSH_SECONDS
     spool_dir: str = ""
+    rate_limit: float = 0.0
+    client_ip_header: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -84,6 +86,8 @@ class Settings:
                 errors.append(f"{name} {value!r} must be letters, digits and underscores")
         if self.ttl_days < 1:
             errors.append("ttl days must be at least 1")
+        if self.rate_limit < 0:
+            errors.append("rate limit must be 0 (off) or a positive number of batches per second")
         if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
             errors.append("queue size, flush rows and flush seconds must be positive")
         return errors
@@ -129,10 +133,12 @@ ENV_NAMES: dict[str, str] = {
     "flush_rows": "RUM_FLUSH_ROWS",
     "flush_seconds": "RUM_FLUSH_SECONDS",
     "spool_dir": "RUM_SPOOL_DIR",
+    "rate_limit": "RUM_RATE_LIMIT",
+    "client_ip_header": "RUM_CLIENT_IP_HEADER",
 }
 
 _INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows"}
-_FLOAT_FIELDS = {"flush_seconds"}
+_FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
 _LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist"}
 _BOOL_FIELDS = {"demo"}
 

@@ -240,3 +240,16 @@ def test_no_input_ever_gets_a_500(client: TestClient[Any]) -> None:
         assert response.status_code < 500 or response.status_code == 503, (seed, response.text)
         statuses.add(response.status_code)
     assert 400 in statuses and statuses <= {202, 204, 400, 403}
+
+
+def test_a_client_over_the_rate_limit_gets_429_with_retry_after(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data", rate_limit=1.0, client_ip_header="cf-connecting-ip")
+    with TestClient(app=create_app(settings)) as client:
+        visitor = {**TEXT, "cf-connecting-ip": "198.51.100.7"}
+        assert [post(client, batch(), visitor).status_code for _ in range(2)] == [204, 204]
+        limited = post(client, batch(), visitor)
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) >= 1
+        assert "slow down" in limited.json()["error"]
+        other = {**TEXT, "cf-connecting-ip": "198.51.100.8"}
+        assert post(client, batch(), other).status_code == 204

@@ -1,0 +1,54 @@
+"""Per-client rate limiting for beacons: a token bucket per client address, bounded in memory.
+
+Off by default, because behind a proxy every request comes from the proxy's address;
+turn it on with ``RUM_RATE_LIMIT`` (batches per second per client) and, behind a proxy
+you control, name the header carrying the visitor's address (``RUM_CLIENT_IP_HEADER``).
+Runs before the body is read, so a flood costs almost nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+
+from rum_server.errors import RumError
+
+MAX_TRACKED_CLIENTS = 100_000
+"""Least recently seen clients are forgotten past this, so memory stays bounded."""
+
+
+class RateLimited(RumError):
+    """Too many batches from one client; retry after ``Retry-After`` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
+class RateLimiter:
+    """``rate`` batches per second per client, with bursts of up to ``burst``."""
+
+    def __init__(self, rate: float, burst: float, max_clients: int = MAX_TRACKED_CLIENTS) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._max_clients = max_clients
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, client: str, now: float | None = None) -> None:
+        """Take one token for ``client``; raises :class:`RateLimited` when none is left."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.pop(client, (self._burst, now))
+            tokens = min(self._burst, tokens + (now - last) * self._rate)
+            if tokens < 1:
+                self._buckets[client] = (tokens, now)
+                wait = math.ceil((1 - tokens) / self._rate)
+                raise RateLimited(f"too many batches from {client}; slow down", wait)
+            self._buckets[client] = (tokens - 1, now)
+            if len(self._buckets) > self._max_clients:
+                self._buckets.popitem(last=False)
