@@ -23,19 +23,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from e2e.harness import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
 REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SITE = "e2e-shop"
 SNIPPET_LINE = '<script src="/__deco/rum.js" async data-site="my-site"'
 VITALS = ["LCP", "INP", "CLS", "FCP", "TTFB"]

@@ -25,6 +25,14 @@ def wait_for(predicate: Any, seconds: float = 20.0) -> None:
         time.sleep(0.05)
 
 
+def post_examples(client: TestClient[Any]) -> None:
+    for path in EXAMPLES:
+        response = client.post(
+            "/__deco/rum", content=path.read_bytes(), headers={"content-type": "text/plain"}
+        )
+        assert response.status_code == 204
+
+
 def test_batches_accepted_during_an_outage_are_written_when_the_store_returns(
     tmp_path: Path,
 ) -> None:
@@ -36,11 +44,7 @@ def test_batches_accepted_during_an_outage_are_written_when_the_store_returns(
         store = app.state.store
         writer = app.state.writer
         store.command(f"RENAME TABLE {table} TO {table}_away")
-        for path in EXAMPLES:
-            response = client.post(
-                "/__deco/rum", content=path.read_bytes(), headers={"content-type": "text/plain"}
-            )
-            assert response.status_code == 204
+        post_examples(client)
         wait_for(lambda: writer.stats.failed_writes >= 2)
         assert writer.stats.queued_rows == expected
         health = client.get("/__deco/rum/health").json()
@@ -69,11 +73,7 @@ def test_rows_the_store_refused_through_a_shutdown_are_spooled_and_replayed(
     app = create_app(settings)
     with TestClient(app=app) as client:
         app.state.store.command(f"RENAME TABLE {table} TO {table}_away")
-        for path in EXAMPLES:
-            response = client.post(
-                "/__deco/rum", content=path.read_bytes(), headers={"content-type": "text/plain"}
-            )
-            assert response.status_code == 204
+        post_examples(client)
     spooled = list(settings.spool_path.glob("*.rows.msgpack"))
     assert len(spooled) == 1
 
