@@ -30,7 +30,7 @@ export const start = (observeVitals?: ObserveVitals): void => {
 
     const navigationEntry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
     const context = readPageContext(
-      (name) => document.querySelector<HTMLMetaElement>('meta[name="' + name + '"]')?.content,
+      (name) => document.querySelector<HTMLMetaElement>('meta[name=' + name + ']')?.content,
       navigationEntry?.serverTiming,
     );
     // Errors share the queue unless data-error-sample-rate differs; then they travel in
@@ -39,7 +39,7 @@ export const start = (observeVitals?: ObserveVitals): void => {
     const errorQueue: WireEvent[] = config._errorRate == config._rate ? queue : [];
     // sessionStorage, or memory where storage is blocked; used only once consent is given.
     let storage: { deco_rum?: string } = {};
-    let consent = config._consentRequired ? undefined : true;
+    let consent: boolean | undefined = !config._consentRequired || undefined;
     let pageView: string;
     let navigation = getNavigationType(navigationEntry);
     let route = config._route;
