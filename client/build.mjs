@@ -27,13 +27,17 @@ const BUNDLES = ['rum', 'rum.attribution', 'rum.errors'];
 // web-vitals upgrade that moves the code fails the build instead of shipping it untrimmed.
 const WEB_VITALS_EDITS = [
   [/checkSoftNavsEnabled\(opts\)/g, 'false', 5, 7],
+  [/const softNavsEnabled = false;\n/g, '', 3, 3],
+  [/softNavsEnabled/g, 'false', 5, 5],
   [/opts\.reportAllChanges/g, 'false', 14, 14],
   [/if \(entry\.entryType === 'soft-navigation'\) \{\s*handleSoftNavEntry\(entry\);\s*continue;\s*\}/g, '', 3, 3],
   [/const handleSoftNavEntry = \(entry\) => \{[\s\S]*?\n {8}\};\n/g, '', 3, 3],
   [/if \(navigation === 'soft-navigation'\) \{\s*visibilityWatcher = getVisibilityWatcher\(true\);\s*\}/g, '', 1, 1],
+  [/if \(reset\) \{\s*firstHiddenTime = Infinity;\s*\}/g, '', 1, 1],
   [/, metric\.navigationId, metric\.navigationInteractionId, metric\.navigationURL, getBFCacheRestoreTime\(\)/g, '', 5, 5],
   [/\n\s*navigationId: navigationId \|\| hardNavId,[\s\S]*?navigationStartTime: navigationStartTime \|\| 0,/g, '', 1, 1],
   [/const hardNavId = .*\n/g, '', 1, 1],
+  [/, navigationId( = 0)?, navigationInteractionId, navigationURL, navigationStartTime\)/g, ')', 7, 7],
   [/metric\.navigationId = entry\.navigationId \|\| metric\.navigationId;/g, '', 1, 1],
   // LCP of a soft navigation (interaction-contentful-paint entries, observed only with soft navs).
   [/\n {16}else if \(entry\.entryType === 'interaction-contentful-paint'\) \{[\s\S]*?\n {16}\}/g, '', 1, 1],
@@ -55,7 +59,9 @@ const WEB_VITALS_EDITS = [
   // FCP's entry manager only keeps soft-navigation entries.
   [/const fcpEntryManager = initUnique\(opts, FCPEntryManager\);/g, '', 1, 2],
   // Without attribution nobody shares the metric managers or hooks into them.
-  [/initUnique\(opts, (\w+)\)/g, 'new $1()', 3, 0],
+  [/const lcpEntryManager = initUnique\(opts, LCPEntryManager\);/g, '', 1, 0],
+  [/lcpEntryManager\._processEntry\(entry\);/g, '', 1, 0],
+  [/initUnique\(opts, (\w+)\)/g, 'new $1()', 2, 0],
   [/this\._on\w+\?\.\(\w+\);/g, '', 4, 0],
   [/^ {4}_(on\w+|softNavigationEntryMap);\n/gm, '', 6, 0],
 ];
