@@ -92,6 +92,7 @@ const PURE_MODULES = [
   'rotateSession',
   'splitBatch',
   'toSmallMap',
+  'toWebVital',
 ];
 
 // Brotli at max quality, with the mode and window that give the fewest bytes for this file

@@ -40,3 +40,11 @@ test('splitBatch: at most 200 events a batch (the server limit)', () => {
   const sizes = splitBatch(envelope, events, 60000).map((b) => JSON.parse(b).events.length);
   assert.deepEqual(sizes, [200, 200, 50]);
 });
+
+test('splitBatch: an event bigger than the limit on its own goes alone, in order', () => {
+  const events = [event(1), event(2, 3000), event(3)];
+  assert.deepEqual(
+    splitBatch(envelope, events, 1000).map((b) => JSON.parse(b).events),
+    [[events[0]], [events[1]], [events[2]]],
+  );
+});
