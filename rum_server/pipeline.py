@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+from rum_server.cardinality import LabelGuard
 from rum_server.errors import Forbidden, MalformedBatch
 from rum_server.redact import RedactionPolicy
 from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
@@ -45,6 +46,7 @@ class Pipeline:
     def __init__(self, settings: Settings) -> None:
         self._policy = RedactionPolicy(settings.query_allowlist)
         self._sites = frozenset(settings.sites)
+        self._labels = LabelGuard()
 
     def process(self, body: bytes, request: RequestContext) -> Processed:
         """Decode and transform one batch; raises :class:`MalformedBatch` or :class:`Forbidden`."""
@@ -53,7 +55,7 @@ class Pipeline:
         except msgspec.DecodeError:
             return self._process_event_by_event(body, request)
         self._check_site(typed.site)
-        rows = BatchRows(typed, self._context(request), self._policy)
+        rows = BatchRows(typed, self._context(request), self._policy, self._labels)
         rejected: list[dict[str, str | int]] = []
         for index, event in enumerate(typed.events):
             try:
@@ -71,7 +73,7 @@ class Pipeline:
         except msgspec.DecodeError as exc:
             raise MalformedBatch("body is not valid JSON", [str(exc)]) from None
         self._check_site(batch.site)
-        rows = BatchRows(batch, self._context(request), self._policy)
+        rows = BatchRows(batch, self._context(request), self._policy, self._labels)
         rejected: list[dict[str, str | int]] = []
         for index, raw in enumerate(batch.events):
             try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rum_server.cardinality import LabelGuard
 from rum_server.clock import clock_skew_ns, event_time_ns
 from rum_server.rating import MAX_CLS, format_value, rating
 from rum_server.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
@@ -82,8 +83,15 @@ class Columns:
 class BatchRows:
     """Builds rows for one batch: the shared part once, then one row per event."""
 
-    def __init__(self, envelope: Envelope, context: BatchContext, policy: RedactionPolicy) -> None:
+    def __init__(
+        self,
+        envelope: Envelope,
+        context: BatchContext,
+        policy: RedactionPolicy,
+        labels: LabelGuard | None = None,
+    ) -> None:
         self.columns = Columns()
+        self._labels = labels or LabelGuard()
         self._policy = policy
         self._received_ns = context.received_ns
         self._skew_ns = clock_skew_ns(envelope.st, context.received_ns)
@@ -112,7 +120,7 @@ class BatchRows:
         elif isinstance(event, PageView):
             self._append(event.ts, "rum.page_view", "INFO", 9, self._route, attributes)
         elif isinstance(event, CustomEvent):
-            custom_event_attributes(event, attributes)
+            custom_event_attributes(event, attributes, self._site, self._labels)
             self._append(event.ts, "rum.event", "INFO", 9, attributes["rum.event.name"], attributes)
 
     def _append(
@@ -232,12 +240,15 @@ def error_fingerprint(error_type: str, message: str, file: str, line: int) -> st
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
-def custom_event_attributes(event: CustomEvent, attributes: dict[str, str]) -> None:
-    """Adds ``rum.event.*`` keys: labels are bounded (groupable), attrs free (redacted)."""
-    attributes["rum.event.name"] = redact_text(event.name)
+def custom_event_attributes(
+    event: CustomEvent, attributes: dict[str, str], site: str, labels: LabelGuard
+) -> None:
+    """Adds ``rum.event.*`` keys: labels bounded in length and cardinality, attrs free."""
+    name = attributes["rum.event.name"] = redact_text(event.name)
     for key, value in (event.labels or {}).items():
         if _ATTRIBUTE_KEY.match(key):
-            attributes[f"rum.event.label.{key}"] = redact_text(value)[:64]
+            label = labels.admit(site, name, key, redact_text(value)[:64])
+            attributes[f"rum.event.label.{key}"] = label
     for key, value in (event.attrs or {}).items():
         if _ATTRIBUTE_KEY.match(key):
             attributes[f"rum.event.attr.{key}"] = redact_text(value)
