@@ -86,15 +86,16 @@ def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
         400: ResponseSpec(ErrorBody, description="malformed batch, or no valid event"),
         403: ResponseSpec(ErrorBody, description="origin or site not allowed"),
         413: ResponseSpec(ErrorBody, description="body too large (raw or decompressed)"),
-        429: ResponseSpec(ErrorBody, description="rate limited; see Retry-After"),
         415: ResponseSpec(ErrorBody, description="wrong content type or encoding"),
+        429: ResponseSpec(ErrorBody, description="rate limited; see Retry-After"),
         503: ResponseSpec(ErrorBody, description="queue full; see Retry-After"),
     },
     summary="Ingest one RUM batch",
     description=(
         "Wire format v1 (docs/wire.md). 204: all events accepted. 202: some events were "
         "rejected (body names each by index). 400 malformed, 403 origin or site not allowed, "
-        "413 too large, 415 wrong content type or encoding, 503 overloaded (Retry-After)."
+        "413 too large, 415 wrong content type or encoding, 429 rate limited and 503 overloaded "
+        "(both with Retry-After). Never 500."
     ),
     tags=["ingest"],
 )
