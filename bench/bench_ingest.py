@@ -144,6 +144,21 @@ def measure(
     return rate
 
 
+def granian(target: str) -> list[str]:
+    """One granian worker serving ``target``, the port appended by the caller."""
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--log-level",
+        "warning",
+        target,
+        "--port",
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -185,28 +200,8 @@ def main() -> int:
             "warning",
             "--port",
         ],
-        "noop-litestar/granian": [
-            python,
-            "-m",
-            "granian",
-            "--interface",
-            "asgi",
-            "--log-level",
-            "warning",
-            "noop_litestar:app",
-            "--port",
-        ],
-        "rum/granian": [
-            python,
-            "-m",
-            "granian",
-            "--interface",
-            "asgi",
-            "--log-level",
-            "warning",
-            "rum_server.asgi:app",
-            "--port",
-        ],
+        "noop-litestar/granian": granian("noop_litestar:app"),
+        "rum/granian": granian("rum_server.asgi:app"),
         "rum/uvicorn": [
             python,
             "-m",
