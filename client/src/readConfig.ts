@@ -13,7 +13,6 @@ const rateOf = (text: string | undefined, fallback: number): number => {
  */
 export const readConfig = (data: Record<string, string | undefined>): Config | undefined => {
   const rate = rateOf(data.sampleRate, 1);
-  const softNavs = data.softNavs;
   if (data.site)
     return {
       _site: data.site,
@@ -24,6 +23,7 @@ export const readConfig = (data: Record<string, string | undefined>): Config | u
       _errorRate: rateOf(data.errorSampleRate, rate),
       _endpoint: data.endpoint || '/__deco/rum',
       _consentRequired: data.consent == 'required',
-      _softNavs: softNavs != null && softNavs != 'false',
+      // rum.errors.js ignores data-soft-navs (docs/snippet.md: use rum.js for SPAs).
+      _softNavs: !__ERRORS_ONLY__ && data.softNavs != null && data.softNavs != 'false',
     };
 };

@@ -18,7 +18,8 @@ interface ErrorEventLike {
 /**
  * The wire fields of an `error` or `unhandledrejection` event, or undefined for noise
  * (bare "Script error.", ResizeObserver loops, anything from a browser extension's files).
- * Message 2048 and stack 8192 characters at most, as the wire allows.
+ * Message 2048 and stack 8192 characters at most, as the wire allows; in rum.errors.js,
+ * which sends one batch of at most 60 KB, message 500, stack 1,500 and file 300 (capBatch).
  */
 export const readError = (event: ErrorEventLike): ErrorFields | undefined => {
   const cause = (event.error || event.reason || {}) as { name?: string; message?: string; stack?: string };
@@ -28,11 +29,11 @@ export const readError = (event: ErrorEventLike): ErrorFields | undefined => {
   const file = event.filename || frame[1] || '';
   if (msg && !NOISE.test(msg + file + stack))
     return {
-      msg: msg.slice(0, 2048),
+      msg: msg.slice(0, __ERRORS_ONLY__ ? 500 : 2048),
       type: cause.name,
-      stack: stack.slice(0, 8192),
+      stack: stack.slice(0, __ERRORS_ONLY__ ? 1500 : 8192),
       src: event.type as ErrorFields['src'],
-      file,
+      file: __ERRORS_ONLY__ ? file.slice(0, 300) : file,
       line: event.lineno || +frame[2]! | 0,
       col: event.colno || +frame[3]! | 0,
     };

@@ -1,3 +1,4 @@
+import { capBatch } from './capBatch';
 import { fingerprint } from './fingerprint';
 import { getNavigationType } from './getNavigationType';
 import { isSampled } from './isSampled';
@@ -29,10 +30,13 @@ export const start = (observeVitals?: ObserveVitals): void => {
     if (!config || (stub && !stub.q)) return;
 
     const navigationEntry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-    const context = readPageContext(
-      (name) => document.querySelector<HTMLMetaElement>('meta[name=' + name + ']')?.content,
-      navigationEntry?.serverTiming,
-    );
+    // rum.errors.js sends no trace or request ids (docs/snippet.md).
+    const context = __ERRORS_ONLY__
+      ? undefined
+      : readPageContext(
+          (name) => document.querySelector<HTMLMetaElement>('meta[name=' + name + ']')?.content,
+          navigationEntry?.serverTiming,
+        );
     // Errors share the queue unless data-error-sample-rate differs; then they travel in
     // batches of their own, each batch naming the rate its events were kept at.
     const queue: WireEvent[] = [];
@@ -68,7 +72,8 @@ export const start = (observeVitals?: ObserveVitals): void => {
 
     const push = (target: WireEvent[], event: Queued) => {
       event.ts = Date.now();
-      if (consent != false && target.length < 500) target.push(event as WireEvent);
+      // rum.errors.js sends one batch a queue, and the server takes 200 events at most.
+      if (consent != false && target.length < (__ERRORS_ONLY__ ? 200 : 500)) target.push(event as WireEvent);
       if (consent) sessionId();
     };
 
@@ -76,7 +81,7 @@ export const start = (observeVitals?: ObserveVitals): void => {
       const sid = sessionId();
       const sending = events.splice(0);
       if (isSampled(sid, rate))
-        for (const body of splitBatch(
+        for (const body of (__ERRORS_ONLY__ ? capBatch : splitBatch)(
           {
             v: 1,
             site: config._site,
@@ -88,8 +93,11 @@ export const start = (observeVitals?: ObserveVitals): void => {
             ref: referrer.slice(0, 2048),
             nav: navigation,
             rate,
-            vp: innerWidth + 'x' + innerHeight,
-            conn: (navigator as { connection?: { effectiveType?: string } }).connection?.effectiveType,
+            // rum.errors.js leaves out the viewport and the connection type (docs/snippet.md).
+            ...(!__ERRORS_ONLY__ && {
+              vp: innerWidth + 'x' + innerHeight,
+              conn: (navigator as { connection?: { effectiveType?: string } }).connection?.effectiveType,
+            }),
             sv: __SNIPPET_VERSION__,
             ver: config._version,
             env: config._env,
@@ -157,7 +165,7 @@ export const start = (observeVitals?: ObserveVitals): void => {
     on('visibilitychange', () => document.visibilityState == 'hidden' && flush());
     on('pagehide', flush);
 
-    if (config._softNavs) {
+    if (!__ERRORS_ONLY__ && config._softNavs) {
       // A new page view when the URL changes, fragment aside (in-page anchors fire popstate too).
       const page = () => location.href.split('#')[0]!;
       let url = page();

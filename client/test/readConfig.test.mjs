@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readConfig as readConfigErrorsOnly } from './.build/errors/readConfig.mjs';
 import { readConfig } from './.build/readConfig.mjs';
 
 // A script tag's `dataset` with these data-* attributes (data-sample-rate is sampleRate).
@@ -75,4 +76,9 @@ test('readConfig: data-soft-navs="false" is off', () => {
 
 test('readConfig: data-consent other than "required" does not gate', () => {
   assert.equal(readConfig(read({ site: 's', consent: 'granted' }))._consentRequired, false);
+});
+
+test('readConfig (rum.errors.js): data-soft-navs is ignored (use rum.js for SPAs)', () => {
+  assert.equal(readConfigErrorsOnly(read({ site: 's', 'soft-navs': '' }))._softNavs, false);
+  assert.equal(readConfigErrorsOnly(read({ site: 's', 'soft-navs': 'true' }))._softNavs, false);
 });

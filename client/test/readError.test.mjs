@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readError as readErrorsOnly } from './.build/errors/readError.mjs';
 import { readError } from './.build/readError.mjs';
 
 const v8Stack = 'TypeError: x is undefined\n    at addToCart (https://shop.example/app.js:12:34)\n    at HTMLButtonElement.<anonymous> (https://shop.example/app.js:40:5)';
@@ -57,4 +58,12 @@ test('readError: long messages and stacks are cut to the wire limits', () => {
   const fields = readError({ type: 'error', message: 'x', error });
   assert.equal(fields.msg.length, 2048);
   assert.equal(fields.stack.length, 8192);
+});
+
+test('readError (rum.errors.js): message 500, stack 1,500 and file 300 characters at most', () => {
+  const error = { name: 'Error', message: 'm'.repeat(5000), stack: 's'.repeat(20000) };
+  const fields = readErrorsOnly({ type: 'error', message: 'x', filename: 'f'.repeat(5000), error });
+  assert.equal(fields.msg.length, 500);
+  assert.equal(fields.stack.length, 1500);
+  assert.equal(fields.file.length, 300);
 });
