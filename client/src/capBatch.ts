@@ -12,7 +12,8 @@ const bytes = (value: object) => new Blob([JSON.stringify(value)]).size;
  * errors in plain text fit; what would pass the limit, the newest events, is dropped.
  */
 export const capBatch = (envelope: object, events: WireEvent[], maxBytes: number): string[] => {
-  let size = bytes({ ...envelope, events: [] });
+  // The envelope's JSON with `,"events":[]` (12 bytes) before its closing brace.
+  let size = bytes(envelope) + 12;
   // size only grows, so the events kept are a run from the start.
   events = events.filter((event) => (size += bytes(event) + 1) <= maxBytes);
   return events[0] ? [JSON.stringify({ ...envelope, events })] : [];

@@ -102,7 +102,7 @@ export const start = (observeVitals?: ObserveVitals): void => {
             ver: config._version,
             env: config._env,
             uh: userHash,
-            ...context,
+            ...(!__ERRORS_ONLY__ && context),
           },
           sending,
           6e4,

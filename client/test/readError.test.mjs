@@ -67,3 +67,28 @@ test('readError (rum.errors.js): message 500, stack 1,500 and file 300 character
   assert.equal(fields.stack.length, 1500);
   assert.equal(fields.file.length, 300);
 });
+
+test('readError: the type is cut at 128 characters (a longer one would get the batch rejected)', () => {
+  const fields = readError({ type: 'unhandledrejection', reason: { name: 'E'.repeat(300), message: 'x' } });
+  assert.equal(fields.type, 'E'.repeat(128));
+});
+
+const longRuns = [
+  ['a message without spaces (a data URL)', 'Error: data:' + 'A'.repeat(100000)],
+  ['colons and digits', 'x:1'.repeat(30000)],
+  ['separators only', '('.repeat(100000)],
+];
+for (const [name, stack] of longRuns) {
+  test(`readError: a 100,000-character stack of ${name} is read at once (no quadratic frame search)`, () => {
+    const started = performance.now();
+    readError({ type: 'unhandledrejection', reason: { message: 'x', stack } });
+    // Scanning from every character took about 18 s here; one pass takes a few ms.
+    assert.ok(performance.now() - started < 500, `${performance.now() - started} ms`);
+  });
+}
+
+test('readError: the top frame is found after a long first line', () => {
+  const stack = 'Error: ' + 'A'.repeat(5000) + '\n    at f (https://shop.example/app.js:7:9)';
+  const fields = readError({ type: 'unhandledrejection', reason: { message: 'x', stack } });
+  assert.deepEqual([fields.file, fields.line, fields.col], ['https://shop.example/app.js', 7, 9]);
+});
