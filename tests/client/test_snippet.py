@@ -54,7 +54,8 @@ def node_modules() -> Path:
     """The client's npm dependencies, installed from the lockfile when missing."""
     if shutil.which("npm") is None:
         pytest.fail("npm is not installed: the client tests need Node.js and npm")
-    if not (CLIENT / "node_modules" / "esbuild").exists():
+    # Every devDependency the build runs: an older checkout's node_modules may lack one.
+    if not all((CLIENT / "node_modules" / name).exists() for name in ("esbuild", "terser")):
         run(["npm", "ci", "--no-audit", "--no-fund"], CLIENT)
     return CLIENT / "node_modules"
 
