@@ -13,7 +13,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from e2e.harness import (
     CHROMIUM,
@@ -25,6 +25,15 @@ from e2e.harness import (
 )
 
 
+def painted(page: Page) -> None:
+    """Wait for the first contentful paint, so leaving the page reports FCP like a visit."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "performance.getEntriesByName('first-contentful-paint').length > 0", timeout=10_000
+    )
+    page.wait_for_timeout(100)
+
+
 def test_a_newcomer_sees_their_own_visits_in_the_cli_and_the_dashboard(tmp_path: Path) -> None:
     data = tmp_path / "data"
     process, base = start_server(data, tmp_path / "server.log")
@@ -33,10 +42,11 @@ def test_a_newcomer_sees_their_own_visits_in_the_cli_and_the_dashboard(tmp_path:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(base + "/")
+            painted(page)
             page.click("text=Jacket")
-            page.wait_for_load_state("load")
+            painted(page)
             page.goto(base + "/demo/cart")
-            page.wait_for_load_state("load")
+            painted(page)
             hide_by_leaving(page)
             browser.close()
 
