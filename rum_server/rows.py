@@ -46,6 +46,9 @@ ROW_COLUMNS = (
 # redacting each distinct string once per process takes the regex work off the hot path.
 redact_text = functools.lru_cache(maxsize=8192)(redact_text_uncached)
 redact_stack_cached = functools.lru_cache(maxsize=2048)(redact_stack)
+_VIEWPORT = re.compile(r"[0-9]{1,5}x[0-9]{1,5}")
+_TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
+_USER_HASH = re.compile(r"[0-9a-fA-F]{8,128}")
 _ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _MAX_BODY = 512
 
@@ -186,9 +189,9 @@ def shared_attributes(
         "rum.cf_ray": redact_text(envelope.ray),
         "rum.connection.type": redact_text(envelope.conn),
         "rum.referrer": redact_referrer(envelope.ref) if envelope.ref else "",
-        "rum.viewport": envelope.vp or "",
+        "rum.viewport": envelope.vp if _VIEWPORT.fullmatch(envelope.vp) else "",
         "rum.country": context.country,
-        "rum.user.hash": envelope.uh or "",
+        "rum.user.hash": envelope.uh if _USER_HASH.fullmatch(envelope.uh) else "",
     }
     attributes.update({key: value for key, value in optional.items() if value})
     return attributes
@@ -254,11 +257,12 @@ def custom_event_attributes(
             attributes[f"rum.event.attr.{key}"] = redact_text(value)
 
 
-def parse_traceparent(traceparent: str | None) -> tuple[str, str, int]:
-    """(TraceId, SpanId, TraceFlags) from a W3C traceparent; empty when absent or all zero."""
-    if not traceparent:
+def parse_traceparent(traceparent: str) -> tuple[str, str, int]:
+    """(TraceId, SpanId, TraceFlags) from a W3C traceparent; empty when absent or invalid."""
+    match = _TRACEPARENT.fullmatch(traceparent.strip().lower()) if traceparent else None
+    if match is None:
         return "", "", 0
-    _version, trace_id, span_id, flags = traceparent.split("-")
-    if set(trace_id) == {"0"} or set(span_id) == {"0"}:
+    version, trace_id, span_id, flags = match.groups()
+    if version == "ff" or set(trace_id) == {"0"} or set(span_id) == {"0"}:
         return "", "", 0
     return trace_id, span_id, int(flags, 16)

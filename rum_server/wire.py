@@ -32,11 +32,9 @@ SignedMilliseconds = Annotated[float, Meta(ge=-600_000, le=600_000)]
 SampleRate = Annotated[float, Meta(gt=0, le=1)]
 Count = Annotated[int, Meta(ge=1, le=1_000_000)]
 LineNumber = Annotated[int, Meta(ge=0, le=10_000_000)]
-Viewport = Annotated[str, Meta(max_length=16, pattern=r"^[0-9]{1,5}x[0-9]{1,5}$")]
-Traceparent = Annotated[
-    str, Meta(max_length=64, pattern=r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
-]
-UserHash = Annotated[str, Meta(min_length=8, max_length=128, pattern=r"^[0-9a-fA-F]+$")]
+Context = Annotated[str, Meta(max_length=128)]
+"""Optional page context the server checks itself (rows.py): a malformed value is dropped
+and the batch kept, because a page's bad meta tag must not cost its whole beacon."""
 AttrValue = Annotated[str, Meta(max_length=1024)]
 SmallMap = Annotated[dict[Label, AttrValue], Meta(max_length=16)]
 
@@ -114,15 +112,15 @@ class Envelope(msgspec.Struct, kw_only=True):
     ref: Url = ""
     nav: NavigationType = "navigate"
     rate: SampleRate = 1.0
-    vp: Viewport | None = None
+    vp: Context = ""
     conn: Annotated[str, Meta(max_length=16)] = ""
     rid: Label = ""
     ray: Label = ""
-    tp: Traceparent | None = None
+    tp: Context = ""
     sv: Short = ""
     ver: Label = ""
     env: Short = ""
-    uh: UserHash | None = None
+    uh: Context = ""
 
 
 class Batch(Envelope, kw_only=True):

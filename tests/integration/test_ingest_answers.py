@@ -15,7 +15,7 @@ import pytest
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import make_settings, read_rows
 
 TEXT = {"content-type": "text/plain;charset=UTF-8"}
 
@@ -89,7 +89,6 @@ def test_some_invalid_events_give_202_naming_each_rejected_index(client: TestCli
         (json.dumps(batch(events=[])), "invalid batch"),
         (json.dumps(batch(events=[{"t": "page_view"}] * 201)), "invalid batch"),
         (json.dumps(batch(rate=0)), "invalid batch"),
-        (json.dumps(batch(tp="not-a-traceparent")), "invalid batch"),
         (json.dumps(batch(events=[vital(value=600_001)])), "no valid event in the batch"),
         (json.dumps(batch(events=[vital(value=-1)])), "no valid event in the batch"),
         (json.dumps(batch(events=[vital(value="12")])), "no valid event in the batch"),
@@ -112,7 +111,6 @@ def test_some_invalid_events_give_202_naming_each_rejected_index(client: TestCli
         "no-events",
         "too-many-events",
         "rate-zero",
-        "traceparent",
         "vital-too-big",
         "vital-negative",
         "vital-string",
@@ -128,6 +126,17 @@ def test_malformed_batches_get_400_naming_what_is_wrong(
     payload = response.json()
     assert payload["error"] == expected
     assert isinstance(payload["detail"], list) and payload["detail"]
+
+
+def test_malformed_optional_context_is_dropped_and_the_batch_kept(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    with TestClient(app=create_app(settings)) as client:
+        body = batch(tp="not-a-traceparent", vp="wide", uh="not hex!")
+        assert post(client, body).status_code == 204
+    (row,) = read_rows(settings)
+    assert (row["TraceId"], row["SpanId"]) == ("", "")
+    assert "rum.viewport" not in row["LogAttributes"]
+    assert "rum.user.hash" not in row["LogAttributes"]
 
 
 @pytest.mark.parametrize(

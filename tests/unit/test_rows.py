@@ -192,7 +192,13 @@ def test_custom_event_rows_split_labels_from_free_attributes() -> None:
 @pytest.mark.parametrize(
     ("traceparent", "expected"),
     [
-        (None, ("", "", 0)),
+        ("", ("", "", 0)),
+        ("not-a-traceparent", ("", "", 0)),
+        (
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01",
+            ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", 1),
+        ),
+        ("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", ("", "", 0)),
         (
             "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
             ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", 1),
@@ -203,10 +209,18 @@ def test_custom_event_rows_split_labels_from_free_attributes() -> None:
         ),
         ("00-00000000000000000000000000000000-00f067aa0ba902b7-01", ("", "", 0)),
     ],
-    ids=["absent", "sampled", "not-sampled", "invalid-zero-trace"],
+    ids=[
+        "absent",
+        "garbage",
+        "uppercase",
+        "version-ff",
+        "sampled",
+        "not-sampled",
+        "invalid-zero-trace",
+    ],
 )
 def test_trace_ids_come_from_the_traceparent(
-    traceparent: str | None, expected: tuple[str, str, int]
+    traceparent: str, expected: tuple[str, str, int]
 ) -> None:
     assert parse_traceparent(traceparent) == expected
 
