@@ -6,6 +6,7 @@ what it opened before the next test starts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from rum_server.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "docs" / "examples").glob("*.json"))
+EXAMPLE_ROWS = sum(len(json.loads(path.read_text())["events"]) for path in EXAMPLES)
+"""Rows the example batches store: one per event."""
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from rum_server.settings import Settings
-from tests.conftest import EXAMPLES, read_rows
+from tests.conftest import EXAMPLE_ROWS, EXAMPLES, read_rows
 
 
 def free_port() -> int:
@@ -71,7 +71,7 @@ def test_serve_stores_every_example_row_and_flushes_on_sigterm(tmp_path: Path) -
     # uvicorn re-raises SIGTERM after its graceful shutdown, as a well-behaved daemon does.
     assert process.returncode in (0, -signal.SIGTERM), stderr.decode()
     assert "Application shutdown complete" in stderr.decode()
-    expected = sum(len(json.loads(p.read_text())["events"]) for p in EXAMPLES)
+    expected = EXAMPLE_ROWS
     assert len(read_rows(Settings(dsn=f"chdb://{data}"))) == expected
 
 

@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from rum_server.app import create_app
 from rum_server.settler import Settler
-from tests.conftest import EXAMPLES, make_settings
+from tests.conftest import EXAMPLE_ROWS, EXAMPLES, make_settings
 
 
 def test_the_settler_fills_the_daily_rollup_without_any_reader(tmp_path: Path) -> None:
@@ -25,7 +25,7 @@ def test_the_settler_fills_the_daily_rollup_without_any_reader(tmp_path: Path) -
                 "/__deco/rum", content=path.read_bytes(), headers={"content-type": "text/plain"}
             )
         store = app.state.store
-        rows = sum(len(json.loads(p.read_text())["events"]) for p in EXAMPLES)
+        rows = EXAMPLE_ROWS
         deadline = time.monotonic() + 20
         while app.state.writer.stats.written_rows < rows:
             time.sleep(0.05)

@@ -6,7 +6,6 @@ itself, then renamed back.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from litestar.testing import TestClient
 
 from rum_server.app import create_app
 from rum_server.store import Store
-from tests.conftest import EXAMPLES, make_settings, read_rows
+from tests.conftest import EXAMPLE_ROWS, EXAMPLES, make_settings, read_rows
 
 
 def wait_for(predicate: Any, seconds: float = 20.0) -> None:
@@ -38,7 +37,7 @@ def test_batches_accepted_during_an_outage_are_written_when_the_store_returns(
 ) -> None:
     settings = make_settings(tmp_path / "data")
     table = settings.qualified_table
-    expected = sum(len(json.loads(p.read_text())["events"]) for p in EXAMPLES)
+    expected = EXAMPLE_ROWS
     app = create_app(settings)
     with TestClient(app=app) as client:
         store = app.state.store
@@ -69,7 +68,7 @@ def test_rows_the_store_refused_through_a_shutdown_are_spooled_and_replayed(
 ) -> None:
     settings = make_settings(tmp_path / "data")
     table = settings.qualified_table
-    expected = sum(len(json.loads(p.read_text())["events"]) for p in EXAMPLES)
+    expected = EXAMPLE_ROWS
     app = create_app(settings)
     with TestClient(app=app) as client:
         app.state.store.command(f"RENAME TABLE {table} TO {table}_away")
