@@ -23,6 +23,7 @@ from typing import Any
 from rum_server.rating import format_value, rating
 from rum_server.rollups import settle
 from rum_server.settings import Settings
+from rum_server.sink import ClickHouseSink
 from rum_server.store import Store, StoreError
 
 DAY_NS = 86_400 * 10**9
@@ -316,8 +317,9 @@ def seed_store(store: Store, seed: Seed, progress: bool = False) -> int:
     """Insert the synthetic rows, then settle the rollups; returns the number of rows."""
     total = 0
     started = time.monotonic()
+    sink = ClickHouseSink(store)  # the ingest writer's insert path, not a second one
     for chunk in generate(seed):
-        store.insert_columns(store.settings.qualified_table, chunk)
+        sink.write(chunk)
         total += len(chunk["Timestamp"])
         if progress:
             rate = total / max(time.monotonic() - started, 1e-9)

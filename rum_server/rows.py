@@ -20,28 +20,13 @@ from rum_server.rating import MAX_CLS, format_value, rating
 from rum_server.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
 from rum_server.redact import redact_text as redact_text_uncached
 from rum_server.route import route_for
+from rum_server.schema import EXPORTER_COLUMNS
 from rum_server.user_agent import ClientInfo
 from rum_server.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
 
 SCOPE_NAME = "deco.rum"
-ROW_COLUMNS = (
-    "Timestamp",
-    "TraceId",
-    "SpanId",
-    "TraceFlags",
-    "SeverityText",
-    "SeverityNumber",
-    "ServiceName",
-    "Body",
-    "ResourceSchemaUrl",
-    "ResourceAttributes",
-    "ScopeSchemaUrl",
-    "ScopeName",
-    "ScopeVersion",
-    "ScopeAttributes",
-    "LogAttributes",
-    "EventName",
-)
+ROW_COLUMNS = tuple(EXPORTER_COLUMNS)
+"""The columns each row fills, in order: exactly the exporter's."""
 # Messages, labels and stacks repeat across visitors (the same error on every page view):
 # redacting each distinct string once per process takes the regex work off the hot path.
 redact_text = functools.lru_cache(maxsize=8192)(redact_text_uncached)

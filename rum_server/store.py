@@ -16,7 +16,7 @@ from typing import Any
 
 import clickhouse_connect
 
-from rum_server.schema import EXPORTER_COLUMNS, SchemaTarget, missing_columns, statements
+from rum_server.schema import SchemaTarget, missing_columns, statements
 from rum_server.settings import Settings
 
 
@@ -144,7 +144,3 @@ class Store:
         # Closing a broken client must not mask the error that broke it.
         with self._lock, contextlib.suppress(Exception):
             self.client.close()
-
-
-INSERT_COLUMNS = tuple(EXPORTER_COLUMNS)
-"""The columns the writer inserts, in order: exactly the exporter's."""

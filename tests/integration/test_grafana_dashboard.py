@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
+from rum_server.rows import ROW_COLUMNS
 from rum_server.settings import Settings
-from rum_server.store import INSERT_COLUMNS, Store
+from rum_server.store import Store
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboards" / "site-rum.json"
 SITE = "shop"
@@ -169,7 +170,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     try:
         store.ensure_schema()
         rows = seed_rows()
-        columns = {name: [row[name] for row in rows] for name in INSERT_COLUMNS}
+        columns = {name: [row[name] for row in rows] for name in ROW_COLUMNS}
         store.insert_columns(store.settings.qualified_table, columns)
         yield store
     finally:
