@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rum_server.errors import Overloaded
@@ -92,9 +93,7 @@ class Writer:
             self._pending.clear()
         if not left:
             return
-        merged = left[0]
-        for columns in left[1:]:
-            merged.extend(columns)
+        merged = merge(left)
         if self._spool is None:
             log.error("writer closed with %d rows not written", merged.count)
             return
@@ -114,9 +113,8 @@ class Writer:
                 self._condition.wait(remaining)
             if not self._pending:
                 return None if self._closing else Columns()
-            merged = self._pending.popleft()
-            while self._pending:
-                merged.extend(self._pending.popleft())
+            merged = merge(self._pending)
+            self._pending.clear()
             return merged
 
     def _run(self) -> None:
@@ -150,3 +148,12 @@ class Writer:
                 self.stats.written_rows += batch.count
                 self.stats.written_batches += 1
             return
+
+
+def merge(parts: Iterable[Columns]) -> Columns:
+    """All parts' rows as one insert (the first part is extended in place)."""
+    iterator = iter(parts)
+    merged = next(iterator)
+    for part in iterator:
+        merged.extend(part)
+    return merged
