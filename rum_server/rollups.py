@@ -305,12 +305,12 @@ def settle_candidates_sql(tables: RollupTables) -> str:
 
 
 def day_states_sql(tables: RollupTables) -> str:
-    """Today, and every stage and settled day with its fingerprint: input to :func:`split_days`."""
+    """Every stage and settled day with its fingerprint: input to :func:`split_days`."""
     return (
-        "SELECT today() AS today, 'stage' AS kind, day, stage_parts\n"
+        "SELECT 'stage' AS kind, day, stage_parts\n"
         f"FROM ({stage_parts_sql(tables)})\n"
         "UNION ALL\n"
-        f"SELECT today(), 'settled', day, stage_parts FROM {tables.settled_days} FINAL"
+        f"SELECT 'settled', day, stage_parts FROM {tables.settled_days} FINAL"
     )
 
 
@@ -323,13 +323,12 @@ class DaySplit:
     stage: tuple[date, ...]
 
 
-def split_days(rows: list[tuple[object, ...]], days: int) -> DaySplit:
-    """Sort the last ``days`` calendar days into rollup and stage days (pure)."""
-    today = next((row[0] for row in rows if isinstance(row[0], date)), date.today())
-    assert isinstance(today, date)
+def split_days(rows: list[tuple[object, ...]], days: int, today: date) -> DaySplit:
+    """Sort the last ``days`` calendar days before ``today`` (the store's day, passed in
+    so the function stays pure) into rollup and stage days."""
     window = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-    stage = {row[2]: row[3] for row in rows if row[1] == "stage"}
-    settled = {row[2]: row[3] for row in rows if row[1] == "settled"}
+    stage = {row[1]: row[2] for row in rows if row[0] == "stage"}
+    settled = {row[1]: row[2] for row in rows if row[0] == "settled"}
     fresh = {day for day, parts in settled.items() if stage.get(day, parts) == parts}
     return DaySplit(
         rollup=tuple(day for day in window if day in fresh),
@@ -340,7 +339,9 @@ def split_days(rows: list[tuple[object, ...]], days: int) -> DaySplit:
 def day_split(store: Store, days: int) -> DaySplit:
     """Which days of the window the rollup answers, asked of the store's metadata."""
     tables = RollupTables.in_database(store.settings.database)
-    return split_days(store.query(day_states_sql(tables)), days)
+    today = store.query("SELECT today()")[0][0]
+    assert isinstance(today, date)
+    return split_days(store.query(day_states_sql(tables)), days, today)
 
 
 FINAL_SETTINGS = "SETTINGS do_not_merge_across_partitions_select_final = 1"

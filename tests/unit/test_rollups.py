@@ -117,8 +117,8 @@ def test_split_days_reads_fresh_days_from_the_rollup(
     stage: dict[int, str], settled: dict[int, str], rollup: list[int], from_stage: list[int]
 ) -> None:
     rows: list[tuple[object, ...]] = [
-        *((TODAY, "stage", day(offset), parts) for offset, parts in stage.items()),
-        *((TODAY, "settled", day(offset), parts) for offset, parts in settled.items()),
+        *(("stage", day(offset), parts) for offset, parts in stage.items()),
+        *(("settled", day(offset), parts) for offset, parts in settled.items()),
     ]
-    split = split_days(rows, 3)
+    split = split_days(rows, 3, TODAY)
     assert split == DaySplit(tuple(map(day, rollup)), tuple(map(day, from_stage)))
