@@ -24,6 +24,7 @@ from rum_server.body import (
     read_bounded,
 )
 from rum_server.errors import Forbidden, MalformedBatch, RumError
+from rum_server.operation import count_accepted, count_refused
 from rum_server.pipeline import Pipeline, RequestContext
 from rum_server.rate_limit import RateLimiter
 from rum_server.settings import Settings
@@ -128,7 +129,9 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
         processed = pipeline.process(body, context)
         writer: Writer = state.writer
         writer.submit(processed.columns)
+        count_accepted(state, processed.accepted, len(processed.rejected))
     except RumError as error:
+        count_refused(state, error)
         response = error_response(error)
         response.headers.update(extra_headers)
         return response  # type: ignore[return-value]

@@ -11,7 +11,6 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rum_server.cardinality import LabelGuard
@@ -54,18 +53,20 @@ class EventRejected(ValueError):
 class Columns:
     """Column-oriented rows: one list per column, appended to event by event."""
 
-    __slots__ = ("count", "data", "sources")
+    __slots__ = ("count", "data", "shared")
 
     def __init__(self) -> None:
         self.data: dict[str, list[Any]] = {name: [] for name in ROW_COLUMNS}
         self.count = 0
-        self.sources: list[Path] = []  # spool files these rows came from
+        self.shared: dict[str, str] = {}
+        """LogAttributes every row also has: kept once per batch, merged in by ``merged()``."""
 
-    def extend(self, other: Columns) -> None:
-        for name, values in other.data.items():
-            self.data[name].extend(values)
-        self.count += other.count
-        self.sources.extend(other.sources)
+    def merged(self) -> dict[str, list[Any]]:
+        """The columns with each row's LogAttributes complete (what the table stores)."""
+        if not self.shared:
+            return self.data
+        full = [{**self.shared, **own} for own in self.data["LogAttributes"]]
+        return {**self.data, "LogAttributes": full}
 
 
 class BatchRows:
@@ -98,7 +99,7 @@ class BatchRows:
 
     def add(self, event: Event) -> None:
         """Append the row for one decoded event; raises :class:`EventRejected`."""
-        attributes = dict(self._base)
+        attributes: dict[str, str] = {}  # the event's own keys; the shared ones go in once
         if isinstance(event, WebVital):
             body = vital_attributes(event, self._route, attributes, self._policy)
             self._append(event.ts, "rum.web_vital", "INFO", 9, body, attributes)
@@ -148,6 +149,7 @@ class BatchRows:
         }
         for name, value in constants.items():
             data[name].extend([value] * (count - len(data[name])))
+        self.columns.shared = self._base
         return self.columns
 
 

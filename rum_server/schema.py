@@ -129,6 +129,25 @@ def statements(target: SchemaTarget) -> list[str]:
         logs_table_ddl(target),
         *(materialized_column_ddl(target, name) for name in MATERIALIZED_COLUMNS),
         *rollup_statements(target),
+        *dedup_window_statements(target),
+    ]
+
+
+DEDUP_WINDOW = 1000
+"""Recent insert tokens a plain MergeTree remembers, so a replayed segment is dropped."""
+FED_BY_INSERTS = ("rum_vitals_stage", "rum_errors_daily", "rum_page_views_daily", "rum_releases")
+"""Rollup tables filled by views on each insert: a replay must be dropped there too."""
+
+
+def dedup_window_statements(target: SchemaTarget) -> list[str]:
+    """Turn on insert deduplication for plain MergeTree tables (Replicated ones have it)."""
+    if target.cluster:
+        return []
+    tables = [target.table, *FED_BY_INSERTS]
+    return [
+        f"ALTER TABLE {target.database}.{table} "
+        f"MODIFY SETTING non_replicated_deduplication_window = {DEDUP_WINDOW}"
+        for table in tables
     ]
 
 

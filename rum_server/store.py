@@ -129,10 +129,24 @@ class Store:
                 table, list(columns.values()), column_names=names, column_oriented=True
             )
 
-    def insert_raw(self, table: str, names: list[str], payload: bytes, fmt: str) -> None:
+    def insert_raw(
+        self,
+        table: str,
+        names: list[str],
+        payload: bytes,
+        fmt: str,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
         """Insert bytes already in a ClickHouse input format (``JSONCompactColumns`` …)."""
         with self._lock:
-            self.client.raw_insert(table, names, insert_block=payload, fmt=fmt)
+            self.client.raw_insert(table, names, insert_block=payload, fmt=fmt, settings=settings)
+
+    def table_exists(self, qualified_table: str) -> bool:
+        """False when the store does not answer or the table is missing."""
+        try:
+            return self.query(f"EXISTS TABLE {qualified_table}") == [(1,)]
+        except StoreError:
+            return False
 
     def ping(self) -> bool:
         try:

@@ -30,7 +30,15 @@ def test_our_additions_are_materialized_so_select_star_is_unchanged() -> None:
 def test_every_statement_is_idempotent() -> None:
     for statement in statements(SchemaTarget()):
         head = statement.split("(", 1)[0]
-        assert "IF NOT EXISTS" in head or "IF NOT EXISTS" in statement, statement[:80]
+        setting = " MODIFY SETTING " in statement  # setting a value again changes nothing
+        assert setting or "IF NOT EXISTS" in head or "IF NOT EXISTS" in statement, statement[:80]
+
+
+def test_plain_merge_tree_tables_fed_by_inserts_deduplicate_replayed_segments() -> None:
+    ddl = "\n".join(statements(SchemaTarget()))
+    for table in ("otel_logs", "rum_vitals_stage", "rum_errors_daily", "rum_page_views_daily"):
+        assert f"ALTER TABLE otel.{table} MODIFY SETTING non_replicated_deduplication_window" in ddl
+    assert "non_replicated" not in "\n".join(statements(SchemaTarget(cluster="prod")))
 
 
 def test_a_cluster_target_uses_on_cluster_and_replicated_engines() -> None:
