@@ -21,10 +21,9 @@ from rum_server.body import (
     check_content_type,
     check_declared_length,
     gunzip_bounded,
-    read_bounded,
 )
 from rum_server.errors import Forbidden, MalformedBatch, RumError
-from rum_server.operation import count_accepted, count_refused
+from rum_server.operation import count_accepted, count_refused, is_client_abort, read_within
 from rum_server.pipeline import Pipeline, RequestContext
 from rum_server.rate_limit import RateLimiter
 from rum_server.settings import Settings
@@ -115,7 +114,7 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
         gzipped = check_content_encoding(headers.get("content-encoding"))
         check_declared_length(headers.get("content-length"))
         check_origin(origin, headers.get("host"), settings.allowed_origins)
-        body = await read_bounded(request.stream())
+        body = await read_within(request.stream(), settings.body_timeout_seconds)
         if gzipped:
             body = gunzip_bounded(body)
         context = RequestContext(
@@ -136,6 +135,9 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
         response.headers.update(extra_headers)
         return response  # type: ignore[return-value]
     except Exception as exc:  # a bug must still not become a 500 the client cannot fix
+        if is_client_abort(exc):
+            log.debug("client went away before its body arrived")
+            return error_response(MalformedBatch("client disconnected"))  # type: ignore[return-value]
         log.exception("unexpected failure while ingesting a batch")
         return error_response(MalformedBatch(f"batch could not be processed: {type(exc).__name__}"))  # type: ignore[return-value]
     if processed.rejected:

@@ -187,6 +187,14 @@ class Hooks:
         if self.target is not None and count:
             self.target.redactions.inc(count, detector)
 
+    def connections(self, delta: int) -> None:
+        """A connection opened (+1) or closed (-1) (called by the server's protocol)."""
+        if self.target is not None:
+            if delta > 0:
+                self.target.connection_opened()
+            else:
+                self.target.connection_closed()
+
     def dropped(self, kind: str) -> None:
         if self.target is not None:
             self.target.dropped.inc(1, kind)

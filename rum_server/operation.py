@@ -5,11 +5,16 @@ Kept apart from :mod:`rum_server.app` so the app only gains one call per mechani
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import AsyncIterator
 
 from litestar import Request, Response, get
 from litestar.datastructures import State
+from litestar.exceptions import InternalServerException
 
+from rum_server.body import read_bounded
+from rum_server.errors import RequestTimeout
 from rum_server.metrics import CONTENT_TYPE, Metrics, hooks
 from rum_server.settings import Settings
 from rum_server.wal import WriteAheadLog
@@ -80,3 +85,17 @@ def count_refused(state: State, error: Exception) -> None:
     metrics.rejected.inc(1, reason)
     if reason == "rate_limited":
         metrics.rate_limited.inc()
+
+
+async def read_within(chunks: AsyncIterator[bytes], seconds: float) -> bytes:
+    """The bounded body read, cut off after ``seconds`` (a client trickling its body)."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await read_bounded(chunks)
+    except TimeoutError:
+        raise RequestTimeout(f"the body did not arrive within {seconds:g} seconds") from None
+
+
+def is_client_abort(exc: Exception) -> bool:
+    """The client went away mid-request: expected on the web, not a server error."""
+    return isinstance(exc, InternalServerException) and "disconnected" in str(exc.detail)
