@@ -19,6 +19,7 @@ from litestar.types import ControllerRouterHandler
 from rum_server import __version__
 from rum_server.api import api_routes
 from rum_server.dashboard import dashboard_routes
+from rum_server.hosts import require_allowed_host
 from rum_server.ingest import ingest
 from rum_server.operation import (
     close_metrics,
@@ -78,7 +79,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
     """Every handler of the RUM server, for ``create_app`` and for mounting elsewhere."""
     handlers: list[ControllerRouterHandler] = [ingest, health, serve_snippet, metrics_route]
     handlers += api_routes()
-    handlers += dashboard_routes()
+    handlers.append(Router("/", route_handlers=dashboard_routes(), guards=[require_allowed_host]))
     if settings.demo:
         from rum_server.demo_routes import demo_routes
 

@@ -25,7 +25,7 @@ from rum_server.body import (
 from rum_server.errors import Forbidden, MalformedBatch, RumError
 from rum_server.operation import count_accepted, count_refused, is_client_abort, read_within
 from rum_server.pipeline import Pipeline, RequestContext
-from rum_server.rate_limit import RateLimiter
+from rum_server.rate_limit import RateLimiter, visitor_address
 from rum_server.settings import Settings
 from rum_server.writer import Writer
 
@@ -109,7 +109,7 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
     try:
         limiter: RateLimiter | None = state.rate_limiter
         if limiter is not None:
-            limiter.check(client_address(request, settings.client_ip_header))
+            limiter.check(client_address(request, settings.client_ip_header, settings.proxy_hops))
         check_content_type(headers.get("content-type"))
         gzipped = check_content_encoding(headers.get("content-encoding"))
         check_declared_length(headers.get("content-length"))
@@ -128,7 +128,7 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
         processed = pipeline.process(body, context)
         writer: Writer = state.writer
         writer.submit(processed.columns)
-        count_accepted(state, processed.accepted, len(processed.rejected))
+        count_accepted(state, processed.accepted, processed.rejected)
     except RumError as error:
         count_refused(state, error)
         response = error_response(error)
@@ -149,12 +149,14 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
     return Response(None, status_code=204, headers=extra_headers)
 
 
-def client_address(request: Request[object, object, State], trusted_header: str) -> str:
+def client_address(
+    request: Request[object, object, State], trusted_header: str, hops: int = 1
+) -> str:
     """The visitor's address: from a trusted proxy header when configured, else the peer."""
     if trusted_header:
-        forwarded = request.headers.get(trusted_header, "")
+        forwarded = visitor_address(request.headers.getall(trusted_header, []), hops)
         if forwarded:
-            return forwarded.split(",", 1)[0].strip()
+            return forwarded
     return request.client.host if request.client else "unknown"
 
 

@@ -16,6 +16,7 @@ from litestar.exceptions import InternalServerException
 from rum_server.body import read_bounded
 from rum_server.errors import RequestTimeout
 from rum_server.metrics import CONTENT_TYPE, Metrics, hooks
+from rum_server.rows import OUTSIDE_RETENTION
 from rum_server.settings import Settings
 from rum_server.wal import WriteAheadLog
 
@@ -68,12 +69,15 @@ async def metrics_route(request: Request[object, object, State]) -> Response[str
     return Response(metrics.render(), media_type=CONTENT_TYPE)
 
 
-def count_accepted(state: State, accepted: int, rejected_events: int) -> None:
+def count_accepted(
+    state: State, accepted: int, rejected_events: list[dict[str, str | int]]
+) -> None:
     metrics: Metrics = state.metrics
     metrics.accepted_batches.inc()
     metrics.accepted_events.inc(accepted)
-    if rejected_events:
-        metrics.rejected.inc(rejected_events, "invalid_event")
+    for rejection in rejected_events:
+        too_old = str(rejection["reason"]).startswith(OUTSIDE_RETENTION)
+        metrics.rejected.inc(1, "outside_retention" if too_old else "invalid_event")
 
 
 def count_refused(state: State, error: Exception) -> None:

@@ -23,6 +23,7 @@ import msgspec
 
 from rum_server import reports
 from rum_server.cli import CliError, add_store_options, settings_from
+from rum_server.csv_safe import safe_cell
 from rum_server.reports import METRICS, Comparison, DateRange, Filters, Report, ReportError
 from rum_server.rollups import RollupTables, settle
 from rum_server.settings import Settings
@@ -246,7 +247,7 @@ def render_csv(report: Report) -> str:
     for row in report.rows:
         writer.writerow(
             [
-                " ".join(map(str, value)) if isinstance(value, list) else value
+                safe_cell(" ".join(map(str, value)) if isinstance(value, list) else value)
                 for value in (row.get(column) for column in report.columns)
             ]
         )

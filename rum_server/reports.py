@@ -54,12 +54,14 @@ class ReportError(ValueError):
     """A report parameter is not valid; the message says which and why (an HTTP 400)."""
 
 
-class Report(msgspec.Struct):
+class Report(msgspec.Struct, omit_defaults=True):
     """A report's answer: ordered column names, one dict per row, and the SQL that ran."""
 
     columns: list[str]
     rows: list[dict[str, object]]
     sql: str
+    next_offset: int | None = None
+    """Where the next page of rows starts (the API pages its answers); absent on the last."""
 
 
 @dataclass(frozen=True, slots=True)

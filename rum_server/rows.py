@@ -15,6 +15,7 @@ from typing import Any
 
 from rum_server.cardinality import LabelGuard
 from rum_server.clock import clock_skew_ns, event_time_ns
+from rum_server.limits import RowLimits
 from rum_server.rating import MAX_CLS, format_value, rating
 from rum_server.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
 from rum_server.redact import redact_text as redact_text_uncached
@@ -35,6 +36,7 @@ _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f
 _USER_HASH = re.compile(r"[0-9a-fA-F]{8,128}")
 _ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _MAX_BODY = 512
+OUTSIDE_RETENTION = "outside retention"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +80,18 @@ class BatchRows:
         context: BatchContext,
         policy: RedactionPolicy,
         labels: LabelGuard | None = None,
+        limits: RowLimits | None = None,
     ) -> None:
         self.columns = Columns()
         self._labels = labels or LabelGuard()
+        self._limits = limits or RowLimits()
         self._policy = policy
         self._received_ns = context.received_ns
         self._skew_ns = clock_skew_ns(envelope.st, context.received_ns)
         self._site = envelope.site
         page_url = redact_url(envelope.url, policy)
         self._route = route_for(redact_text(envelope.route, policy=policy), page_url)
+        self._route = self._limits.route(envelope.site, context.received_ns, self._route)
         self._scope_version = redact_text(envelope.sv)
         self._trace_id, self._span_id, self._trace_flags = parse_traceparent(envelope.tp)
         self._resource = {
@@ -122,8 +127,13 @@ class BatchRows:
         attributes: dict[str, str],
     ) -> None:
         """Only what differs per event; the batch's constants are filled in by ``finish``."""
+        time_ns = event_time_ns(event_ms, self._skew_ns, self._received_ns)
+        if self._limits.outside_retention(time_ns, self._received_ns):
+            raise EventRejected(
+                f"{OUTSIDE_RETENTION}: older than {self._limits.retention_days} days"
+            )
         data = self.columns.data
-        data["Timestamp"].append(event_time_ns(event_ms, self._skew_ns, self._received_ns))
+        data["Timestamp"].append(time_ns)
         data["SeverityText"].append(severity_text)
         data["SeverityNumber"].append(severity_number)
         data["Body"].append(body[:_MAX_BODY])

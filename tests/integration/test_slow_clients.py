@@ -95,3 +95,31 @@ def test_normal_clients_are_served_while_slow_clients_trickle_headers(tmp_path: 
     assert answers and set(answers) == {204}, answers
     assert closed_by_server[0] >= SLOW_SOCKETS // 2, closed_by_server  # caps and deadlines bit
     assert b"Too many open files" not in stderr
+
+
+def test_a_stalled_body_gets_408_and_an_aborted_upload_logs_no_traceback(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "RUM_BODY_TIMEOUT_SECONDS": "1"}
+    process = subprocess.Popen(
+        rum_server("serve", "--port", str(port), "--dsn", f"chdb://{tmp_path / 'data'}"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    head = (
+        b"POST /__deco/rum HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b'Content-Type: text/plain\r\nContent-Length: 100\r\n\r\n{"v": 1'
+    )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as stalled:
+            stalled.sendall(head)  # …and the other 93 bytes never come
+            assert stalled.recv(100).startswith(b"HTTP/1.1 408")
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as aborted:
+                aborted.sendall(head)  # then the visitor closes the tab
+        time.sleep(1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert b"Traceback" not in stderr and b"ERROR" not in stderr, stderr.decode()
