@@ -213,6 +213,11 @@ class WriteAheadLog:
                 self._sync_locked()
             return self._active.bytes >= self._segment_max_bytes
 
+    @property
+    def fsync_every(self) -> float:
+        """How often the writer must call :meth:`sync_if_due` (inf: every append syncs)."""
+        return self._fsync_seconds if self._fsync_seconds > 0 else float("inf")
+
     def active_rows(self) -> int:
         with self._lock:
             return self._active.rows if self._active else 0

@@ -112,7 +112,7 @@ class Writer:
     def _run(self) -> None:
         last_probe = time.monotonic()
         while True:
-            self._wake.wait(min(self._flush_seconds, PROBE_INTERVAL_SECONDS))
+            self._wake.wait(min(self._flush_seconds, self.wal.fsync_every, PROBE_INTERVAL_SECONDS))
             self._wake.clear()
             self.wal.sync_if_due()
             self.wal.seal_if(self._flush_seconds, self._flush_rows)

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import threading
 import time
+import tracemalloc
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -211,3 +212,64 @@ def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def maximal_batch() -> bytes:
+    """The most envelope a batch can carry, shared by 200 tiny events."""
+    long_url = "https://shop.example/" + "p/" * 1000 + "?utm_source=" + "x" * 20
+    return json.dumps(
+        {
+            "v": 1,
+            "site": "shop",
+            "url": long_url[:2048],
+            "ref": long_url[:2048],
+            "route": "/" + "r" * 255,
+            "pv": "pv-max",
+            "sid": "s-max",
+            "st": 1_764_446_400_000,
+            "ver": "v" * 64,
+            "env": "e" * 64,
+            "events": [{"t": "page_view", "ts": 1_764_446_399_000}] * 200,
+        }
+    ).encode()
+
+
+def test_memory_stays_flat_while_the_backlog_of_maximal_batches_grows(tmp_path: Path) -> None:
+    """Queued rows live in the log on disk: 60,000 rows add under 8 MB of Python memory."""
+    settings = make_settings(tmp_path / "data")
+    table = settings.qualified_table
+    body = maximal_batch()
+    app = create_app(settings)
+    with TestClient(app=app) as client:
+        app.state.store.command(f"RENAME TABLE {table} TO {table}_away")
+        for _ in range(5):  # warm the caches (User-Agent, redaction) before measuring
+            client.post("/__deco/rum", content=body, headers={"content-type": "text/plain"})
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(300):
+            answer = client.post(
+                "/__deco/rum", content=body, headers={"content-type": "text/plain"}
+            )
+            assert answer.status_code == 204
+        grown = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        wal = app.state.writer.wal
+        assert wal.backlog_rows == 305 * 200
+        assert grown < 8 * 1024 * 1024, (
+            f"{grown / 1e6:.1f} MB for {wal.backlog_bytes / 1e6:.1f} MB queued"
+        )
+        app.state.store.command(f"RENAME TABLE {table}_away TO {table}")
+        wait_for(lambda: wal.backlog_rows == 0, seconds=60)
+
+
+def test_health_answers_while_the_store_is_busy(tmp_path: Path) -> None:
+    """Health reads the writer's figures; a long insert holding the store does not delay it."""
+    settings = make_settings(tmp_path / "data")
+    app = create_app(settings)
+    with TestClient(app=app) as client:
+        with app.state.store._lock:  # the store is busy with a long insert or query
+            started = time.monotonic()
+            health = client.get("/__deco/rum/health")
+            elapsed = time.monotonic() - started
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        assert elapsed < 5  # it would wait for the lock forever if it asked the store
