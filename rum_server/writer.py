@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rum_server.errors import Overloaded
 from rum_server.metrics import Metrics
 from rum_server.rows import Columns
 from rum_server.sink import Sink
@@ -87,7 +88,7 @@ class Writer:
         """Append one batch's rows to the log; raises :class:`Overloaded` when it is full."""
         try:
             due = self.wal.append(encode_record(columns), columns.count)
-        except Exception:
+        except Overloaded:
             self.stats.rejected_batches += 1
             raise
         self._metrics.spooled_rows.inc(columns.count)
