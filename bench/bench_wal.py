@@ -72,7 +72,7 @@ def main() -> None:
 
             def logged(columns: Columns, wal: WriteAheadLog = wal) -> None:
                 wal.append(encode_record(columns), columns.count)
-                wal.seal_if(1.0, 10_000)
+                wal.seal_if_older(1.0)
                 wal.sync_if_due()
 
             results[mode] = measure(args.seconds, logged)

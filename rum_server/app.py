@@ -101,7 +101,6 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     writer = Writer(
         sink,
         open_wal(settings),
-        flush_rows=settings.flush_rows,
         flush_seconds=settings.flush_seconds,
         metrics=metrics,
         store_answers=sink.table_answers,

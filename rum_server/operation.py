@@ -31,6 +31,7 @@ def open_wal(settings: Settings) -> WriteAheadLog:
         max_rows=settings.queue_max_rows,
         segment_max_bytes=settings.segment_max_bytes,
         fsync_seconds=settings.fsync_seconds,
+        segment_max_rows=settings.flush_rows,
     )
 
 

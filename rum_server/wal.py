@@ -77,13 +77,16 @@ _decoder = msgspec.msgpack.Decoder(Record)
 def encode_record(columns: Columns) -> bytes:
     """One batch's rows as a framed record, with what the batch shares stored once."""
     data = columns.data
-    payload = _encoder.encode(
-        Record(
-            constants={name: data[name][0] for name in BATCH_COLUMNS},
-            shared=columns.shared,
-            events={name: data[name] for name in PER_EVENT_COLUMNS},
-        )
+    record = Record(
+        constants={name: data[name][0] for name in BATCH_COLUMNS},
+        shared=columns.shared,
+        events={name: data[name] for name in PER_EVENT_COLUMNS},
     )
+    return frame(record)
+
+
+def frame(record: Record) -> bytes:
+    payload = _encoder.encode(record)
     return _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
 
 
@@ -150,6 +153,7 @@ class WriteAheadLog:
         max_rows: int,
         segment_max_bytes: int,
         fsync_seconds: float,
+        segment_max_rows: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.directory = directory
@@ -157,6 +161,7 @@ class WriteAheadLog:
         self._max_bytes = max_bytes
         self._max_rows = max_rows
         self._segment_max_bytes = segment_max_bytes
+        self._segment_max_rows = segment_max_rows
         self._fsync_seconds = fsync_seconds
         self._clock = clock
         self._lock = threading.Lock()
@@ -173,6 +178,7 @@ class WriteAheadLog:
     def open(self) -> list[Segment]:
         """Take every segment an earlier run left as sealed (oldest first); returns them."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        adopt_legacy_spool(self.directory)
         found = []
         for path in sorted(self.directory.glob("*" + SUFFIX)):
             segment = Segment(path, bytes=path.stat().st_size)
@@ -186,7 +192,7 @@ class WriteAheadLog:
         return found
 
     def append(self, frame: bytes, rows: int) -> bool:
-        """Write one framed record before the answer; True when the active segment is due.
+        """Write one framed record before the answer; True when a segment was sealed.
 
         Raises :class:`Overloaded` when the backlog is at its byte or row bound.
         """
@@ -209,28 +215,28 @@ class WriteAheadLog:
             self.backlog_bytes += len(frame)
             self.backlog_rows += rows
             self._unsynced = True
+            if self._segment_full(self._active):
+                self._seal_locked()  # here, not by the writer: it may be busy retrying
+                return True
             if self._fsync_seconds <= 0:
                 self._sync_locked()
-            return self._active.bytes >= self._segment_max_bytes
+            return False
 
     @property
     def fsync_every(self) -> float:
         """How often the writer must call :meth:`sync_if_due` (inf: every append syncs)."""
         return self._fsync_seconds if self._fsync_seconds > 0 else float("inf")
 
-    def active_rows(self) -> int:
-        with self._lock:
-            return self._active.rows if self._active else 0
-
-    def seal_if(self, max_age: float, max_rows: int) -> None:
-        """Seal the active segment when it is older than ``max_age`` or has ``max_rows``."""
+    def seal_if_older(self, max_age: float) -> None:
+        """Seal the active segment when it has rows and is older than ``max_age`` seconds."""
         with self._lock:
             active = self._active
-            if active is None or not active.rows:
-                return
-            full = active.rows >= max_rows or active.bytes >= self._segment_max_bytes
-            if full or self._clock() - self._active_since >= max_age:
+            if active is not None and active.rows and self._clock() - self._active_since >= max_age:
                 self._seal_locked()
+
+    def _segment_full(self, segment: Segment) -> bool:
+        """Bytes bound the disk; rows bound one insert's memory (rows are expanded there)."""
+        return segment.bytes >= self._segment_max_bytes or segment.rows >= self._segment_max_rows
 
     def sync_if_due(self) -> None:
         """fsync the active segment when the interval has passed since the last one."""
@@ -302,3 +308,32 @@ class WriteAheadLog:
             os.fsync(self._fd)
         self._unsynced = False
         self._last_sync = self._clock()
+
+
+LEGACY_SPOOL_SUFFIX = ".rows.msgpack"
+_legacy_decoder = msgspec.msgpack.Decoder(dict[str, list[Any]])
+
+
+def adopt_legacy_spool(directory: Path) -> None:
+    """Turn spool files of earlier versions (full columns, several batches merged) into
+    segments, one record per row, so rows spooled before an upgrade are not stranded."""
+    for path in sorted(directory.glob("*" + LEGACY_SPOOL_SUFFIX)):
+        try:
+            data = _legacy_decoder.decode(path.read_bytes())
+        except (OSError, msgspec.DecodeError) as exc:
+            log.error("cannot read the old spool file %s: %s", path, exc)
+            continue
+        frames = []
+        for row in range(len(data.get("Timestamp", []))):
+            record = Record(
+                constants={name: data[name][row] for name in BATCH_COLUMNS if name in data},
+                shared={},
+                events={name: [data[name][row]] for name in PER_EVENT_COLUMNS if name in data},
+            )
+            frames.append(frame(record))
+        target = directory / (path.name.removesuffix(LEGACY_SPOOL_SUFFIX) + SUFFIX)
+        temporary = target.with_suffix(".tmp")
+        temporary.write_bytes(b"".join(frames))
+        temporary.replace(target)
+        path.unlink()
+        log.warning("adopted %d rows from the old spool file %s", len(frames), path)

@@ -2,9 +2,9 @@
 
 The HTTP answer never waits for the store, only for the append to the log
 (:mod:`rum_server.wal`). One thread seals the active segment every
-``flush_seconds`` (or at ``flush_rows``), inserts each sealed segment with the
-segment's deduplication token and deletes it once the insert returned, so a
-replay never duplicates rows.
+``flush_seconds`` (the log seals it sooner at its row or byte bound), inserts
+each sealed segment with the segment's deduplication token and deletes it once
+the insert returned, so a replay never duplicates rows.
 
 A failed insert is retried with backoff. While the store is unreachable (or the
 table missing) it is retried for as long as it takes: nothing accepted is lost,
@@ -58,7 +58,6 @@ class Writer:
         self,
         sink: Sink,
         wal: WriteAheadLog,
-        flush_rows: int,
         flush_seconds: float,
         metrics: Metrics | None = None,
         store_answers: Callable[[], bool] = lambda: True,
@@ -66,7 +65,6 @@ class Writer:
     ) -> None:
         self._sink = sink
         self.wal = wal
-        self._flush_rows = flush_rows
         self._flush_seconds = flush_seconds
         self._metrics = metrics or Metrics()
         self._store_answers = store_answers
@@ -93,7 +91,7 @@ class Writer:
             raise
         self._metrics.spooled_rows.inc(columns.count)
         self.stats.queued_rows = self.wal.backlog_rows
-        if due or self.wal.active_rows() >= self._flush_rows:
+        if due:
             self._wake.set()
 
     def close(self, timeout: float = 30.0) -> None:
@@ -116,7 +114,7 @@ class Writer:
             self._wake.wait(min(self._flush_seconds, self.wal.fsync_every, PROBE_INTERVAL_SECONDS))
             self._wake.clear()
             self.wal.sync_if_due()
-            self.wal.seal_if(self._flush_seconds, self._flush_rows)
+            self.wal.seal_if_older(self._flush_seconds)
             wrote = False
             while (segment := self.wal.oldest_sealed()) is not None:
                 if not self._write_until_done(segment):
@@ -132,13 +130,13 @@ class Writer:
 
     def _write_until_done(self, segment: Segment) -> bool:
         """Insert one segment, retrying; False when closing gives up on it."""
+        try:
+            columns = decode_segment(segment.path.read_bytes())
+        except (OSError, CorruptSegment) as exc:
+            self._dead_letter(segment, f"unreadable segment: {exc}")
+            return True
         backoff, refused = 0.1, 0
         while True:
-            try:
-                columns = decode_segment(segment.path.read_bytes())
-            except (OSError, CorruptSegment) as exc:
-                self._dead_letter(segment, f"unreadable segment: {exc}")
-                return True
             started = time.perf_counter()
             try:
                 self._sink.write(columns.data, segment.token)

@@ -97,11 +97,21 @@ def test_sealed_segments_survive_a_restart_and_are_forgotten_once_acknowledged(
 def test_a_dead_lettered_segment_moves_aside_with_its_reason(tmp_path: Path) -> None:
     wal = open_log(tmp_path, segment_max_bytes=1)
     columns = example_batches()[0]
-    assert wal.append(encode_record(columns), columns.count)  # full at once: due for sealing
-    wal.seal_if(max_age=60, max_rows=10**6)
+    assert wal.append(encode_record(columns), columns.count)  # full at once: sealed
     segment = wal.oldest_sealed()
     assert segment is not None
     target = wal.dead_letter(segment, "refused 3 times: bad value")
     assert target.parent == tmp_path / "dead-letter" and target.exists()
     assert "bad value" in target.with_suffix(".reason").read_text()
     assert wal.dead_letter_count() == 1 and wal.backlog_rows == 0
+
+
+def test_a_full_segment_is_sealed_by_the_append_even_while_the_writer_is_busy(
+    tmp_path: Path,
+) -> None:
+    frame = encode_record(example_batches()[0])
+    wal = open_log(tmp_path / "bytes", segment_max_bytes=len(frame) * 2)
+    assert [wal.append(frame, 1) for _ in range(5)] == [False, True, False, True, False]
+    assert len(list((tmp_path / "bytes").glob("*.wal"))) == 3  # two sealed, one active
+    by_rows = open_log(tmp_path / "rows", segment_max_rows=3)
+    assert [by_rows.append(frame, 1) for _ in range(4)] == [False, False, True, False]
