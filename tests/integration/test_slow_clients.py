@@ -15,6 +15,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from tests.conftest import EXAMPLES
@@ -85,6 +86,10 @@ def test_normal_clients_are_served_while_slow_clients_trickle_headers(tmp_path: 
         while time.monotonic() < deadline:
             answers.append(post(base + "/__deco/rum", EXAMPLES[0].read_bytes()))
             time.sleep(0.2)
+        with urllib.request.urlopen(base + "/__deco/rum/metrics", timeout=5) as answer:
+            metrics = answer.read().decode()
+        open_now = float(metrics.split("\nrum_open_connections ", 1)[1].split("\n", 1)[0])
+        assert 50 <= open_now <= 100 + 5  # the attacker's per-address cap, plus ourselves
         assert process.poll() is None
     finally:
         stop.set()
