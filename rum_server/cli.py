@@ -90,6 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         extra["query_allowlist"] = split_list(args.query_allowlist)
     if args.demo:
         extra["demo"] = True
+    extra["workers"] = args.workers
     settings = settings_from(args, **extra)
     sock = bind_socket(settings.host, settings.port)
     try:
@@ -98,6 +99,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except StoreError as exc:
         sock.close()
         raise CliError(str(exc)) from None
+    if settings.workers > 1:
+        from rum_server.workers import run_workers
+
+        store.close()
+        print(f"deco RUM: {settings.workers} workers on port {settings.port}", file=sys.stderr)
+        return run_workers(settings, sock, args.log_level)
     app = create_app(settings, store=store)
     where = f"http://{settings.host}:{settings.port}"
     print(f"deco RUM listening on {where} (store {settings.dsn.split('@')[-1]})", file=sys.stderr)
@@ -156,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         default=None,
         help="also serve a demo storefront page at / (RUM_DEMO)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes, each with its own writer; needs a ClickHouse server DSN "
+        "(RUM_WORKERS; default 1)",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=cmd_serve)

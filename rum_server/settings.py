@@ -54,6 +54,7 @@ class Settings:
     spool_dir: str = ""
     rate_limit: float = 0.0
     client_ip_header: str = ""
+    workers: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -88,6 +89,14 @@ class Settings:
             errors.append("ttl days must be at least 1")
         if self.rate_limit < 0:
             errors.append("rate limit must be 0 (off) or a positive number of batches per second")
+        if self.workers < 1:
+            errors.append("workers must be at least 1")
+        elif self.workers > 1 and self.embedded:
+            errors.append(
+                f"--workers {self.workers} needs a ClickHouse server: the embedded store is a "
+                "directory only one process can open; run one worker, or set --dsn "
+                "clickhouse://… (see docs/scaling.md)"
+            )
         if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
             errors.append("queue size, flush rows and flush seconds must be positive")
         return errors
@@ -135,9 +144,10 @@ ENV_NAMES: dict[str, str] = {
     "spool_dir": "RUM_SPOOL_DIR",
     "rate_limit": "RUM_RATE_LIMIT",
     "client_ip_header": "RUM_CLIENT_IP_HEADER",
+    "workers": "RUM_WORKERS",
 }
 
-_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows"}
+_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
 _LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist"}
 _BOOL_FIELDS = {"demo"}

@@ -212,3 +212,67 @@ def test_the_api_answers_the_same_over_the_server(
             assert response.status_code == 200, response.text
             args = [report, *(["--metric", "LCP", "--by", "route"] if report == "vitals" else [])]
             assert response.json()["rows"] == cli_json(capsys, embedded, args)["rows"]
+
+
+# ------------------------------------------------------------------ serve --workers N
+
+
+def worker_pids(supervisor: int) -> list[int]:
+    """The supervisor's spawned worker processes (not multiprocessing's resource tracker)."""
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines())
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if int(fields.get("PPid", "0")) == supervisor and b"spawn_main" in cmdline:
+            pids.append(int(status.parent.name))
+    return pids
+
+
+def test_serve_with_two_workers_stores_every_row_and_flushes_on_sigterm(
+    clickhouse_server: ClickHouseServer, tmp_path: Path
+) -> None:
+    dsn = clickhouse_server.dsn()
+    port = free_port()
+    process = subprocess.Popen(
+        rum_server("serve", "--workers", "2", "--port", str(port), "--dsn", dsn),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**worker_env(tmp_path / "spool"), "RUM_FLUSH_SECONDS": "30"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    rounds = 10
+    try:
+        wait_healthy(base, process)
+        first, second = worker_pids(process.pid)
+        os.kill(first, signal.SIGKILL)  # a worker that dies is started again in its slot
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(set(worker_pids(process.pid)) - {first}) < 2:
+            time.sleep(0.2)
+        assert second in worker_pids(process.pid) and len(worker_pids(process.pid)) == 2
+        wait_healthy(base, process)
+        post_examples_concurrently([base, base, base], rounds)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=90)
+    # Flushing every 30 s, the rows reach the server only through each worker's shutdown flush.
+    assert process.returncode == 0, stderr.decode()
+    assert count_rows(dsn) == 3 * rounds * EXAMPLE_ROWS
+    assert not list((tmp_path / "spool").rglob("*.msgpack"))
+
+
+def test_workers_with_the_embedded_store_are_refused_in_one_line(tmp_path: Path) -> None:
+    answer = subprocess.run(
+        rum_server(
+            "serve", "--workers", "2", "--port", str(free_port()), "--dsn", f"chdb://{tmp_path}"
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert answer.returncode == 2
+    assert answer.stderr.count("\n") == 1, answer.stderr
+    assert "--workers 2 needs a ClickHouse server" in answer.stderr
+    assert "only one process can open" in answer.stderr
