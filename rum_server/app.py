@@ -24,9 +24,8 @@ from rum_server.pipeline import Pipeline
 from rum_server.rate_limit import RateLimiter
 from rum_server.settings import Settings
 from rum_server.settler import Settler
-from rum_server.sink import ClickHouseSink
+from rum_server.sinks import open_writer
 from rum_server.snippet_files import load_snippets, serve_snippet
-from rum_server.spool import Spool
 from rum_server.store import Store
 from rum_server.user_agent import load_rules
 from rum_server.writer import Writer
@@ -79,13 +78,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
         except Exception:
             store.close()
             raise
-    writer = Writer(
-        ClickHouseSink(store),
-        max_rows=settings.queue_max_rows,
-        flush_rows=settings.flush_rows,
-        flush_seconds=settings.flush_seconds,
-        spool=Spool(settings.spool_path),
-    )
+    writer = open_writer(settings, store)
     writer.start()
     state.settings = settings
     state.store = store

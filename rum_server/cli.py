@@ -91,6 +91,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         extra["demo"] = True
     extra["workers"] = args.workers
+    extra["sinks"] = split_list(args.sink) if args.sink is not None else None
+    extra["otlp_endpoint"] = args.otlp_endpoint
     settings = settings_from(args, **extra)
     sock = bind_socket(settings.host, settings.port)
     try:
@@ -169,6 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="worker processes, each with its own writer; needs a ClickHouse server DSN "
         "(RUM_WORKERS; default 1)",
+    )
+    serve.add_argument(
+        "--sink", help="where rows go: clickhouse, otlp, or clickhouse,otlp (RUM_SINK)"
+    )
+    serve.add_argument(
+        "--otlp-endpoint",
+        help="OTLP/HTTP endpoint for the otlp sink, e.g. http://collector:4318 (RUM_OTLP_ENDPOINT; "
+        "headers in RUM_OTLP_HEADERS=k=v,k2=v2)",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=cmd_serve)
