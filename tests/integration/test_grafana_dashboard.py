@@ -279,11 +279,11 @@ def test_variable_and_annotation_queries_run(store: Store) -> None:
 
 def test_route_table_counts_each_metric_id_once_with_its_last_value(store: Store) -> None:
     rows = {row["Route"]: row for row in run(store, concrete(panel_sql("p75 per route")))}
-    assert rows["/"]["LCP n"] == 1
+    assert rows["/"]["LCP kept"] == 1
     assert rows["/"]["LCP p75"] == 3000
     assert rows["/p"]["LCP p75"] == 5000
     assert rows["/"]["INP p75"] == 120
-    assert rows["/"]["CLS n"] == 0
+    assert rows["/"]["CLS kept"] == 0
     assert rows["/"]["CLS p75"] is None  # no sample: empty, not NaN
     assert rows["/p"]["CLS p75"] == pytest.approx(0.02)
 
