@@ -45,13 +45,21 @@ def panel_queries() -> list[tuple[str, str]]:
     return queries
 
 
-def concrete(sql: str, device: str = "all", days: int = 30) -> str:
-    """What Grafana would send: macros and variables replaced by plain SQL."""
+def concrete(
+    sql: str, device: str = "all", days: int = 30, site: str = SITE, calendar_days: bool = False
+) -> str:
+    """What Grafana would send: macros and variables replaced by plain SQL.
+
+    ``calendar_days``: the range is the API's, today and the ``days - 1`` days before it.
+    """
+    start = (
+        f"toDate(Timestamp) >= today() - {days - 1}"
+        if calendar_days
+        else f"Timestamp >= now() - INTERVAL {days} DAY"
+    )
     replacements = {
-        "$__timeFilter(Timestamp)": (
-            f"Timestamp >= now() - INTERVAL {days} DAY AND Timestamp <= now() + INTERVAL 1 HOUR"
-        ),
-        "${site:singlequote}": f"'{SITE}'",
+        "$__timeFilter(Timestamp)": f"{start} AND Timestamp <= now() + INTERVAL 1 HOUR",
+        "${site:singlequote}": f"'{site}'",
         "${device}": device,
     }
     for macro, value in replacements.items():

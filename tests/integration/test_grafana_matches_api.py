@@ -23,7 +23,7 @@ from rum_server.rollups import settle
 from rum_server.settings import Settings
 from rum_server.sink import ClickHouseSink
 from rum_server.store import Store
-from tests.integration.test_grafana_dashboard import panel_sql
+from tests.integration.test_grafana_dashboard import concrete, panel_sql
 
 SITE = "sampled-shop"
 DAYS = 7
@@ -61,16 +61,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 def grafana(store: Store, title: str, device: str = "all") -> list[dict[str, Any]]:
     """The panel's query as Grafana sends it, over the API's window of calendar days."""
-    sql = panel_sql(title)
-    replacements = {
-        "$__timeFilter(Timestamp)": (
-            f"toDate(Timestamp) >= today() - {DAYS - 1} AND Timestamp <= now() + INTERVAL 1 HOUR"
-        ),
-        "${site:singlequote}": f"'{SITE}'",
-        "${device}": device,
-    }
-    for macro, value in replacements.items():
-        sql = sql.replace(macro, value)
+    sql = concrete(panel_sql(title), device, DAYS, SITE, calendar_days=True)
     result = store.client.query(sql)
     return [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
 
