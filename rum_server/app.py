@@ -19,6 +19,7 @@ from litestar.types import ControllerRouterHandler
 from rum_server import __version__
 from rum_server.api import api_routes
 from rum_server.dashboard import dashboard_routes
+from rum_server.exporter_tables import unnamed_note, unnamed_recently
 from rum_server.ingest import ingest
 from rum_server.pipeline import Pipeline
 from rum_server.rate_limit import RateLimiter
@@ -54,6 +55,10 @@ def health(request: Request[object, object, State]) -> Response[dict[str, object
     }
     if stats.last_error:
         body["last_error"] = stats.last_error
+    unnamed = unnamed_recently(store) if store_ok else 0
+    if unnamed:
+        body["unnamed_rum_rows"] = unnamed
+        body["note"] = unnamed_note(unnamed, 7)
     return Response(body, status_code=200 if store_ok else 503)
 
 

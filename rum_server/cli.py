@@ -123,6 +123,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    if args.migrate:
+        from rum_server.exporter_tables import run_migration
+
+        try:
+            return run_migration(settings, args.cluster or "", args.apply)
+        except StoreError as exc:
+            raise CliError(str(exc)) from None
     target = schema_target(settings, cluster=args.cluster or "")
     ddl = statements(target)
     if not args.apply:
@@ -187,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_options(schema)
     schema.add_argument("--apply", action="store_true", help="apply it to the configured store")
     schema.add_argument("--cluster", help="ON CLUSTER name (replicated engines)")
+    schema.add_argument(
+        "--migrate",
+        action="store_true",
+        help="print (or --apply) what makes an older exporter's table and rows ours",
+    )
     schema.set_defaults(func=cmd_schema)
 
     for register in extra_commands():
