@@ -23,7 +23,7 @@ import sys
 import time
 import weakref
 
-from rum_server.schema import EXPORTER_COLUMNS, SchemaTarget, statements
+from rum_server.schema import EXPORTER_COLUMNS, SchemaTarget, differing_columns, statements
 from rum_server.settings import Settings
 from rum_server.store import Store, StoreError, schema_target
 
@@ -44,13 +44,12 @@ DERIVED_EVENT_NAME = (
 def column_statements(target: SchemaTarget, existing: dict[str, str]) -> list[str]:
     """ALTERs that give an existing logs table every exporter column with the exporter's type."""
     table = f"{target.database}.{target.table}{target.on_cluster}"
-    statements = []
-    for name, ctype in EXPORTER_COLUMNS.items():
-        if name not in existing:
-            statements.append(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS `{name}` {ctype}")
-        elif existing[name] != ctype:
-            statements.append(f"ALTER TABLE {table} MODIFY COLUMN `{name}` {ctype}")
-    return statements
+    return [
+        f"ALTER TABLE {table} MODIFY COLUMN `{name}` {ctype}"
+        if found
+        else f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS `{name}` {ctype}"
+        for name, ctype, found in differing_columns(existing)
+    ]
 
 
 def derive_statements(target: SchemaTarget, before: str) -> list[str]:

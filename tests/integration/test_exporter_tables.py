@@ -20,9 +20,8 @@ from rum_server.cli import main
 from rum_server.demo_data import Seed, generate
 from rum_server.schema import EXPORTER_COLUMNS
 from rum_server.settings import Settings
-from rum_server.sink import ClickHouseSink
 from rum_server.store import Store, StoreError
-from tests.integration.test_server_path import SITE, cli_json
+from tests.integration.test_server_path import SITE, cli_json, filled
 
 OLD_EXPORTER_TABLE = """
 CREATE TABLE otel.otel_logs (
@@ -64,14 +63,7 @@ def insert_without_event_name(store: Store, chunks: list[dict[str, list[Any]]]) 
 def control(tmp_path_factory: pytest.TempPathFactory, chunks: list[dict[str, list[Any]]]) -> str:
     """The same rows, written with their EventName: what the reports should say."""
     dsn = f"chdb://{tmp_path_factory.mktemp('control') / 'data'}"
-    store = Store(Settings(dsn=dsn))
-    try:
-        store.ensure_schema()
-        sink = ClickHouseSink(store)
-        for chunk in chunks:
-            sink.write(chunk)
-    finally:
-        store.close()
+    filled(dsn, chunks).close()
     return dsn
 
 

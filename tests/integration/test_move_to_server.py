@@ -19,11 +19,8 @@ import pytest
 
 from rum_server.cli import main
 from rum_server.demo_data import Seed, generate
-from rum_server.settings import Settings
-from rum_server.sink import ClickHouseSink
-from rum_server.store import Store
 from tests.conftest import REPO, ClickHouseServer
-from tests.integration.test_server_path import SITE, cli_json, count_rows
+from tests.integration.test_server_path import SITE, cli_json, count_rows, filled
 
 DOC = REPO / "docs" / "scaling.md"
 
@@ -40,14 +37,9 @@ def test_the_documented_move_brings_every_row_and_the_same_answers(
     clickhouse_server: ClickHouseServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     embedded = f"chdb://{tmp_path / 'rum-data'}"
-    store = Store(Settings(dsn=embedded))
-    try:
-        store.ensure_schema()
-        sink = ClickHouseSink(store)
-        for chunk in generate(Seed(rows=5_000, days=7, site=SITE), now_ns=time.time_ns()):
-            sink.write(chunk)
-    finally:
-        store.close()
+    filled(
+        embedded, list(generate(Seed(rows=5_000, days=7, site=SITE), now_ns=time.time_ns()))
+    ).close()
     server = clickhouse_server.dsn()
     assert main(["schema", "--apply", "--dsn", server]) == 0  # step 2 of the doc
 

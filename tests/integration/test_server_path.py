@@ -154,17 +154,27 @@ def twin_stores(clickhouse_server: ClickHouseServer, tmp_path: Path) -> tuple[st
     chunks = list(generate(Seed(rows=6_000, days=7, site=SITE), now_ns=time.time_ns()))
     dsns = (f"chdb://{tmp_path / 'embedded'}", clickhouse_server.dsn())
     for dsn in dsns:
-        store = Store(Settings(dsn=dsn))
+        store = filled(dsn, chunks)
         try:
-            store.ensure_schema()
-            sink = ClickHouseSink(store)
-            for chunk in chunks:
-                sink.write(chunk)
             assert settle(store), "settling found no day to fold in"
             assert settle(store) == []  # and nothing left after
         finally:
             store.close()
     return dsns
+
+
+def filled(dsn: str, chunks: list[dict[str, Any]]) -> Store:
+    """A store at ``dsn`` with our schema and the rows, written by the ingest sink; still open."""
+    store = Store(Settings(dsn=dsn))
+    try:
+        store.ensure_schema()
+        sink = ClickHouseSink(store)
+        for chunk in chunks:
+            sink.write(chunk)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 CLI_REPORTS = [
