@@ -19,20 +19,20 @@ from litestar.types import ControllerRouterHandler
 from rum_server import __version__
 from rum_server.api import api_routes
 from rum_server.dashboard import dashboard_routes
+from rum_server.exporter_tables import unnamed_known, unnamed_note
 from rum_server.hosts import require_allowed_host
 from rum_server.ingest import ingest
 from rum_server.operation import (
     close_metrics,
     metrics_route,
     open_metrics,
-    open_wal,
     register_queue_gauges,
 )
 from rum_server.pipeline import Pipeline
 from rum_server.rate_limit import RateLimiter
 from rum_server.settings import Settings
 from rum_server.settler import Settler
-from rum_server.sink import ClickHouseSink
+from rum_server.sinks import WriterGroup, open_writer
 from rum_server.snippet_files import load_snippets, serve_snippet
 from rum_server.store import Store
 from rum_server.user_agent import load_rules
@@ -49,9 +49,9 @@ async def health(request: Request[object, object, State]) -> Response[dict[str, 
     last found the store unreachable.
     """
     state = request.app.state
-    writer: Writer = state.writer
+    writer: Writer | WriterGroup = state.writer
     stats = writer.stats
-    dead_letters = writer.wal.dead_letter_count()
+    dead_letters = writer.dead_letter_count()
     status = "ok" if not dead_letters else "degraded"
     if not stats.store_ok:
         status = "store unavailable"
@@ -60,8 +60,8 @@ async def health(request: Request[object, object, State]) -> Response[dict[str, 
         "version": __version__,
         "store": "ok" if stats.store_ok else "unavailable",
         "queue": {
-            "rows": writer.wal.backlog_rows,
-            "bytes": writer.wal.backlog_bytes,
+            "rows": stats.queued_rows,
+            "bytes": stats.queued_bytes,
             "capacity": state.settings.queue_max_rows,
             "capacity_bytes": state.settings.queue_max_bytes,
         },
@@ -72,6 +72,10 @@ async def health(request: Request[object, object, State]) -> Response[dict[str, 
     }
     if stats.last_error:
         body["last_error"] = stats.last_error
+    unnamed = unnamed_known(state.store)  # counted by the settler thread, not here
+    if unnamed:
+        body["unnamed_rum_rows"] = unnamed
+        body["note"] = unnamed_note(unnamed, 7)
     return Response(body, status_code=200 if stats.store_ok else 503)
 
 
@@ -97,16 +101,9 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
             store.close()
             raise
     metrics = open_metrics(state)
-    sink = ClickHouseSink(store)
-    writer = Writer(
-        sink,
-        open_wal(settings),
-        flush_seconds=settings.flush_seconds,
-        metrics=metrics,
-        store_answers=sink.table_answers,
-    )
+    writer = open_writer(settings, store, metrics)
     writer.start()
-    register_queue_gauges(metrics, writer.wal)
+    register_queue_gauges(metrics, writer)
     state.settings = settings
     state.store = store
     state.writer = writer

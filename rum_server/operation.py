@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Protocol
 
 from litestar import Request, Response, get
 from litestar.datastructures import State
@@ -19,14 +21,15 @@ from rum_server.metrics import CONTENT_TYPE, Metrics, hooks
 from rum_server.rows import OUTSIDE_RETENTION
 from rum_server.settings import Settings
 from rum_server.wal import WriteAheadLog
+from rum_server.writer import WriterStats
 
 METRICS_PATH = "/__deco/rum/metrics"
 
 
-def open_wal(settings: Settings) -> WriteAheadLog:
+def open_wal(settings: Settings, directory: Path | None = None) -> WriteAheadLog:
     """The log in the spool directory (``RUM_SPOOL_DIR``; beside an embedded store by default)."""
     return WriteAheadLog(
-        settings.spool_path,
+        directory or settings.spool_path,
         max_bytes=settings.queue_max_bytes,
         max_rows=settings.queue_max_rows,
         segment_max_bytes=settings.segment_max_bytes,
@@ -49,17 +52,30 @@ def close_metrics(state: State) -> None:
         hooks.target = None
 
 
-def register_queue_gauges(metrics: Metrics, wal: WriteAheadLog) -> None:
+class QueueFigures(Protocol):
+    """A writer or a group of writers, as the gauges see it."""
+
+    @property
+    def stats(self) -> WriterStats: ...
+
+    def dead_letter_count(self) -> int: ...
+
+
+def register_queue_gauges(metrics: Metrics, writer: QueueFigures) -> None:
     metrics.gauge(
-        "rum_queue_bytes", "Bytes accepted and not yet in the store.", lambda: wal.backlog_bytes
+        "rum_queue_bytes",
+        "Bytes accepted and not yet in the store.",
+        lambda: writer.stats.queued_bytes,
     )
     metrics.gauge(
-        "rum_queue_rows", "Rows accepted and not yet in the store.", lambda: wal.backlog_rows
+        "rum_queue_rows",
+        "Rows accepted and not yet in the store.",
+        lambda: writer.stats.queued_rows,
     )
     metrics.gauge(
         "rum_dead_letter_segments",
         "Segments waiting in the dead-letter directory.",
-        lambda: wal.dead_letter_count(),
+        writer.dead_letter_count,
     )
 
 

@@ -79,6 +79,10 @@ class Settings:
     header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS
     body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS
     keep_alive_seconds: float = DEFAULT_KEEP_ALIVE_SECONDS
+    workers: int = 1
+    sinks: tuple[str, ...] = ("clickhouse",)
+    otlp_endpoint: str = ""
+    otlp_headers: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -113,6 +117,21 @@ class Settings:
             errors.append("ttl days must be at least 1")
         if self.rate_limit < 0:
             errors.append("rate limit must be 0 (off) or a positive number of batches per second")
+        if self.workers < 1:
+            errors.append("workers must be at least 1")
+        elif self.workers > 1 and self.embedded:
+            errors.append(
+                f"--workers {self.workers} needs a ClickHouse server: the embedded store is a "
+                "directory only one process can open; run one worker, or set --dsn "
+                "clickhouse://… (see docs/scaling.md)"
+            )
+        unknown = [name for name in self.sinks if name not in ("clickhouse", "otlp")]
+        if unknown or not self.sinks:
+            errors.append(f"sink must be clickhouse, otlp or both (clickhouse,otlp), not {unknown}")
+        if "otlp" in self.sinks and urlsplit(self.otlp_endpoint).scheme not in ("http", "https"):
+            errors.append(
+                "the otlp sink needs --otlp-endpoint http(s)://host:4318 (RUM_OTLP_ENDPOINT)"
+            )
         if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
             errors.append("queue size, flush rows and flush seconds must be positive")
         if min(self.queue_max_bytes, self.segment_max_bytes, self.max_connections) < 1:
@@ -179,11 +198,15 @@ ENV_NAMES: dict[str, str] = {
     "header_timeout_seconds": "RUM_HEADER_TIMEOUT_SECONDS",
     "body_timeout_seconds": "RUM_BODY_TIMEOUT_SECONDS",
     "keep_alive_seconds": "RUM_KEEP_ALIVE_SECONDS",
+    "workers": "RUM_WORKERS",
+    "sinks": "RUM_SINK",
+    "otlp_endpoint": "RUM_OTLP_ENDPOINT",
+    "otlp_headers": "RUM_OTLP_HEADERS",
 }
 
-_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows"}
+_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
-_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist"}
+_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sinks"}
 _INT_FIELDS |= {
     "queue_max_bytes",
     "segment_max_bytes",

@@ -199,10 +199,7 @@ class WriteAheadLog:
         with self._lock:
             if self.closed:
                 raise Overloaded("the server is shutting down; retry later")
-            if (
-                self.backlog_bytes + len(frame) > self._max_bytes
-                or self.backlog_rows + rows > self._max_rows
-            ):
+            if not self._has_room_locked(len(frame), rows):
                 raise Overloaded("the write queue is full; retry later")
             if self._active is None:
                 self._start_segment()
@@ -221,6 +218,14 @@ class WriteAheadLog:
             if self._fsync_seconds <= 0:
                 self._sync_locked()
             return False
+
+    def has_room(self, size: int, rows: int) -> bool:
+        with self._lock:
+            return self._has_room_locked(size, rows)
+
+    def _has_room_locked(self, size: int, rows: int) -> bool:
+        fits_bytes = self.backlog_bytes + size <= self._max_bytes
+        return fits_bytes and self.backlog_rows + rows <= self._max_rows
 
     @property
     def fsync_every(self) -> float:

@@ -42,6 +42,7 @@ class WriterStats:
     """Counters for health (read without any store call)."""
 
     queued_rows: int = 0
+    queued_bytes: int = 0
     written_rows: int = 0
     written_batches: int = 0
     failed_writes: int = 0
@@ -79,20 +80,31 @@ class Writer:
         for segment in self.wal.open():
             self._metrics.replayed_rows.inc(segment.rows)
             log.warning("replaying %d rows from %s", segment.rows, segment.path)
-        self.stats.queued_rows = self.wal.backlog_rows
+        self._sync_queue()
         self._thread.start()
 
     def submit(self, columns: Columns) -> None:
         """Append one batch's rows to the log; raises :class:`Overloaded` when it is full."""
+        self.submit_frame(encode_record(columns), columns.count)
+
+    def submit_frame(self, frame: bytes, rows: int) -> None:
+        """Append an encoded batch (:func:`~rum_server.wal.encode_record`) to the log."""
         try:
-            due = self.wal.append(encode_record(columns), columns.count)
+            due = self.wal.append(frame, rows)
         except Overloaded:
             self.stats.rejected_batches += 1
             raise
-        self._metrics.spooled_rows.inc(columns.count)
-        self.stats.queued_rows = self.wal.backlog_rows
+        self._metrics.spooled_rows.inc(rows)
+        self._sync_queue()
         if due:
             self._wake.set()
+
+    def dead_letter_count(self) -> int:
+        return self.wal.dead_letter_count()
+
+    def _sync_queue(self) -> None:
+        self.stats.queued_rows = self.wal.backlog_rows
+        self.stats.queued_bytes = self.wal.backlog_bytes
 
     def close(self, timeout: float = 30.0) -> None:
         """Stop accepting, insert what is logged (bounded); the rest waits in the log."""
@@ -161,7 +173,7 @@ class Writer:
             self._metrics.written_rows.inc(columns.count)
             self.stats.written_rows += columns.count
             self.stats.written_batches += 1
-            self.stats.queued_rows = self.wal.backlog_rows
+            self._sync_queue()
             self.stats.store_ok = True
             return True
 
@@ -174,6 +186,6 @@ class Writer:
     def _dead_letter(self, segment: Segment, reason: str) -> None:
         target = self.wal.dead_letter(segment, reason)
         self.stats.dead_lettered += 1
-        self.stats.queued_rows = self.wal.backlog_rows
+        self._sync_queue()
         self._metrics.dead_lettered.inc()
         log.error("dead-lettered %s (%d rows): %s", target, segment.rows, reason)
