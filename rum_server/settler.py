@@ -26,6 +26,7 @@ class Settler:
         self._thread = threading.Thread(target=self._run, name="rum-settler", daemon=True)
 
     def start(self) -> None:
+        unnamed_recently(self._store)  # counted once at start, so health has it at once
         self._thread.start()
 
     def close(self) -> None:
