@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from rum_server.rating import format_value, rating
@@ -98,8 +99,16 @@ class Seed:
 
 
 def window_start(days: int, now_ns: int) -> int:
-    """Midnight (UTC) starting the last ``days`` calendar days, as the reports count them."""
-    return now_ns - now_ns % DAY_NS - (days - 1) * DAY_NS
+    """Local midnight starting the last ``days`` calendar days, as the reports count them
+    (the process's time zone is the embedded store's)."""
+    first = datetime.fromtimestamp(now_ns // 10**9).date() - timedelta(days=days - 1)
+    return int(datetime.combine(first, datetime.min.time()).timestamp()) * 10**9
+
+
+def end_of_yesterday(now_ns: int) -> int:
+    """The last nanosecond before today's local midnight: seeded days are whole days, so
+    the same seed gives the same figures at any hour of any day."""
+    return window_start(1, now_ns) - 1
 
 
 def releases(start_ns: int, now_ns: int) -> list[tuple[str, int]]:
@@ -301,8 +310,9 @@ class Builder:
 
 
 def generate(seed: Seed, now_ns: int | None = None) -> Iterator[dict[str, list[Any]]]:
-    """Column-oriented chunks of about CHUNK_ROWS rows, about ``seed.rows`` rows in all."""
-    builder = Builder(seed, time.time_ns() if now_ns is None else now_ns)
+    """Column-oriented chunks of about CHUNK_ROWS rows, about ``seed.rows`` rows in all,
+    over the ``seed.days`` whole days before the day of ``now_ns``."""
+    builder = Builder(seed, end_of_yesterday(time.time_ns() if now_ns is None else now_ns))
     produced = 0
     while produced + builder.count < seed.rows:
         builder.session()

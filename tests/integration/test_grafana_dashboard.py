@@ -22,6 +22,10 @@ from rum_server.store import Store
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboards" / "site-rum.json"
 SITE = "shop"
 DAY_NS = 86_400 * 10**9
+NOW_NS = time.time_ns()
+"""The test's clock: rows are aged from it and Grafana's time range ends at it (time is an
+input, so the test holds when the clock is moved, even where the store's own clock is not)."""
+NOW_SQL = f"fromUnixTimestamp64Nano(toInt64({NOW_NS}))"
 
 
 def load_dashboard() -> dict[str, Any]:
@@ -49,7 +53,8 @@ def concrete(sql: str, device: str = "all", days: int = 30) -> str:
     """What Grafana would send: macros and variables replaced by plain SQL."""
     replacements = {
         "$__timeFilter(Timestamp)": (
-            f"Timestamp >= now() - INTERVAL {days} DAY AND Timestamp <= now() + INTERVAL 1 HOUR"
+            f"Timestamp >= {NOW_SQL} - INTERVAL {days} DAY "
+            f"AND Timestamp <= {NOW_SQL} + INTERVAL 1 HOUR"
         ),
         "${site:singlequote}": f"'{SITE}'",
         "${device}": device,
@@ -71,7 +76,7 @@ def log_row(
 ) -> dict[str, Any]:
     """One row in the exporter's shape; every Map value a string."""
     return {
-        "Timestamp": time.time_ns() - int(age_days * DAY_NS),
+        "Timestamp": NOW_NS - int(age_days * DAY_NS),
         "TraceId": "",
         "SpanId": "",
         "TraceFlags": 0,
