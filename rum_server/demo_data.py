@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from rum_server.demo import DEMO_SITE
 from rum_server.rating import format_value, rating
 from rum_server.rollups import settle
 from rum_server.settings import Settings
 from rum_server.sink import ClickHouseSink
-from rum_server.store import Store, StoreError
+from rum_server.store import DataDirectoryLocked, Store, StoreError
 
 DAY_NS = 86_400 * 10**9
 HOUR_NS = 3_600 * 10**9
@@ -94,7 +95,7 @@ class PageContext:
 class Seed:
     rows: int = 100_000
     days: int = 7
-    site: str = "demo-store"
+    site: str = DEMO_SITE
     seed: int = 1
 
 
@@ -353,7 +354,8 @@ def command(args: argparse.Namespace) -> int:
         return exc.code
     print(
         f"demo-data: wrote {total:,} rows for site {seed.site!r} over {seed.days} days "
-        f"into {settings.qualified_table}",
+        f"into {settings.qualified_table}"
+        + (f" at {settings.data_path}" if settings.embedded else ""),
         file=sys.stderr,
     )
     return 0
@@ -369,6 +371,11 @@ def seed_settings(settings: Settings, seed: Seed, progress: bool) -> int:
             return seed_store(store, seed, progress=progress)
         finally:
             store.close()
+    except DataDirectoryLocked:
+        raise CliError(
+            f"the store {settings.data_path} is in use by a running rum-server serve: stop it, "
+            "run demo-data, then start it again (the embedded store allows one process)"
+        ) from None
     except StoreError as exc:
         raise CliError(str(exc)) from None
 
@@ -380,6 +387,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_store_options(parser)
     parser.add_argument("--rows", type=int, default=100_000, help="about this many rows")
     parser.add_argument("--days", type=int, default=7, help="spread over the last D days")
-    parser.add_argument("--site", default="demo-store", help="site id (ServiceName)")
+    parser.add_argument("--site", default=DEMO_SITE, help=f"site id (default {DEMO_SITE})")
     parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
     parser.set_defaults(func=command)

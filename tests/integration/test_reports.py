@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import time
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import numpy as np
 import pytest
 
 from rum_server import reports
-from rum_server.demo_data import DAY_NS, Builder, PageContext, Seed, seed_store
+from rum_server.demo_data import Builder, PageContext, Seed
 from rum_server.rating import rating
 from rum_server.reports import Comparison, DateRange, Filters, ReportError
 from rum_server.rollups import RollupTables, settle
@@ -142,7 +141,9 @@ def test_vitals_p75_matches_numpy_within_one_percent(known: Any, by: str) -> Non
 
 def test_vitals_device_filter_and_browser_grouping_read_the_stage(known: Any) -> None:
     store, values = known
-    report = reports.vitals(store, Filters(today=TODAY, site="known", days=7, device="mobile"), "browser")
+    report = reports.vitals(
+        store, Filters(today=TODAY, site="known", days=7, device="mobile"), "browser"
+    )
     mobile = [v for (_, device), group in values.items() if device == "mobile" for v in group]
     assert [row["browser"] for row in report.rows] == ["Chrome"]
     assert report.rows[0]["samples"] == len(mobile)
@@ -164,7 +165,9 @@ def test_rollup_answer_agrees_with_the_analysts_raw_query(known: Any) -> None:
         " AND ServiceName = 'known' AND LogAttributes['rum.metric.name'] = 'LCP'"
         " AND Timestamp >= now() - INTERVAL 7 DAY GROUP BY route"
     )
-    rollup = {row["route"]: row for row in reports.vitals(store, Filters("known", 7, today=TODAY)).rows}
+    rollup = {
+        row["route"]: row for row in reports.vitals(store, Filters("known", 7, today=TODAY)).rows
+    }
     for route, p75, samples in raw:
         assert rollup[route]["samples"] == samples
         assert rollup[route]["p75"] == pytest.approx(p75, rel=0.01)
@@ -192,13 +195,17 @@ def test_each_metric_id_counts_once_with_its_last_value(store: Store, offset: in
     rows.vital("CLS", 0.01, "v5-other-id", at_day(offset, 50))
     rows.insert(store)
     settle(store)
-    report = reports.vitals(store, Filters(today=TODAY, site=f"dedup-{offset}", metric="CLS"), "route")
+    report = reports.vitals(
+        store, Filters(today=TODAY, site=f"dedup-{offset}", metric="CLS"), "route"
+    )
     assert report.rows[0]["samples"] == 2
     assert report.rows[0]["p95"] == pytest.approx(0.12, abs=1e-6)
     rows.vital("CLS", 0.2, "v5-same-id", at_day(offset, 200))  # a late report after settling
     rows.insert(store)
     settle(store)
-    again = reports.vitals(store, Filters(today=TODAY, site=f"dedup-{offset}", metric="CLS"), "route")
+    again = reports.vitals(
+        store, Filters(today=TODAY, site=f"dedup-{offset}", metric="CLS"), "route"
+    )
     assert again.rows[0]["samples"] == 2
     assert again.rows[0]["p95"] == pytest.approx(0.2, abs=1e-6)
 
@@ -272,29 +279,3 @@ def test_errors_pages_events_and_sites(store: Store) -> None:
     assert [row["sessions"] for row in funnel] == [3, 2, 1]
     assert funnel[2]["of_previous"] == 0.5
     assert "shop" in [row["site"] for row in reports.sites(store).rows]
-
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "queries.md"
-SQL_BLOCKS = re.findall(r"```sql\n(.*?)```", DOCS.read_text(), flags=re.S)
-TRACES_DDL = """CREATE TABLE IF NOT EXISTS otel.otel_traces (
-    Timestamp DateTime64(9), TraceId String, SpanId String, ParentSpanId String,
-    SpanName LowCardinality(String), ServiceName LowCardinality(String), Duration UInt64
-) ENGINE = MergeTree ORDER BY (ServiceName, Timestamp)"""
-
-
-@pytest.fixture(scope="module")
-def with_demo_store(known: Any) -> Store:
-    """The module's store plus demo traffic and a Collector-shaped traces table."""
-    store: Store = known[0]
-    seed_store(store, Seed(rows=4_000, days=3, site="demo-store"))
-    store.command(TRACES_DDL)
-    return store
-
-
-def test_the_cookbook_has_queries() -> None:
-    assert len(SQL_BLOCKS) >= 8
-
-
-@pytest.mark.parametrize("sql", SQL_BLOCKS, ids=[f"block{i}" for i in range(len(SQL_BLOCKS))])
-def test_every_cookbook_query_runs_as_printed(with_demo_store: Store, sql: str) -> None:
-    with_demo_store.query(sql)
