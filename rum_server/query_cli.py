@@ -107,8 +107,8 @@ def answer_locally(settings: Settings, build: Builder) -> Report:
     """Open the store, bring the rollups up to date, run the report."""
     if settings.embedded and not Path(settings.data_path).is_dir():
         raise CliError(
-            f"no data directory at {settings.data_path} (use --dsn, or run from the directory "
-            "holding rum-data)",
+            f"no data directory at {settings.data_path} (seed it with rum-server demo-data, "
+            "start rum-server serve, or pass --dsn)",
             EXIT_USAGE,
         )
     store = Store(settings)

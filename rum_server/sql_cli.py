@@ -39,7 +39,11 @@ def read_sql(args: argparse.Namespace) -> str:
 
 def answer_locally(settings: Settings, sql: str, output: str) -> bytes:
     if settings.embedded and not Path(settings.data_path).is_dir():
-        raise CliError(f"no data directory at {settings.data_path} (use --dsn)", EXIT_USAGE)
+        raise CliError(
+            f"no data directory at {settings.data_path} (seed it with rum-server demo-data, "
+            "start rum-server serve, or pass --dsn)",
+            EXIT_USAGE,
+        )
     store = Store(settings)
     if settings.embedded:
         print(f"rum-server: store {settings.data_path}", file=sys.stderr)

@@ -230,3 +230,19 @@ def test_metric_names_in_any_case_and_units_in_tables(
     assert mobile.endswith(" ms") and mobile.count(" ms") == 3  # p50, p75, p95
     assert main(query(data_dir, "vitals", "--metric", "cls", "--by", "device")) == 0
     assert " ms" not in capsys.readouterr().out  # CLS is a unitless score
+
+
+def test_demo_data_on_a_store_a_server_holds_says_to_stop_the_server(
+    data_dir: Path, running_server: tuple[int, dict[str, str]]
+) -> None:
+    _, env = running_server
+    done = subprocess.run(
+        [sys.executable, "-m", "rum_server.cli", "demo-data", "--dsn", f"chdb://{data_dir}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "in use by a running rum-server serve: stop it" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
