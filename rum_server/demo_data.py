@@ -118,7 +118,7 @@ def releases(start_ns: int, now_ns: int) -> list[tuple[str, int]]:
     starts = [start_ns, middle, max(now_ns - DAY_NS, middle + 1)]
     versions = []
     for start in sorted(set(starts)):
-        stamp = time.strftime("%Y.%m.%d", time.gmtime(start / 1e9))
+        stamp = time.strftime("%Y.%m.%d", time.localtime(start // 10**9))  # the day it lands on
         versions.append((f"{stamp}-{uuid.UUID(int=start).hex[-6:]}", start))
     return versions
 

@@ -172,8 +172,15 @@ def first_day(filters: Filters) -> str:
     return f"toDate('{filters.today - timedelta(days=filters.days - 1)}')"
 
 
+def in_window(filters: Filters, day: str = "day") -> str:
+    """``day`` within the window: from its first day, and up to ``today`` when known."""
+    if filters.today is None:
+        return f"{day} >= {first_day(filters)}"
+    return f"{day} BETWEEN {first_day(filters)} AND toDate('{filters.today}')"
+
+
 def _conditions(filters: Filters, metric: bool = True, device: bool = True) -> list[str]:
-    conditions = [f"day >= {first_day(filters)}"]
+    conditions = [in_window(filters)]
     if filters.site:
         conditions.append(f"ServiceName = {quote(filters.site)}")
     if metric and filters.metric:
@@ -456,7 +463,7 @@ def events_query(logs_table: str, filters: Filters, names: list[str]) -> Query:
     name_array = "[" + ", ".join(quote(name) for name in names) + "]"
     conditions = [
         "EventName = 'rum.event'",
-        f"toDate(Timestamp) >= {first_day(filters)}",
+        in_window(filters, "toDate(Timestamp)"),
         f"RumEventName IN {name_array}",
     ]
     if filters.site:
