@@ -1,22 +1,20 @@
 #!/usr/bin/env bash
-# Runs the tests with the clock moved (libfaketime) to the next month end, year end and
-# day after a DST change (so the windows span a 23- or 25-hour day), each in a time zone where the local day differs from UTC's, starting two
-# minutes before midnight so every run crosses a day boundary while it works.
+# Runs the tests with the clock moved to the next month end, year end and the day after a
+# DST change (so the windows span a 23- or 25-hour day), each in a time zone where the
+# local day differs from UTC's, starting two minutes before midnight so every run
+# crosses a day boundary while it works.
 #
-#   bash scripts/clock_check.sh                      # tests/ (unit, integration, client)
-#   bash scripts/clock_check.sh tests/integration    # any pytest arguments
+#   bash scripts/clock_check.sh                                # tests/unit tests/integration
+#   bash scripts/clock_check.sh tests/integration/test_reports.py   # any pytest arguments
 #
-# The clock is moved by an offset (FAKETIME="+Ns"), so the test process and every server
-# it starts share one moved clock. The embedded ClickHouse (chdb) reads the real clock,
-# never the faked one: that is why every report takes its day from Python's clock. TZ is
-# honoured by both. Needs Debian's faketime (installed here when missing).
+# The clock is moved by an offset (time-machine, through tests/clock_shift/sitecustomize.py
+# on PYTHONPATH), so pytest and every Python process it starts share one moved, ticking
+# clock. The embedded ClickHouse (chdb) reads the real clock, never the moved one: that is
+# why every report takes its day from Python's clock. TZ is honoured by both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v faketime >/dev/null 2>&1; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null
-fi
-LIB=$(dirname "$(dpkg -L libfaketime | grep 'libfaketimeMT.so.1$' | head -1)")/libfaketimeMT.so.1
-[ "$#" -gt 0 ] || set -- tests
+[ "$#" -gt 0 ] || set -- tests/unit tests/integration
+export PYTHONPATH="$PWD/tests/clock_shift:$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
 # "name TZ offset-seconds local-time" for each moment, computed from today so the moments
 # are always ahead (rows older than the table's TTL would be dropped by the real clock).
@@ -56,10 +54,7 @@ PY
 status=0
 while read -r name zone offset moment; do
   echo "== $name: TZ=$zone, clock at $moment" >&2
-  # The monotonic clock stays real: timed waits (a writer flushing every 50 ms) hand the
-  # kernel deadlines on it, which a faked one would put months away.
-  if ! TZ="$zone" FAKETIME="+${offset}s" LD_PRELOAD="$LIB" DONT_FAKE_MONOTONIC=1 \
-      python -m pytest -q -p no:cacheprovider "$@"; then
+  if ! TZ="$zone" RUM_TEST_CLOCK_OFFSET="$offset" python -m pytest -q -p no:cacheprovider "$@"; then
     status=1
     echo "== $name: FAILED" >&2
   fi
