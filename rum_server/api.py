@@ -24,7 +24,7 @@ from litestar.exceptions import (
     ServiceUnavailableException,
 )
 from litestar.handlers import BaseRouteHandler
-from litestar.params import FromQuery
+from litestar.params import FromQuery, RawBody
 from litestar.response import Response
 from litestar.types import ControllerRouterHandler
 
@@ -195,7 +195,7 @@ SQL_MEDIA_TYPES = {
 
 @post(f"{API_PATH}/sql", sync_to_thread=True, guards=[require_api_access], status_code=200)
 def sql_handler(
-    request: Request[Any, Any, Any], body: bytes, format: FromQuery[str] = "table"
+    request: Request[Any, Any, Any], body: RawBody, format: FromQuery[str] = "table"
 ) -> Response[bytes]:
     """One read-only statement (the request body), formatted by ClickHouse.
 
