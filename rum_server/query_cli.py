@@ -104,8 +104,9 @@ def request_for(args: argparse.Namespace) -> tuple[str, dict[str, str], Builder]
 # --- where the answer comes from -------------------------------------------------------------
 
 
-def answer_locally(settings: Settings, build: Builder) -> Report:
-    """Open the store, bring the rollups up to date, run the report."""
+def answer_locally(settings: Settings, build: Builder, notes: bool = True) -> Report:
+    """Open the store, bring the rollups up to date, run the report (``notes``: say what
+    the store holds that no report counts; once per command is enough)."""
     if settings.embedded and not Path(settings.data_path).is_dir():
         raise CliError(
             f"no data directory at {settings.data_path} (seed it with rum-server demo-data, "
@@ -117,12 +118,15 @@ def answer_locally(settings: Settings, build: Builder) -> Report:
         if not rollups_present(store):
             store.ensure_schema()
         settle(store)
-        unnamed = count_unnamed(store, 7)
-        if unnamed:
-            print(f"rum-server: note: {unnamed_note(unnamed, 7)}", file=sys.stderr)
-        return build(store)
+        unnamed = count_unnamed(store, 7) if notes else 0
+        report = build(store)
     finally:
         store.close()
+    if notes and settings.embedded:  # first, so an empty answer is never a store elsewhere
+        print(f"rum-server: store {settings.data_path}", file=sys.stderr)
+    if unnamed:
+        print(f"rum-server: note: {unnamed_note(unnamed, 7)}", file=sys.stderr)
+    return report
 
 
 def rollups_present(store: Store) -> bool:
@@ -328,7 +332,7 @@ def ask(args: argparse.Namespace, name: str, params: dict[str, str], build: Buil
     """One report, from the store or (when a server holds it) from the server's API."""
     settings = settings_from(args, host=args.host, port=args.port)
     try:
-        return answer_locally(settings, build)
+        return answer_locally(settings, build, notes=False)
     except DataDirectoryLocked:
         return answer_from_server(settings, name, params)
     except ReportError as exc:
@@ -341,10 +345,7 @@ def fetch_report(args: argparse.Namespace) -> Report:
     settings = settings_from(args, host=args.host, port=args.port)
     try:
         report_name, params, build = request_for(args)
-        report = answer_locally(settings, build)
-        if settings.embedded:
-            print(f"rum-server: store {settings.data_path}", file=sys.stderr)
-        return report
+        return answer_locally(settings, build)
     except DataDirectoryLocked:
         return answer_from_server(settings, report_name, params)
     except ReportError as exc:
