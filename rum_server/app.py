@@ -70,6 +70,8 @@ async def health(request: Request[object, object, State]) -> Response[dict[str, 
         "rejected_batches": stats.rejected_batches,
         "dead_letters": dead_letters,
     }
+    if state.settings.embedded:  # so "an empty store" is never a store somewhere else
+        body["data_dir"] = state.settings.data_path
     if stats.last_error:
         body["last_error"] = stats.last_error
     unnamed = unnamed_known(state.store)  # counted by the settler thread, not here
