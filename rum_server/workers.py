@@ -66,6 +66,7 @@ def worker_main(settings: Settings, sock: socket.socket, slot: int, log_level: s
     import uvicorn
 
     from rum_server.app import create_app
+    from rum_server.connections import apply_connection_guards
 
     os.setpgrp()  # a terminal's Ctrl-C reaches the supervisor only; it sends one SIGTERM
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -78,6 +79,7 @@ def worker_main(settings: Settings, sock: socket.socket, slot: int, log_level: s
         lifespan="on",
         timeout_graceful_shutdown=10,
     )
+    apply_connection_guards(config, mine)
     uvicorn.Server(config).run(sockets=[sock])
 
 
