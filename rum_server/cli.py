@@ -99,6 +99,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         store = Store(settings)
         store.ensure_schema()
+        if "spans" in settings.sinks:
+            from rum_server.spans import ensure_traces_table
+
+            ensure_traces_table(store)
     except StoreError as exc:
         sock.close()
         raise CliError(str(exc)) from None
@@ -193,7 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(RUM_WORKERS; default 1)",
     )
     serve.add_argument(
-        "--sink", help="where rows go: clickhouse, otlp, or clickhouse,otlp (RUM_SINK)"
+        "--sink",
+        help="where rows go: clickhouse, otlp, spans (browser spans in otel_traces, for "
+        "ClickStack's Sessions page), or a list such as clickhouse,spans (RUM_SINK)",
     )
     serve.add_argument(
         "--otlp-endpoint",
