@@ -12,24 +12,30 @@ every report must equal the single-node store's on the same rows.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
 
 from rum_server.cluster import cluster_statements
 from rum_server.demo_data import Seed, generate
-from rum_server.rollups import settle
+from rum_server.rollups import RollupTables, settle
 from rum_server.schema import MATERIALIZED_COLUMNS, SchemaTarget, statements
 from rum_server.settings import Settings
 from rum_server.store import Store
-from tests.conftest import ClickHouseServer, clickhouse_http
+from tests.conftest import REPO, ClickHouseServer, clickhouse_http
 from tests.integration.test_serve_process import free_port
 from tests.integration.test_server_path import CLI_REPORTS, SITE, cli_json, filled
 
 CLUSTER = "rum_test"
+ROLLUPS = RollupTables.in_database("otel")
 
 
 def as_one_node(statement: str) -> str:
@@ -127,3 +133,75 @@ def test_every_report_on_the_cluster_equals_the_single_node_one(
     expected = cli_json(capsys, single, args)
     assert expected["rows"], f"{args} answered no rows on seeded data"
     assert cli_json(capsys, cluster, args) == expected
+
+
+# ------------------------------------------------------------------ replicated engines, for real
+
+REPLICATED_CREATES = """
+import json, os, sys
+import chdb
+from rum_server.cluster import cluster_statements
+from rum_server.schema import SchemaTarget
+
+data, config, keeper_path = sys.argv[1:]
+try:
+    engine = chdb.connect(f"file:{data}?config-file={config}")
+    target = SchemaTarget(cluster="rum_test", keeper_path=keeper_path)
+    for statement in cluster_statements(target):
+        if statement.startswith("CREATE"):
+            engine.query(statement.replace(" ON CLUSTER `rum_test`", ""))
+    rows = engine.query(
+        "SELECT table, zookeeper_path, replica_name FROM system.replicas ORDER BY table", "JSON"
+    )
+    print(json.dumps(json.loads(str(rows))["data"]), flush=True)
+finally:
+    os._exit(0)  # an engine with replicated tables hangs in its own shutdown; nothing to save
+"""
+
+
+@pytest.mark.parametrize(
+    ("keeper_path", "expected"),
+    [
+        ("/clickhouse/tables/{shard}/{database}/{table}", "/clickhouse/tables/07/otel/"),
+        ("/rum/{shard}/{table}", "/rum/07/"),
+    ],
+)
+def test_the_engine_takes_every_replicated_create_and_fills_in_the_macros(
+    tmp_path: Path, keeper_path: str, expected: str
+) -> None:
+    """With ClickHouse's in-process test Keeper the replicated CREATEs run as written (less
+    ON CLUSTER); the tables stay read-only there, so nothing is inserted."""
+    port = free_port()
+    config = tmp_path / "keeper.xml"
+    config.write_text(
+        f"""<clickhouse>
+  <tcp_port>{port}</tcp_port>
+  <zookeeper><implementation>testkeeper</implementation></zookeeper>
+  <remote_servers><{CLUSTER}>
+    <shard><replica><host>localhost</host><port>{port}</port></replica></shard>
+  </{CLUSTER}></remote_servers>
+  <macros><shard>07</shard><replica>node-7</replica></macros>
+</clickhouse>
+"""
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            REPLICATED_CREATES,
+            str(tmp_path / "data"),
+            str(config),
+            keeper_path,
+        ],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    replicas = json.loads(result.stdout)
+    tables = {row["table"] for row in replicas}
+    assert tables == {"otel_logs_local", *(name.split(".")[1] for name in astuple(ROLLUPS))}
+    for row in replicas:
+        assert row["zookeeper_path"] == expected + row["table"]
+        assert row["replica_name"] == "node-7"
