@@ -24,7 +24,7 @@ from rum_server.store import Store
 from rum_server.wal import encode_record
 from rum_server.writer import Writer, WriterStats
 
-SINK_NAMES = ("clickhouse", "otlp")
+SINK_NAMES = ("clickhouse", "otlp", "spans")
 
 
 def sink_spool(settings: Settings, name: str) -> Path:
@@ -35,6 +35,10 @@ def sink_spool(settings: Settings, name: str) -> Path:
 def make_sink(name: str, settings: Settings, store: Store) -> Sink:
     if name == "otlp":
         return OtlpSink(settings.otlp_endpoint, parse_headers(settings.otlp_headers))
+    if name == "spans":
+        from rum_server.spans import SpanSink
+
+        return SpanSink(store)
     return ClickHouseSink(store)
 
 
