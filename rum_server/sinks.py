@@ -45,13 +45,12 @@ def make_sink(name: str, settings: Settings, store: Store) -> Sink:
 def destination_answers(sink: Sink) -> Callable[[], bool]:
     """How the writer tells "the destination is down" from "this segment is bad".
 
-    ClickHouse: the table answers. OTLP: never assumed, because the OTLP sink
+    ClickHouse (rows or spans): the table answers. OTLP: never assumed, because the OTLP sink
     already drops a batch the endpoint refuses for good (a 4xx) and raises only
     for retryable failures.
     """
-    if isinstance(sink, ClickHouseSink):
-        return sink.table_answers
-    return lambda: False
+    answers = getattr(sink, "table_answers", None)  # the ClickHouse and span sinks
+    return answers if callable(answers) else lambda: False
 
 
 def open_writer(
