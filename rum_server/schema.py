@@ -137,7 +137,6 @@ def statements(target: SchemaTarget) -> list[str]:
         logs_table_ddl(target),
         *(materialized_column_ddl(target, name) for name in MATERIALIZED_COLUMNS),
         *rollup_statements(target),
-        *dedup_window_statements(target),
     ]
 
 
@@ -147,15 +146,23 @@ FED_BY_INSERTS = ("rum_vitals_stage", "rum_errors_daily", "rum_page_views_daily"
 """Rollup tables filled by views on each insert: a replay must be dropped there too."""
 
 
-def dedup_window_statements(target: SchemaTarget) -> list[str]:
-    """Turn on insert deduplication for plain MergeTree tables (Replicated ones have it)."""
-    if target.cluster:
-        return []
-    tables = [target.table, *FED_BY_INSERTS]
+def dedup_window_statements(target: SchemaTarget, engines: dict[str, str]) -> list[str]:
+    """Turn on insert deduplication for the plain MergeTree tables among ours.
+
+    ``engines`` is table name → engine as the store reports it. Replicated tables
+    deduplicate by themselves, and a Distributed ``otel_logs`` (``--cluster``) takes
+    no such setting, so only plain ``*MergeTree`` tables get the window.
+    """
+    plain = [
+        table
+        for table in (target.table, *FED_BY_INSERTS)
+        if engines.get(table, "").endswith("MergeTree")
+        and not engines[table].startswith("Replicated")
+    ]
     return [
         f"ALTER TABLE {target.database}.{table} "
         f"MODIFY SETTING non_replicated_deduplication_window = {DEDUP_WINDOW}"
-        for table in tables
+        for table in plain
     ]
 
 

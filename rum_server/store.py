@@ -16,7 +16,7 @@ from typing import Any
 
 import clickhouse_connect
 
-from rum_server.schema import SchemaTarget, missing_columns, statements
+from rum_server.schema import SchemaTarget, dedup_window_statements, missing_columns, statements
 from rum_server.settings import Settings
 
 
@@ -98,6 +98,16 @@ class Store:
                 )
         for statement in statements(target):
             self.command(statement)
+        for statement in dedup_window_statements(target, self.table_engines()):
+            self.command(statement)
+
+    def table_engines(self) -> dict[str, str]:
+        """Name -> engine of the tables in our database."""
+        rows = self.query(
+            "SELECT name, engine FROM system.tables WHERE database = {db:String}",
+            {"db": self.settings.database},
+        )
+        return {name: engine for name, engine in rows}
 
     def table_columns(self) -> dict[str, str]:
         """Name -> type of the logs table's columns; empty when it does not exist yet."""

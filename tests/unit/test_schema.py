@@ -6,6 +6,7 @@ from rum_server.schema import (
     EXPORTER_COLUMNS,
     MATERIALIZED_COLUMNS,
     SchemaTarget,
+    dedup_window_statements,
     logs_table_ddl,
     missing_columns,
     statements,
@@ -30,15 +31,25 @@ def test_our_additions_are_materialized_so_select_star_is_unchanged() -> None:
 def test_every_statement_is_idempotent() -> None:
     for statement in statements(SchemaTarget()):
         head = statement.split("(", 1)[0]
-        setting = " MODIFY SETTING " in statement  # setting a value again changes nothing
-        assert setting or "IF NOT EXISTS" in head or "IF NOT EXISTS" in statement, statement[:80]
+        assert "IF NOT EXISTS" in head or "IF NOT EXISTS" in statement, statement[:80]
 
 
-def test_plain_merge_tree_tables_fed_by_inserts_deduplicate_replayed_segments() -> None:
-    ddl = "\n".join(statements(SchemaTarget()))
-    for table in ("otel_logs", "rum_vitals_stage", "rum_errors_daily", "rum_page_views_daily"):
-        assert f"ALTER TABLE otel.{table} MODIFY SETTING non_replicated_deduplication_window" in ddl
-    assert "non_replicated" not in "\n".join(statements(SchemaTarget(cluster="prod")))
+def test_only_plain_merge_tree_tables_fed_by_inserts_get_the_dedup_window() -> None:
+    engines = {
+        "otel_logs": "MergeTree",
+        "rum_vitals_stage": "ReplacingMergeTree",
+        "rum_errors_daily": "ReplicatedAggregatingMergeTree",
+        "rum_page_views_daily": "AggregatingMergeTree",
+        "rum_vitals_daily": "AggregatingMergeTree",  # filled by the settler, not by inserts
+    }
+    ddl = dedup_window_statements(SchemaTarget(), engines)
+    assert [statement.split()[2] for statement in ddl] == [
+        "otel.otel_logs",
+        "otel.rum_vitals_stage",
+        "otel.rum_page_views_daily",
+    ]
+    assert all("non_replicated_deduplication_window = " in statement for statement in ddl)
+    assert dedup_window_statements(SchemaTarget(), {"otel_logs": "Distributed"}) == []
 
 
 def test_a_cluster_target_uses_on_cluster_and_replicated_engines() -> None:
