@@ -1,0 +1,271 @@
+"""Run every benchmark and rewrite docs/benchmarks.md and docs/benchmarks.json.
+
+    pip install -e '.[bench]' && apt-get install -y wrk chromium
+    python -m bench --quick     # a few minutes: checks that everything runs
+    python -m bench             # the full run (about 25 minutes on 2 cores)
+
+Every server and section runs in its own process on 127.0.0.1; temporary
+directories and child processes are removed on exit, failure or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of everything to do."""
+
+    ingest_beacons: int
+    ingest_repeats: int
+    ingest_seconds: float
+    stage_beacons: int
+    store_beacons: int
+    store_repeats: int
+    query_scales: tuple[int, ...]
+    query_repeats: int
+    snippet_loads: int
+
+
+QUICK = Plan(4_000, 1, 4, 4_000, 2_000, 1, (100_000, 300_000), 5, 1)
+FULL = Plan(20_000, 3, 8, 20_000, 12_000, 3, (1_000_000, 10_000_000), 15, 4)
+
+SECTIONS = ("corpus", "stages", "ingest", "profile", "store", "queries", "snippet")
+
+
+def missing_requirements(sections: set[str]) -> list[str]:
+    """Everything the chosen sections need that this machine lacks, with the fix."""
+    problems = []
+    extra = "pip install -e '.[bench]'"
+    modules = {"psutil": extra, "msgspec": extra, "clickhouse_connect": extra, "chdb": extra}
+    if sections & {"ingest", "profile"}:
+        modules |= {"uvicorn": extra, "fastapi": extra, "pydantic": extra, "litestar": extra}
+        if not shutil.which("wrk"):
+            problems.append("wrk (the load generator): apt-get install -y wrk")
+    if "profile" in sections and not shutil.which("py-spy"):
+        problems.append(f"py-spy (the profiler): {extra}")
+    if "snippet" in sections:
+        modules |= {"playwright": extra, "brotli": extra}
+        if not Path("/usr/bin/chromium").exists():
+            problems.append("Chromium at /usr/bin/chromium: apt-get install -y chromium")
+        if not (REPO / "client" / "node_modules" / "web-vitals").exists():
+            problems.append("web-vitals (for the web-vitals-alone page): cd client && npm ci")
+        for build in ("rum.js", "rum.attribution.js", "rum.errors.js"):
+            if not (REPO / "rum_server" / "static" / build).exists():
+                problems.append(f"rum_server/static/{build}: cd client && npm ci && npm run build")
+    for module, fix in modules.items():
+        if importlib.util.find_spec(module) is None:
+            problems.append(f"Python package {module}: {fix}")
+    return problems
+
+
+def machine() -> dict[str, Any]:
+    import psutil
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    versions = {}
+    for package in (
+        "chdb",
+        "clickhouse-connect",
+        "litestar",
+        "msgspec",
+        "uvicorn",
+        "fastapi",
+        "pydantic",
+        "playwright",
+    ):
+        try:
+            from importlib.metadata import version
+
+            versions[package] = version(package)
+        except Exception:
+            versions[package] = "missing"
+    chromium = (
+        subprocess.run(
+            ["/usr/bin/chromium", "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        if Path("/usr/bin/chromium").exists()
+        else "missing"
+    )
+    wrk = (
+        subprocess.run(
+            ["wrk", "--version"], capture_output=True, text=True, check=False
+        ).stdout.splitlines()[:1]
+        if shutil.which("wrk")
+        else []
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "commit": commit,
+        "versions": versions,
+        "chromium": chromium,
+        "wrk": wrk[0] if wrk else "missing",
+        "load_before": os.getloadavg(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, a few minutes")
+    parser.add_argument("--only", default="", help=f"comma-separated subset of {SECTIONS}")
+    parser.add_argument("--doc", default=str(REPO / "docs" / "benchmarks.md"))
+    parser.add_argument("--json", default=str(REPO / "docs" / "benchmarks.json"))
+    parser.add_argument("--no-write", action="store_true", help="print the JSON, write nothing")
+    args = parser.parse_args(argv)
+    chosen = set(args.only.split(",")) if args.only else set(SECTIONS)
+    unknown = chosen - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    problems = missing_requirements(chosen)
+    if problems:
+        print("python -m bench cannot run; missing:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    sys.path.insert(0, str(REPO))
+
+    from bench.procs import BenchError, progress, supervised
+
+    plan = QUICK if args.quick else FULL
+    started = time.time()
+    results: dict[str, Any] = {
+        "mode": "quick" if args.quick else "full",
+        "plan": asdict(plan),
+        "command": "python -m bench"
+        + (" --quick" if args.quick else "")
+        + (f" --only {args.only}" if args.only else ""),
+        "started_utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+        "machine": machine(),
+    }
+    try:
+        with supervised() as children:
+
+            def section(name: str, params: dict[str, Any]) -> Any:
+                """Run one section in a fresh process; its stderr streams through."""
+                out = children.temp_dir("rum-bench-section-") / "result.json"
+                command = [
+                    sys.executable,
+                    "-m",
+                    "bench.section",
+                    name,
+                    json.dumps(params),
+                    str(out),
+                ]
+                child = children.start(
+                    f"section-{name}", command, out.parent, dict(os.environ), stream=True
+                )
+                code = child.process.wait()
+                if code != 0 or not out.exists():
+                    raise BenchError(
+                        f"section {name} failed (exit {code}):\n"
+                        f"  {' '.join(command)}\n{child.stderr_tail(40)}"
+                    )
+                children.stop(child)
+                return json.loads(out.read_text())
+
+            from bench import corpus
+
+            progress("corpus: generating")
+            beacons = corpus.Generator().beacons(plan.ingest_beacons)
+            results["corpus"] = {
+                **corpus.describe(beacons),
+                "seed": corpus.SEED,
+                "user_agent_source": str(corpus.Generator().ua_source),
+            }
+            if "stages" in chosen:
+                progress(f"stages: {plan.stage_beacons:,} beacons, each stage from cold caches")
+                store_dir = children.temp_dir("rum-bench-stages-")
+                results["stages"] = section(
+                    "stages",
+                    {"beacons": plan.stage_beacons, "dsn": f"chdb://{store_dir / 'store'}"},
+                )
+            if "ingest" in chosen:
+                from bench import ingest
+
+                results["ingest"] = ingest.run(
+                    children, beacons, plan.ingest_repeats, plan.ingest_seconds
+                )
+            if "profile" in chosen:
+                from bench import ingest
+
+                progress("profile: py-spy on (b) at full load")
+                results["profile"] = ingest.profile_rum(children, beacons, plan.ingest_seconds)
+            if "store" in chosen:
+                store_dir = children.temp_dir("rum-bench-store-")
+                results["store"] = section(
+                    "store",
+                    {
+                        "beacons": plan.store_beacons,
+                        "repeats": plan.store_repeats,
+                        "dsn": f"chdb://{store_dir / 'store'}",
+                    },
+                )
+            if "queries" in chosen:
+                from bench import queries
+
+                results["queries"] = queries.run(
+                    children, list(plan.query_scales), plan.query_repeats, section
+                )
+            if "snippet" in chosen:
+                from bench import snippet
+
+                results["snippet"] = snippet.run(plan.snippet_loads)
+    except BenchError as exc:
+        print(f"python -m bench: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "python -m bench: interrupted; children stopped, temporary files removed",
+            file=sys.stderr,
+        )
+        return 130
+    results["machine"]["load_after"] = os.getloadavg()
+    results["minutes"] = round((time.time() - started) / 60, 1)
+    if args.no_write:
+        print(json.dumps(results, indent=1))
+        return 0
+    from bench.report import render
+
+    Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+    Path(args.doc).write_text(render(results, Path(args.json).name))
+    progress(f"wrote {args.doc} and {args.json} in {results['minutes']} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
