@@ -5,8 +5,9 @@ For each variant (no snippet, web-vitals alone with its README's batching exampl
 script time (CDP ``Performance.getMetrics`` ScriptDuration) after load and after the
 first interaction, long tasks and long animation frames whose scripts are the
 snippet's, the script's bytes on the wire (brotli, as served), and the beacon bytes
-of the page view (load, one click, hide). Each variant runs as is and with the CPU
-throttled 4x (Lighthouse's mobile setting), which speaks for a mid-range phone.
+of the page view (load, one click, hide). Script time is the renderer main thread's
+CPU time in the snippet's own code (from a trace), so a busy machine does not inflate it;
+times 4 (Lighthouse's mobile factor) it speaks for a mid-range phone.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ REPO = Path(__file__).resolve().parent.parent
 STATIC = REPO / "rum_server" / "static"
 WEB_VITALS = REPO / "client" / "node_modules" / "web-vitals" / "dist" / "web-vitals.iife.js"
 CHROMIUM = "/usr/bin/chromium"
-THROTTLES = (1, 4)
-"""CPU slow-down factors: this machine as is, and Lighthouse's mid-range phone."""
+THROTTLES = (1,)
+"""CPU slow-down factors to run (CDP throttling); thread time makes 1 enough (see doc)."""
+PHONE_FACTOR = 4
+"""Lighthouse's mid-range phone: four times slower than a desktop-class core."""
 
 WEB_VITALS_EXAMPLE = """<script src="/s/web-vitals.iife.js"></script>
 <script>
@@ -103,7 +106,8 @@ try {
 try {
   new PerformanceObserver((list) => { for (const e of list.getEntries())
     window.__bench.loaf.push({duration: e.duration, blocking: e.blockingDuration,
-      scripts: e.scripts.map((s) => ({url: s.sourceURL, duration: s.duration}))}); })
+      scripts: e.scripts.map((s) => ({url: s.sourceURL, duration: s.duration,
+        invoker: s.invoker, type: s.invokerType}))}); })
     .observe({type: 'long-animation-frame', buffered: true});
 } catch (e) {}
 """
@@ -181,8 +185,56 @@ def _metrics(cdp: Any) -> dict[str, float]:
     return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
 
 
+TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"]
+
+
+def snippet_script_ms(trace: Any, urls: tuple[str, ...]) -> tuple[float, float, float]:
+    """Main-thread CPU ms running the snippet's code (compile, evaluate, its callbacks)
+    before and after the first click, and the longest single stretch of it.
+
+    From a Chromium trace: top-level trace events on the renderer's main thread that
+    name the snippet's file, in thread time (``tdur``), so time the thread spent
+    descheduled on a busy machine does not count; nested events count once.
+    """
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    main = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("ph") == "M" and e.get("args", {}).get("name") == "CrRendererMain"
+    }
+    clicks = [
+        e["ts"]
+        for e in events
+        if e.get("name") == "EventDispatch"
+        and e.get("args", {}).get("data", {}).get("type") == "click"
+    ]
+    click = min(clicks) if clicks else float("inf")
+    spans = []
+    for e in events:
+        if e.get("ph") != "X" or (e.get("pid"), e.get("tid")) not in main:
+            continue
+        data = e.get("args", {}).get("data", {}) or {}
+        url = str(data.get("url") or data.get("fileName") or "")
+        if url.split("?")[0].endswith(urls):
+            spans.append((e["ts"], e["ts"] + e.get("dur", 0), e.get("tdur", e.get("dur", 0))))
+    spans.sort()
+    load = interaction = longest = 0.0
+    end = -1.0
+    for start, stop, cpu in spans:
+        if start < end:
+            continue  # nested in the previous top-level event: already counted
+        end = stop
+        longest = max(longest, cpu)
+        if start < click:
+            load += cpu
+        else:
+            interaction += cpu
+    return load / 1000, interaction / 1000, longest / 1000
+
+
 def _one_load(browser: Any, site: _Site, variant: str, throttle: int) -> dict[str, Any]:
     context = browser.new_context()
+    tracing = False
     try:
         page = context.new_page()
         page.add_init_script(OBSERVER)
@@ -190,6 +242,8 @@ def _one_load(browser: Any, site: _Site, variant: str, throttle: int) -> dict[st
         cdp.send("Performance.enable")
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         site.beacons.clear()
+        browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
+        tracing = True
         page.goto(site.url + variant, wait_until="load")
         page.wait_for_timeout(1500)  # async snippet runs, LCP settles
         loaded = _metrics(cdp)
@@ -206,7 +260,11 @@ def _one_load(browser: Any, site: _Site, variant: str, throttle: int) -> dict[st
         while time.monotonic() < deadline and variant != "none" and not site.beacons:
             time.sleep(0.05)
         time.sleep(0.3)
+        trace = json.loads(browser.stop_tracing())
+        tracing = False
     finally:
+        if tracing:
+            browser.stop_tracing()
         context.close()
     snippet_urls = tuple(f"/s/{name}" for name in SNIPPET_FILES)
     scripts = [r for r in resources if r["name"].split("?")[0].endswith(snippet_urls)]
@@ -216,7 +274,20 @@ def _one_load(browser: Any, site: _Site, variant: str, throttle: int) -> dict[st
         if f["duration"] > 50
         and any(s["url"].endswith(snippet_urls) and s["duration"] > 0 for s in f["scripts"])
     ]
+    invokers = sorted(
+        {
+            f"{s.get('type', '')}: {s.get('invoker', '')}"
+            for f in attributable
+            for s in f["scripts"]
+            if s["url"].endswith(snippet_urls)
+        }
+    )
+    at_load, at_click, longest = snippet_script_ms(trace, snippet_urls)
     return {
+        "snippet_cpu_ms_load": at_load,
+        "snippet_cpu_ms_interaction": at_click,
+        "snippet_cpu_ms_longest": longest,
+        "long_frame_invokers": invokers,
         "script_ms_load": loaded["ScriptDuration"] * 1000,
         "script_ms_interaction": (clicked["ScriptDuration"] - loaded["ScriptDuration"]) * 1000,
         "task_ms_load": loaded["TaskDuration"] * 1000,
@@ -276,6 +347,7 @@ def run(loads: int) -> dict[str, Any]:
         site.close()
     return {
         "loads": loads,
+        "phone_factor": PHONE_FACTOR,
         "throttles": {str(t): _summarise(samples[t]) for t in THROTTLES},
         "samples": {str(t): samples[t] for t in THROTTLES},
         "example_beacon": _example_beacons(),
@@ -285,7 +357,7 @@ def run(loads: int) -> dict[str, Any]:
 def _summarise(samples: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, float]]:
     """Medians per variant, and the script time added over the page without a snippet."""
     medians = {
-        v: {k: statistics.median(s[k] for s in runs) for k in runs[0]}
+        v: {k: statistics.median(s[k] for s in runs) for k in runs[0] if k != "long_frame_invokers"}
         for v, runs in samples.items()
     }
     base = medians["none"]
@@ -296,6 +368,9 @@ def _summarise(samples: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, 
         )
         values["max_long_frames_with_snippet_script"] = max(
             s["long_frames_with_snippet_script"] for s in samples[variant]
+        )
+        values["long_frame_invokers"] = sorted(  # type: ignore[assignment]
+            {i for s in samples[variant] for i in s["long_frame_invokers"]}
         )
     return medians
 
