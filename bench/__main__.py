@@ -1,8 +1,8 @@
 """Run every benchmark and rewrite docs/benchmarks.md and docs/benchmarks.json.
 
     pip install -e '.[bench]' && apt-get install -y wrk chromium
-    python -m bench --quick     # a few minutes: checks that everything runs
-    python -m bench             # the full run (about 25 minutes on 2 cores)
+    python -m bench --quick     # a few minutes: checks that everything runs (bench/results/)
+    python -m bench             # the full run (about 25 minutes on 2 cores): docs/
 
 Every server and section runs in its own process on 127.0.0.1; temporary
 directories and child processes are removed on exit, failure or Ctrl-C.
@@ -42,7 +42,7 @@ class Plan:
 
 
 QUICK = Plan(4_000, 1, 4, 4_000, 2_000, 1, (100_000, 300_000), 5, 1)
-FULL = Plan(20_000, 3, 8, 20_000, 12_000, 3, (1_000_000, 10_000_000), 15, 5)
+FULL = Plan(20_000, 3, 8, 20_000, 12_000, 3, (1_000_000, 10_000_000), 10, 5)
 
 SECTIONS = ("corpus", "stages", "ingest", "profile", "store", "queries", "snippet")
 
@@ -118,7 +118,7 @@ def machine() -> dict[str, Any]:
     wrk = (
         subprocess.run(
             ["wrk", "--version"], capture_output=True, text=True, check=False
-        ).stdout.splitlines()[:1]
+        ).stdout.split(" [")[:1]
         if shutil.which("wrk")
         else []
     )
@@ -140,10 +140,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few minutes")
     parser.add_argument("--only", default="", help=f"comma-separated subset of {SECTIONS}")
-    parser.add_argument("--doc", default=str(REPO / "docs" / "benchmarks.md"))
-    parser.add_argument("--json", default=str(REPO / "docs" / "benchmarks.json"))
+    parser.add_argument(
+        "--doc",
+        help="where the page goes (default: docs/benchmarks.md; bench/results/ for --quick)",
+    )
+    parser.add_argument("--json", help="where the raw figures go (default: beside the page)")
     parser.add_argument("--no-write", action="store_true", help="print the JSON, write nothing")
     args = parser.parse_args(argv)
+    if args.doc is None:
+        # A quick run checks that everything works; it never overwrites the published figures.
+        folder = REPO / ("bench/results" if args.quick or args.only else "docs")
+        args.doc = str(folder / ("benchmarks-quick.md" if args.quick else "benchmarks.md"))
+    if args.json is None:
+        args.json = str(Path(args.doc).with_suffix(".json"))
     chosen = set(args.only.split(",")) if args.only else set(SECTIONS)
     unknown = chosen - set(SECTIONS)
     if unknown:
@@ -207,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
                 "seed": corpus.SEED,
                 "user_agent_source": str(corpus.Generator().ua_source),
             }
+            load = results["load_during"] = {}
+
+            def mark(name: str) -> None:
+                load[name] = os.getloadavg()[0]
+
+            mark("start")
             if "stages" in chosen:
                 progress(f"stages: {plan.stage_beacons:,} beacons, each stage from cold caches")
                 store_dir = children.temp_dir("rum-bench-stages-")
@@ -214,17 +229,20 @@ def main(argv: list[str] | None = None) -> int:
                     "stages",
                     {"beacons": plan.stage_beacons, "dsn": f"chdb://{store_dir / 'store'}"},
                 )
+                mark("stages")
             if "ingest" in chosen:
                 from bench import ingest
 
                 results["ingest"] = ingest.run(
                     children, beacons, plan.ingest_repeats, plan.ingest_seconds
                 )
+                mark("ingest")
             if "profile" in chosen:
                 from bench import ingest
 
                 progress("profile: py-spy on (b) at full load")
                 results["profile"] = ingest.profile_rum(children, beacons, plan.ingest_seconds)
+                mark("profile")
             if "store" in chosen:
                 store_dir = children.temp_dir("rum-bench-store-")
                 results["store"] = section(
@@ -235,16 +253,19 @@ def main(argv: list[str] | None = None) -> int:
                         "dsn": f"chdb://{store_dir / 'store'}",
                     },
                 )
+                mark("store")
             if "queries" in chosen:
                 from bench import queries
 
                 results["queries"] = queries.run(
                     children, list(plan.query_scales), plan.query_repeats, section
                 )
+                mark("queries")
             if "snippet" in chosen:
                 from bench import snippet
 
                 results["snippet"] = snippet.run(plan.snippet_loads)
+                mark("snippet")
     except BenchError as exc:
         print(f"python -m bench: {exc}", file=sys.stderr)
         return 1
@@ -261,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from bench.report import render
 
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
     Path(args.doc).write_text(render(results, Path(args.json).name))
     progress(f"wrote {args.doc} and {args.json} in {results['minutes']} min")
