@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         "started_utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
         "machine": machine(),
     }
+    failed: dict[str, str] = results.setdefault("failed", {})
     try:
         with supervised() as children:
 
@@ -222,50 +223,57 @@ def main(argv: list[str] | None = None) -> int:
                 load[name] = os.getloadavg()[0]
 
             mark("start")
-            if "stages" in chosen:
+
+            def stages_section() -> Any:
                 progress(f"stages: {plan.stage_beacons:,} beacons, each stage from cold caches")
                 store_dir = children.temp_dir("rum-bench-stages-")
-                results["stages"] = section(
-                    "stages",
-                    {"beacons": plan.stage_beacons, "dsn": f"chdb://{store_dir / 'store'}"},
-                )
-                mark("stages")
-            if "ingest" in chosen:
+                params = {"beacons": plan.stage_beacons, "dsn": f"chdb://{store_dir / 'store'}"}
+                return section("stages", params)
+
+            def ingest_section() -> Any:
                 from bench import ingest
 
-                results["ingest"] = ingest.run(
-                    children, beacons, plan.ingest_repeats, plan.ingest_seconds
-                )
-                mark("ingest")
-            if "profile" in chosen:
+                return ingest.run(children, beacons, plan.ingest_repeats, plan.ingest_seconds)
+
+            def profile_section() -> Any:
                 from bench import ingest
 
                 progress("profile: py-spy on (b) at full load")
-                results["profile"] = ingest.profile_rum(children, beacons, plan.ingest_seconds)
-                mark("profile")
-            if "store" in chosen:
+                return ingest.profile_rum(children, beacons, plan.ingest_seconds)
+
+            def store_section() -> Any:
                 store_dir = children.temp_dir("rum-bench-store-")
-                results["store"] = section(
-                    "store",
-                    {
-                        "beacons": plan.store_beacons,
-                        "repeats": plan.store_repeats,
-                        "dsn": f"chdb://{store_dir / 'store'}",
-                    },
-                )
-                mark("store")
-            if "queries" in chosen:
+                params = {"beacons": plan.store_beacons, "repeats": plan.store_repeats,
+                          "dsn": f"chdb://{store_dir / 'store'}"}  # fmt: skip
+                return section("store", params)
+
+            def queries_section() -> Any:
                 from bench import queries
 
-                results["queries"] = queries.run(
-                    children, list(plan.query_scales), plan.query_repeats, section
-                )
-                mark("queries")
-            if "snippet" in chosen:
+                return queries.run(children, list(plan.query_scales), plan.query_repeats, section)
+
+            def snippet_section() -> Any:
                 from bench import snippet
 
-                results["snippet"] = snippet.run(plan.snippet_loads)
-                mark("snippet")
+                return snippet.run(plan.snippet_loads)
+
+            runners = {
+                "stages": stages_section,
+                "ingest": ingest_section,
+                "profile": profile_section,
+                "store": store_section,
+                "queries": queries_section,
+                "snippet": snippet_section,
+            }
+            for name, run_section in runners.items():
+                if name not in chosen:
+                    continue
+                try:  # one section's failure must not cost the others' figures
+                    results[name] = run_section()
+                except BenchError as exc:
+                    failed[name] = str(exc)
+                    progress(f"{name} FAILED:\n{exc}")
+                mark(name)
     except BenchError as exc:
         print(f"python -m bench: {exc}", file=sys.stderr)
         return 1
@@ -286,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
     Path(args.doc).write_text(render(results, Path(args.json).name))
     progress(f"wrote {args.doc} and {args.json} in {results['minutes']} min")
+    if failed:
+        print(f"python -m bench: failed sections: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -75,6 +75,11 @@ def render(r: dict[str, Any], json_name: str) -> str:
         "**Headlines are ratios measured side by side in the same run**; cells show "
         "min / **median** / max over the repeats.\n"
     )
+    if r.get("failed"):
+        add("**Sections that failed in this run** (their figures are missing below):\n")
+        for name, message in r["failed"].items():
+            add(f"- `{name}`: {message.splitlines()[0]}")
+        add("")
     add(targets(r))
     add(findings(r))
     if "corpus" in r:
