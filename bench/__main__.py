@@ -146,7 +146,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", help="where the raw figures go (default: beside the page)")
     parser.add_argument("--no-write", action="store_true", help="print the JSON, write nothing")
+    parser.add_argument(
+        "--render", metavar="JSON", help="only rewrite the page from a run's JSON (no measuring)"
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        sys.path.insert(0, str(REPO))
+        from bench.report import render
+
+        doc = Path(args.doc or REPO / "docs" / "benchmarks.md")
+        doc.write_text(render(json.loads(Path(args.render).read_text()), Path(args.render).name))
+        print(f"wrote {doc}", file=sys.stderr)
+        return 0
     if args.doc is None:
         # A quick run checks that everything works; it never overwrites the published figures.
         folder = REPO / ("bench/results" if args.quick or args.only else "docs")

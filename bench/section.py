@@ -16,9 +16,15 @@ from typing import Any
 def main(name: str, args: dict[str, Any]) -> Any:
     if name == "stages":
         from bench.corpus import Generator
-        from bench.stages import stage_costs
+        from bench.reference.app import Batch, to_rows
+        from bench.stages import reference_costs, stage_costs
 
-        return stage_costs(Generator().beacons(args["beacons"]), args["dsn"])
+        beacons = Generator().beacons(args["beacons"])
+        result = stage_costs(beacons, args["dsn"])
+        result["reference_us_per_event"] = reference_costs(
+            beacons, Batch.model_validate_json, to_rows
+        )
+        return result
     if name == "store":
         from bench import store
         from bench.corpus import Generator

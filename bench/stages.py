@@ -210,3 +210,22 @@ def stage_costs(beacons: Sequence[Any], dsn: str, flush_rows: int = 10_000) -> d
     per_event["insert"] = insert_wall / events * 1e6
     per_event["insert_cpu"] = insert_cpu / events * 1e6
     return {"events": events, "batches": len(beacons), "us_per_event": per_event}
+
+
+def reference_costs(beacons: Sequence[Any], validate: Any, to_rows: Any) -> dict[str, float]:
+    """The reference's validation and row building per event, on the same corpus and caches."""
+    events = sum(b.events for b in beacons)
+    received = time.time_ns()
+    clear_caches()
+    started = time.process_time()
+    batches = [validate(b.body) for b in beacons]
+    validated = time.process_time() - started
+    started = time.process_time()
+    for beacon, batch in zip(beacons, batches, strict=True):
+        to_rows(batch, beacon.user_agent, received)
+    built = time.process_time() - started
+    return {
+        "validate": validated / events * 1e6,
+        "rows_with_redact_enrich": built / events * 1e6,
+        "pipeline_total": (validated + built) / events * 1e6,
+    }
