@@ -765,7 +765,8 @@ every cache hit; no-op Litestar on uvicorn 5,687 batches/s) and what moved them:
 working version 329 batches/s; redact each distinct string once (bounded LRU) 680;
 `JSONCompactColumns` encoded by msgspec instead of clickhouse-connect's native Map
 serialisation 558 (a noisier run); decode a valid batch in one typed call and fill
-per-batch columns once 994, then 1,294 and 1,653 in quieter runs. Granian measured
+per-batch columns once 994, then 1,294 and 1,653 in quieter runs (a bare ASGI callable
+around the same pipeline with the rows dropped: 2,930). Granian measured
 19–32% above uvicorn on a busy machine and 10% below it on a quiet one with the store in
 the process, so `rum-server serve` stays on uvicorn.
 """

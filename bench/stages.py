@@ -15,9 +15,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from rum_server import app as _app_module
 from rum_server import redact as _redact_module
 from rum_server import rows as _rows_module
+from rum_server import sinks as _sinks_module
 from rum_server.app import create_app
 from rum_server.demo_data import Seed, seed_store
 from rum_server.pipeline import Pipeline, RequestContext
@@ -111,7 +111,7 @@ class NullSink:
 
 def null_sink_app(settings: Settings) -> Any:
     """``create_app`` with the writer's ClickHouse sink swapped for :class:`NullSink`."""
-    _app_module.ClickHouseSink = NullSink  # type: ignore[assignment,misc]
+    _sinks_module.ClickHouseSink = NullSink  # type: ignore[assignment,misc]
     return create_app(settings)
 
 

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rum_server import __version__
 from rum_server.schema import statements
 from rum_server.settings import Settings, SettingsError, split_list
 from rum_server.store import Store, StoreError, schema_target
@@ -35,7 +36,8 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dsn",
         help="chdb:///abs/path or clickhouse://user:pass@host:8123/db "
-        "(RUM_CLICKHOUSE_DSN; default chdb:// + ./rum-data)",
+        "(RUM_CLICKHOUSE_DSN; default chdb:// + $XDG_DATA_HOME/deco-rum/store, i.e. "
+        "~/.local/share/deco-rum/store; a relative path is resolved from here)",
     )
     parser.add_argument("--database", help="database (RUM_CLICKHOUSE_DATABASE; default otel)")
     parser.add_argument("--table", help="logs table (RUM_CLICKHOUSE_TABLE; default otel_logs)")
@@ -90,6 +92,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         extra["query_allowlist"] = split_list(args.query_allowlist)
     if args.demo:
         extra["demo"] = True
+    extra["workers"] = args.workers
+    extra["sinks"] = split_list(args.sink) if args.sink is not None else None
+    extra["otlp_endpoint"] = args.otlp_endpoint
     settings = settings_from(args, **extra)
     sock = bind_socket(settings.host, settings.port)
     try:
@@ -98,6 +103,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except StoreError as exc:
         sock.close()
         raise CliError(str(exc)) from None
+    if settings.workers > 1:
+        from rum_server.workers import run_workers
+
+        store.close()
+        print(f"deco RUM: {settings.workers} workers on port {settings.port}", file=sys.stderr)
+        return run_workers(settings, sock, args.log_level)
     app = create_app(settings, store=store)
     where = f"http://{settings.host}:{settings.port}"
     print(f"deco RUM listening on {where} (store {settings.dsn.split('@')[-1]})", file=sys.stderr)
@@ -114,6 +125,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    if args.migrate:
+        from rum_server.exporter_tables import run_migration
+
+        try:
+            return run_migration(settings, args.cluster or "", args.apply)
+        except StoreError as exc:
+            raise CliError(str(exc)) from None
     target = schema_target(settings, cluster=args.cluster or "")
     ddl = statements(target)
     if not args.apply:
@@ -135,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rum-server", description="deco RUM: ingest server, schema and queries"
     )
+    parser.add_argument("--version", action="version", version=f"rum-server {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the ingest server")
@@ -157,6 +176,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="also serve a demo storefront page at / (RUM_DEMO)",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes, each with its own writer; needs a ClickHouse server DSN "
+        "(RUM_WORKERS; default 1)",
+    )
+    serve.add_argument(
+        "--sink", help="where rows go: clickhouse, otlp, or clickhouse,otlp (RUM_SINK)"
+    )
+    serve.add_argument(
+        "--otlp-endpoint",
+        help="OTLP/HTTP endpoint for the otlp sink, e.g. http://collector:4318 (RUM_OTLP_ENDPOINT; "
+        "headers in RUM_OTLP_HEADERS=k=v,k2=v2)",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=cmd_serve)
 
@@ -164,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_options(schema)
     schema.add_argument("--apply", action="store_true", help="apply it to the configured store")
     schema.add_argument("--cluster", help="ON CLUSTER name (replicated engines)")
+    schema.add_argument(
+        "--migrate",
+        action="store_true",
+        help="print (or --apply) what makes an older exporter's table and rows ours",
+    )
     schema.set_defaults(func=cmd_schema)
 
     for register in extra_commands():
@@ -173,9 +211,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Commands that live in their own modules (query, demo-data)."""
-    from rum_server import demo_data, query_cli
+    from rum_server import demo_data, query_cli, sql_cli
 
-    return [query_cli.register, demo_data.register]
+    return [query_cli.register, sql_cli.register, demo_data.register]
+
+
+def chosen_parser(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The deepest sub-command parser the parsed arguments went through."""
+    while True:
+        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, actions[0].dest, None) if actions else None
+        if not actions or chosen not in actions[0].choices:
+            return parser
+        parser = actions[0].choices[chosen]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,7 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The driver logs every failed connection attempt; the one line we print says it all.
     logging.getLogger("urllib3").setLevel(logging.ERROR)
     logging.getLogger("clickhouse_connect").setLevel(logging.CRITICAL)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # a typo under a command: that command's usage, not the top level's
+        chosen_parser(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         code: int = args.func(args)
     except CliError as exc:

@@ -17,7 +17,6 @@ from rum_server.redact import DEFAULT_QUERY_ALLOWLIST
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-DEFAULT_DATA_DIR = "rum-data"
 DEFAULT_DATABASE = "otel"
 DEFAULT_TABLE = "otel_logs"
 DEFAULT_TTL_DAYS = 90
@@ -27,9 +26,29 @@ DEFAULT_FLUSH_SECONDS = 1.0
 SUPPORTED_DSN_SCHEMES = ("chdb", "clickhouse", "clickhouses", "http", "https")
 
 
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_DATA_HOME/deco-rum/store`` (``~/.local/share/deco-rum/store``): one place,
+    whichever directory a command starts from."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_DATA_HOME", "")
+    if not base.startswith("/"):  # the XDG spec: a relative value is ignored
+        base = str(Path.home() / ".local" / "share")
+    return Path(base) / "deco-rum" / "store"
+
+
 def default_dsn() -> str:
-    """The embedded store in ``./rum-data``, as an absolute path (chdb needs one)."""
-    return "chdb://" + str(Path(DEFAULT_DATA_DIR).resolve())
+    """The embedded store in the default data directory (an absolute path: chdb needs one)."""
+    return "chdb://" + str(default_data_dir())
+
+
+def resolve_dsn(dsn: str) -> str:
+    """A relative embedded path (``chdb://rum-data``, ``./rum-data``) made absolute from
+    the current directory; any other DSN as given."""
+    if "://" not in dsn:
+        dsn = "chdb://" + dsn
+    if dsn.startswith("chdb://") and not dsn.startswith("chdb:///"):
+        return "chdb://" + str(Path(dsn.removeprefix("chdb://")).resolve())
+    return dsn
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +73,10 @@ class Settings:
     spool_dir: str = ""
     rate_limit: float = 0.0
     client_ip_header: str = ""
+    workers: int = 1
+    sinks: tuple[str, ...] = ("clickhouse",)
+    otlp_endpoint: str = ""
+    otlp_headers: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -65,6 +88,8 @@ class Settings:
             if raw is not None and raw != "":
                 values[field.name] = _parse(field.name, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if isinstance(values.get("dsn"), str):
+            values["dsn"] = resolve_dsn(str(values["dsn"]))
         return cls(**values)  # type: ignore[arg-type]
 
     def validate(self) -> list[str]:
@@ -88,6 +113,21 @@ class Settings:
             errors.append("ttl days must be at least 1")
         if self.rate_limit < 0:
             errors.append("rate limit must be 0 (off) or a positive number of batches per second")
+        if self.workers < 1:
+            errors.append("workers must be at least 1")
+        elif self.workers > 1 and self.embedded:
+            errors.append(
+                f"--workers {self.workers} needs a ClickHouse server: the embedded store is a "
+                "directory only one process can open; run one worker, or set --dsn "
+                "clickhouse://… (see docs/scaling.md)"
+            )
+        unknown = [name for name in self.sinks if name not in ("clickhouse", "otlp")]
+        if unknown or not self.sinks:
+            errors.append(f"sink must be clickhouse, otlp or both (clickhouse,otlp), not {unknown}")
+        if "otlp" in self.sinks and urlsplit(self.otlp_endpoint).scheme not in ("http", "https"):
+            errors.append(
+                "the otlp sink needs --otlp-endpoint http(s)://host:4318 (RUM_OTLP_ENDPOINT)"
+            )
         if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
             errors.append("queue size, flush rows and flush seconds must be positive")
         return errors
@@ -135,11 +175,15 @@ ENV_NAMES: dict[str, str] = {
     "spool_dir": "RUM_SPOOL_DIR",
     "rate_limit": "RUM_RATE_LIMIT",
     "client_ip_header": "RUM_CLIENT_IP_HEADER",
+    "workers": "RUM_WORKERS",
+    "sinks": "RUM_SINK",
+    "otlp_endpoint": "RUM_OTLP_ENDPOINT",
+    "otlp_headers": "RUM_OTLP_HEADERS",
 }
 
-_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows"}
+_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
-_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist"}
+_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sinks"}
 _BOOL_FIELDS = {"demo"}
 
 
