@@ -465,6 +465,9 @@ def _redact_component(raw: str, *, safe: str, plus_is_space: bool, tokens: bool)
     if "%" in raw or (plus_is_space and "+" in raw):
         decoded = _percent_decoded(raw.replace("+", " ") if plus_is_space else raw)
     redacted = _mask_pii(decoded, tokens=tokens, hex_is_token=True)
+    if redacted == decoded and plus_is_space and "+" in raw:  # "+55 11 …": a literal plus?
+        literal = _percent_decoded(raw)
+        decoded, redacted = literal, _mask_pii(literal, tokens=tokens, hex_is_token=True)
     if redacted == decoded:
         return raw
     return quote(redacted, safe=safe, errors="replace")
