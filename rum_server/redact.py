@@ -721,24 +721,40 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 _LETTER = re.compile(r"[A-Za-z]")
 _FINGERPRINT = re.compile(r"[0-9a-f]{8,64}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 _ID_HASH_KEY = secrets.token_bytes(32)
 """Per process: a replaced id keeps grouping its rows while the process runs, and no one
 without this key (it is never stored) can test guesses (CPFs, phones) against it."""
 
 
+_DIGIT_RUN = re.compile(r"\d{8,}")
+
+
+def _is_number_like_pii(run: str) -> bool:
+    """A run of 8+ digits inside an id, whatever letters it is glued to (``x5511912345678``),
+    could be a phone, a CPF or a card; only web-vitals' 13-digit parts (a time and a random
+    number, ``v5-1764446395000-3333333333333``) pass, unless a card or a mobile number."""
+    return len(run) != 13 or _is_card(run) or bool(_BRAZILIAN_MOBILE.fullmatch(run))
+
+
 def _is_plain_id(value: str) -> bool:
-    return bool(_ID.fullmatch(value) and _LETTER.search(value)) and _mask_pii(value) == value
+    if not (_ID.fullmatch(value) and _LETTER.search(value)):
+        return False
+    if any(_is_number_like_pii(run) for run in _DIGIT_RUN.findall(value)):
+        return False
+    return _mask_pii(value) == value
 
 
 def clean_id(value: str) -> str:
     """A page-view, session or metric id as stored: the client's own when it has the strict
-    alphabet (``A-Za-z0-9._:-``, at least one letter) and no detector fires on it; else
-    ``h-`` and a keyed hash of it, so a card, CPF or phone number sent as an id is never
-    stored and the rows of that id still group."""
+    alphabet (``A-Za-z0-9._:-``, at least one letter), no run of 8+ digits but web-vitals'
+    13-digit parts, and no detector fires on it; else ``h-`` and a keyed hash of it, so a
+    card, CPF or phone number sent as an id is never stored and its rows still group."""
     if isinstance(value, str) and _is_plain_id(value):
         return value
     data = str(value).encode("utf-8", "surrogatepass")
-    return "h-" + hashlib.blake2b(data, key=_ID_HASH_KEY, digest_size=12).hexdigest()
+    digest = hashlib.blake2b(data, key=_ID_HASH_KEY, digest_size=12).hexdigest()
+    return "h-" + digest.translate(_HEX_AS_LETTERS)  # letters only: a clean id itself
 
 
 def is_clean_site(site: str) -> bool:
