@@ -370,6 +370,9 @@ _INVISIBLE = (
 )
 _INVISIBLE_IN_LINE = re.compile(f"[{_INVISIBLE}]")
 _INVISIBLE_OR_BREAK = re.compile(f"[\t\n{_INVISIBLE}]")
+_ASCII_CONTROL_IN_LINE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_ASCII_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f]")
+"""The same for ASCII text, which is most text: a small class scans several times faster."""
 _NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -386,10 +389,12 @@ def normalise(text: str, *, multiline: bool = False) -> str:
     """The text a reader sees: no control or invisible characters (tab and line feed stay
     in ``multiline`` text: messages and stacks), Unicode compatibility forms folded
     (fullwidth digits read as ``4111``): ``ana@exa<NUL>mple.com`` is ``ana@example.com``."""
-    if not text.isascii():
-        text = _SURROGATE.sub("\ufffd", text)  # a lone one cannot be stored as UTF-8
-        text = unicodedata.normalize("NFKC", _INVISIBLE_IN_LINE.sub("", text))
-        text = _NON_ASCII_DIGIT.sub(_ascii_digit, text)
+    if text.isascii():
+        invisible = _ASCII_CONTROL_IN_LINE if multiline else _ASCII_CONTROL_OR_BREAK
+        return invisible.sub("", text) if invisible.search(text) else text
+    text = _SURROGATE.sub("\ufffd", text)  # a lone one cannot be stored as UTF-8
+    text = unicodedata.normalize("NFKC", _INVISIBLE_IN_LINE.sub("", text))
+    text = _NON_ASCII_DIGIT.sub(_ascii_digit, text)
     invisible = _INVISIBLE_IN_LINE if multiline else _INVISIBLE_OR_BREAK
     return invisible.sub("", text) if invisible.search(text) else text
 
@@ -496,6 +501,7 @@ def _redact_query(query: str, policy: RedactionPolicy, *, tokens: bool) -> str:
 
 
 def _redact_url_uncached(url: str, policy: RedactionPolicy) -> str:
+    url = normalise(url)
     parts = _URL_PARTS.match(url)
     if parts is None:  # the pattern matches every string; kept for the type checker
         return _mask_pii(url)
@@ -548,8 +554,12 @@ def _scheme_start(text: str, lowest: int, end: int) -> int:
 def _balanced(url: str) -> str:
     """The URL up to its first unmatched ``)``: ``f (https://x/a.js:1:2)`` ends before the
     frame's parenthesis, while ``https://x/busca(1)?q=ana`` keeps its query (to drop it)."""
-    if ")" not in url:
+    close = url.find(")")
+    if close < 0:
         return url
+    opening = url.find("(")
+    if opening < 0 or close < opening:
+        return url[:close]
     depth = 0
     for position, char in enumerate(url):
         if char == "(":
@@ -633,9 +643,9 @@ def redact(value: str, kind: Kind = "text", policy: RedactionPolicy = DEFAULT_PO
     if not isinstance(value, str):
         return ""
     try:
+        if kind == "url":  # normalised inside, behind the cache of repeated page URLs
+            return _redact_url_any(value, policy)
         text = normalise(value, multiline=kind == "multiline")
-        if kind == "url":
-            return _redact_url_any(text, policy)
         if kind == "referrer":
             return _origin(text)
         if kind == "key":
