@@ -590,7 +590,23 @@ private-use character: no detector treats it as part of a word)."""
 
 def _redact_free_text(text: str, policy: RedactionPolicy, *, multiline: bool = False) -> str:
     """URLs are redacted as URLs; the text between them is percent-decoded and masked
-    (an encoded URL, ``https%3A%2F%2F…``, is found once decoded)."""
+    (an encoded URL, ``https%3A%2F%2F…``, is found once decoded).
+
+    Decoding can change what reads as a URL (``%40https://`` becomes ``@https://``), so
+    text that held escapes is redacted again until it no longer changes (at most twice
+    more): redacting a stored string again must give the same string.
+    """
+    result = _redact_free_text_once(text, policy, multiline=multiline)
+    if "%" in text and result != text:
+        for _ in range(2):
+            again = _redact_free_text_once(result, policy, multiline=multiline)
+            if again == result:
+                break
+            result = again
+    return result
+
+
+def _redact_free_text_once(text: str, policy: RedactionPolicy, *, multiline: bool) -> str:
     if "://" not in text:
         decoded = _percent_decoded(text, multiline=multiline)
         if "://" in decoded and decoded != text:
