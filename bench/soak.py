@@ -55,7 +55,7 @@ def loader(base: str, number: int, stop_at: float, results: Any) -> None:
     sent = 0
     while time.time() < stop_at:
         batch = dict(batches[sent % len(batches)])
-        batch["pv"] = f"pv-{number:02d}{sent:08x}"
+        batch["pv"] = f"pv-w{number}s{sent}"  # a clean id (no run of 8 digits) is kept as sent
         # Event and send times move with the clock, so nothing falls outside retention.
         shift = time.time() * 1000 - batch["st"]
         batch["st"] += shift
