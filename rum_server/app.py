@@ -26,6 +26,7 @@ from rum_server.settings import Settings
 from rum_server.settler import Settler
 from rum_server.sink import ClickHouseSink
 from rum_server.snippet_files import load_snippets, serve_snippet
+from rum_server.sourcemaps_api import sourcemap_routes
 from rum_server.spool import Spool
 from rum_server.store import Store
 from rum_server.user_agent import load_rules
@@ -62,6 +63,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
     """Every handler of the RUM server, for ``create_app`` and for mounting elsewhere."""
     handlers: list[ControllerRouterHandler] = [ingest, health, serve_snippet]
     handlers += api_routes()
+    handlers += sourcemap_routes()
     handlers += dashboard_routes()
     if settings.demo:
         from rum_server.demo_routes import demo_routes

@@ -24,6 +24,7 @@ DEFAULT_TTL_DAYS = 90
 DEFAULT_QUEUE_MAX_ROWS = 200_000
 DEFAULT_FLUSH_ROWS = 10_000
 DEFAULT_FLUSH_SECONDS = 1.0
+DEFAULT_SOURCEMAP_MAX_BYTES = 32 * 1024 * 1024
 SUPPORTED_DSN_SCHEMES = ("chdb", "clickhouse", "clickhouses", "http", "https")
 
 
@@ -54,6 +55,8 @@ class Settings:
     spool_dir: str = ""
     rate_limit: float = 0.0
     client_ip_header: str = ""
+    sourcemap_dir: str = ""
+    sourcemap_max_bytes: int = DEFAULT_SOURCEMAP_MAX_BYTES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -88,6 +91,8 @@ class Settings:
             errors.append("ttl days must be at least 1")
         if self.rate_limit < 0:
             errors.append("rate limit must be 0 (off) or a positive number of batches per second")
+        if self.sourcemap_max_bytes < 1:
+            errors.append("source map size cap must be a positive number of bytes")
         if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
             errors.append("queue size, flush rows and flush seconds must be positive")
         return errors
@@ -110,6 +115,15 @@ class Settings:
         if self.embedded:
             return Path(self.data_path.rstrip("/") + ".spool")
         return Path("rum-spool").resolve()
+
+    @property
+    def sourcemap_path(self) -> Path:
+        """Where uploaded source maps live: beside an embedded store's data by default."""
+        if self.sourcemap_dir:
+            return Path(self.sourcemap_dir).resolve()
+        if self.embedded:
+            return Path(self.data_path.rstrip("/") + ".sourcemaps")
+        return Path("rum-sourcemaps").resolve()
 
     @property
     def qualified_table(self) -> str:
@@ -135,9 +149,11 @@ ENV_NAMES: dict[str, str] = {
     "spool_dir": "RUM_SPOOL_DIR",
     "rate_limit": "RUM_RATE_LIMIT",
     "client_ip_header": "RUM_CLIENT_IP_HEADER",
+    "sourcemap_dir": "RUM_SOURCEMAP_DIR",
+    "sourcemap_max_bytes": "RUM_SOURCEMAP_MAX_BYTES",
 }
 
-_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows"}
+_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "sourcemap_max_bytes"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
 _LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist"}
 _BOOL_FIELDS = {"demo"}
