@@ -26,6 +26,7 @@ from rum_server.settings import Settings
 from rum_server.settler import Settler
 from rum_server.sink import ClickHouseSink
 from rum_server.snippet_files import load_snippets, serve_snippet
+from rum_server.sourcemaps import INGEST_BUDGET_SECONDS, stack_symbolicator
 from rum_server.sourcemaps_api import sourcemap_routes
 from rum_server.spool import Spool
 from rum_server.store import Store
@@ -92,7 +93,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     state.settings = settings
     state.store = store
     state.writer = writer
-    state.pipeline = Pipeline(settings)
+    state.pipeline = Pipeline(settings, stack_symbolicator(settings, INGEST_BUDGET_SECONDS))
     state.rate_limiter = (
         RateLimiter(settings.rate_limit, burst=max(1.0, 2 * settings.rate_limit))
         if settings.rate_limit

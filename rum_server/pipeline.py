@@ -15,6 +15,7 @@ from rum_server.errors import Forbidden, MalformedBatch
 from rum_server.redact import RedactionPolicy
 from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
 from rum_server.settings import Settings
+from rum_server.symbolicate import StackSymbolicator
 from rum_server.user_agent import parse_user_agent
 from rum_server.wire import batch_decoder, event_decoder, typed_batch_decoder
 
@@ -43,7 +44,8 @@ class Processed:
 class Pipeline:
     """Everything decided once per process (policy, allowed sites) lives here."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, symbolicator: StackSymbolicator | None = None) -> None:
+        self._symbolicator = symbolicator  # source maps, passed in: the pipeline does no I/O
         self._policy = RedactionPolicy(settings.query_allowlist)
         self._sites = frozenset(settings.sites)
         self._labels = LabelGuard()
@@ -55,7 +57,9 @@ class Pipeline:
         except msgspec.DecodeError:
             return self._process_event_by_event(body, request)
         self._check_site(typed.site)
-        rows = BatchRows(typed, self._context(request), self._policy, self._labels)
+        rows = BatchRows(
+            typed, self._context(request), self._policy, self._labels, self._symbolicator
+        )
         rejected: list[dict[str, str | int]] = []
         for index, event in enumerate(typed.events):
             try:
@@ -73,7 +77,9 @@ class Pipeline:
         except msgspec.DecodeError as exc:
             raise MalformedBatch("body is not valid JSON", [str(exc)]) from None
         self._check_site(batch.site)
-        rows = BatchRows(batch, self._context(request), self._policy, self._labels)
+        rows = BatchRows(
+            batch, self._context(request), self._policy, self._labels, self._symbolicator
+        )
         rejected: list[dict[str, str | int]] = []
         for index, raw in enumerate(batch.events):
             try:

@@ -8,7 +8,6 @@ keys. Every Map value is a ``str`` — clickhouse-connect turns a numeric 0 into
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +15,13 @@ from typing import Any
 
 from rum_server.cardinality import LabelGuard
 from rum_server.clock import clock_skew_ns, event_time_ns
+from rum_server.fingerprint import identify_error
 from rum_server.rating import MAX_CLS, format_value, rating
 from rum_server.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
 from rum_server.redact import redact_text as redact_text_uncached
 from rum_server.route import route_for
 from rum_server.schema import EXPORTER_COLUMNS
+from rum_server.symbolicate import StackSymbolicator
 from rum_server.user_agent import ClientInfo
 from rum_server.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
 
@@ -77,8 +78,10 @@ class BatchRows:
         context: BatchContext,
         policy: RedactionPolicy,
         labels: LabelGuard | None = None,
+        symbolicator: StackSymbolicator | None = None,
     ) -> None:
         self.columns = Columns()
+        self._symbolicator = symbolicator
         self._labels = labels or LabelGuard()
         self._policy = policy
         self._received_ns = context.received_ns
@@ -104,6 +107,11 @@ class BatchRows:
             self._append(event.ts, "rum.web_vital", "INFO", 9, body, attributes)
         elif isinstance(event, Error):
             message = error_attributes(event, attributes, self._policy)
+            stack, release = attributes["rum.error.stack"], self._resource["service.version"]
+            symbolicator = self._symbolicator
+            identify_error(
+                attributes, symbolicator(stack, self._site, release) if symbolicator else None
+            )
             self._append(event.ts, "rum.error", "ERROR", 17, message, attributes)
         elif isinstance(event, PageView):
             self._append(event.ts, "rum.page_view", "INFO", 9, self._route, attributes)
@@ -204,28 +212,19 @@ def vital_attributes(
 
 
 def error_attributes(event: Error, attributes: dict[str, str], policy: RedactionPolicy) -> str:
-    """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
+    """Adds the ``rum.error.*`` keys but the fingerprint (``identify_error`` adds it, after
+    symbolication) and returns the redacted message (the Body)."""
     message = redact_text(event.msg, policy=policy)
     file = redact_url(event.file, policy) if event.file else ""
     attributes["rum.error.type"] = redact_text(event.type)
     attributes["rum.error.message"] = message
     attributes["rum.error.stack"] = redact_stack_cached(event.stack, policy) if event.stack else ""
-    attributes["rum.error.fingerprint"] = event.fp or error_fingerprint(
-        event.type, message, file, event.line
-    )
     attributes["rum.error.count"] = str(event.n)
     attributes["rum.error.source"] = event.src
     attributes["rum.error.file"] = file
     attributes["rum.error.line"] = str(event.line)
     attributes["rum.error.column"] = str(event.col)
     return message
-
-
-def error_fingerprint(error_type: str, message: str, file: str, line: int) -> str:
-    """A stable id for an error the snippet did not fingerprint (older or custom senders)."""
-    normalized = re.sub(r"\d+", "0", message)
-    key = f"{error_type}|{normalized}|{file}:{line}".encode()
-    return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
 def custom_event_attributes(

@@ -18,7 +18,6 @@ import os
 import re
 import tempfile
 import threading
-import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -44,8 +43,6 @@ INGEST_BUDGET_SECONDS = 0.05
 """At ingest, a stack waits at most this long for its maps (parsing goes on behind)."""
 READ_BUDGET_SECONDS = 2.0
 """On read (reports, the API), a stack may wait this long for its maps."""
-MISSING_TTL_SECONDS = 2.0
-"""A map uploaded for a script that had none is used within this long."""
 _SITE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _READABLE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._+-]{0,99}")
 _ENCODED_PREFIX = "~"
@@ -255,6 +252,13 @@ class SourceMapStore:
         directory.rmdir()
         return count
 
+    def release_state(self, site: str, release: str) -> int:
+        """Changes whenever a map of the release is stored or deleted (0: no maps)."""
+        try:
+            return self._release_dir(site, release).stat().st_mtime_ns
+        except (OSError, SourceMapError):
+            return 0
+
     def map_bytes(self, site: str, release: str, path: str) -> bytes | None:
         """The stored map of exactly this path, or None."""
         map_file, _ = self._files(site, release, path)
@@ -337,7 +341,7 @@ class MapCache:
             OrderedDict()
         )
         self._sizes: dict[tuple[Path, tuple[int, int]], int] = {}
-        self._missing: dict[tuple[str, str, str], float] = {}
+        self._missing: set[tuple[str, str, str, int]] = set()
         self._lock = threading.Lock()
         self._parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sourcemap-parse")
 
@@ -363,17 +367,16 @@ class MapCache:
             return None
 
     def _find(self, site: str, release: str, script_url: str) -> MapFile | None:
-        """``store.find``; a script without a map is remembered for a moment, so the
-        frames of third-party scripts do not list the directory on every stack."""
-        key = (site, release, script_url)
-        now = time.monotonic()
-        if self._missing.get(key, 0.0) > now:
+        """``store.find``; a script without a map is remembered while the release's maps
+        stay as they are, so third-party frames do not list the directory every time."""
+        key = (site, release, script_url, self.store.release_state(site, release))
+        if key in self._missing:
             return None
         found = self.store.find(site, release, script_url)
         if found is None:
             if len(self._missing) > 10_000:
                 self._missing.clear()
-            self._missing[key] = now + MISSING_TTL_SECONDS
+            self._missing.add(key)
         return found
 
     def _evict(self) -> None:

@@ -62,6 +62,8 @@ class Symbolicated:
     stack: str
     frames: tuple[Frame, ...]
     mapped: int
+    complete: bool = True
+    """False when the budget ran out first (some maps may not have been waited for)."""
 
     @property
     def top_in_app(self) -> Frame | None:
@@ -135,4 +137,5 @@ def symbolicate(stack: str, lookup: MapLookup, budget_seconds: float) -> Symboli
         frames.append(frame)
         mapped += frame.mapped
         lines.append(frame.text() if frame.mapped else line)
-    return Symbolicated("\n".join(lines), tuple(frames), mapped)
+    complete = time.monotonic() < deadline
+    return Symbolicated("\n".join(lines), tuple(frames), mapped, complete)

@@ -12,10 +12,8 @@ from litestar.testing import TestClient
 
 from rum_server.app import create_app
 from tests.conftest import make_settings
+from tests.fixture_bundle import MAP, SOURCE
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "sourcemaps"
-MAP = (DATA / "app.min.js.map").read_bytes()
-SOURCE = (DATA / "app.min.js").read_bytes()
 URL = "/__deco/rum/api/sourcemaps"
 TOKEN = "maps-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -16,11 +16,7 @@ from rum_server.sourcemaps import (
     stack_symbolicator,
     url_path,
 )
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "sourcemaps"
-MAP = (DATA / "app.min.js.map").read_bytes()
-SOURCE = (DATA / "app.min.js").read_bytes()
-SCRIPT = "https://shop.example/static/js/app.min.js"
+from tests.fixture_bundle import MAP, SCRIPT, SOURCE
 
 
 @pytest.fixture

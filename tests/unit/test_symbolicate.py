@@ -4,7 +4,6 @@ a missing, broken or slow map leaves the frame minified, within the time budget.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,22 +15,13 @@ from rum_server.symbolicate import (
     parse_frames,
     symbolicate,
 )
+from tests.fixture_bundle import MAP, SCRIPT, SOURCE, STACK, SYMBOLICATED_FRAMES
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "sourcemaps"
-SCRIPT = "https://shop.example/static/js/app.min.js"
-# What V8 (Chromium, Node) gives for `shopApp.buyWithCode("SAVE50")` on the fixture bundle.
-STACK = (
-    'RangeError: discount code "SAVE50" is not valid for a cart of 129\n'
-    f"    at i ({SCRIPT}:1:561)\n"
-    f"    at u ({SCRIPT}:1:700)\n"
-    f"    at Object.h ({SCRIPT}:1:802)\n"
-    "    at https://shop.example/p:12:5"
-)
+WITH_INLINE = STACK + "\n    at https://shop.example/p:12:5"
 
 
 def fixture_map(with_source: bool = True) -> ParsedMap:
-    source = (DATA / "app.min.js").read_bytes() if with_source else None
-    return parse_map((DATA / "app.min.js.map").read_bytes(), source)
+    return parse_map(MAP, SOURCE if with_source else None)
 
 
 def only(url: str, parsed: ParsedMap | None):  # type: ignore[no-untyped-def]
@@ -39,7 +29,7 @@ def only(url: str, parsed: ParsedMap | None):  # type: ignore[no-untyped-def]
 
 
 def test_each_minified_frame_maps_to_its_original_function_file_and_line() -> None:
-    result = symbolicate(STACK, only(SCRIPT, fixture_map()), budget_seconds=1.0)
+    result = symbolicate(WITH_INLINE, only(SCRIPT, fixture_map()), budget_seconds=1.0)
     # the `new RangeError(` of line 6, the `applyDiscount(` call, the `checkout(` call
     assert result.frames[:3] == (
         Frame("applyDiscount", "src/cart/discount.ts", 6, 11, mapped=True),
@@ -49,7 +39,7 @@ def test_each_minified_frame_maps_to_its_original_function_file_and_line() -> No
     assert result.mapped == 3
     assert result.frames[3] == Frame("", "https://shop.example/p", 12, 5)  # inline: no map
     assert result.stack.splitlines()[0].startswith("RangeError: discount code")
-    assert result.stack.splitlines()[1] == "    at applyDiscount (src/cart/discount.ts:6:11)"
+    assert result.stack.splitlines()[1:4] == SYMBOLICATED_FRAMES
     assert result.top_in_app == result.frames[0]
 
 
