@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from rum_server.symbolicate import Frame, Symbolicated, parse_frames
 
 INLINE = "(inline)"
-_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'|`[^`]*`|“[^”]*”")
+_QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`|“[^”]*”")
 _ID_OR_NUMBER = re.compile(r"\b[0-9a-f][0-9a-f-]{7,}\b|\d+(?:\.\d+)?", re.IGNORECASE)
 _SEGMENT_WITH_DIGIT = re.compile(r"[A-Za-z0-9_]*\d[A-Za-z0-9_]*")
 _SPACES = re.compile(r"\s+")
