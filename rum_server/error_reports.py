@@ -9,6 +9,7 @@ cached per (site, release, stack) and the state of that release's maps.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -32,6 +33,7 @@ from rum_server.symbolicate import ParsedMap, Symbolicated, symbolicate
 if TYPE_CHECKING:
     from rum_server.store import Store
 
+log = logging.getLogger(__name__)
 _STACK = (
     "if(LogAttributes['rum.error.stack.minified'] != '',"
     " LogAttributes['rum.error.stack.minified'], LogAttributes['rum.error.stack'])"
@@ -158,7 +160,11 @@ def _symbolicated(
     def lookup(url: str, wait: float) -> ParsedMap | None:
         return maps.get(site, release, url, wait)
 
-    result = symbolicate(stack, lookup, READ_BUDGET_SECONDS)
+    try:
+        result = symbolicate(stack, lookup, READ_BUDGET_SECONDS)
+    except Exception:  # an unforeseen map must not take the report down: show it unmapped
+        log.exception("symbolicating a stored stack of %s %s failed", site, release)
+        return symbolicate(stack, _no_maps, 0)
     if result.complete:
         with _read_cache_lock:
             _READ_CACHE[key] = result

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import urlsplit
 
-from rum_server.symbolicate import Frame, Symbolicated, parse_frames
+from rum_server.symbolicate import Frame, Symbolicated, parse_frames, path_of
 
 INLINE = "(inline)"
 _QUOTED = re.compile(r"\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`|“[^”]*”")
@@ -29,18 +28,14 @@ def normalise_message(message: str) -> str:
     return _SPACES.sub(" ", collapsed).strip()
 
 
-def _path(url: str) -> str:
-    return urlsplit(url).path if "://" in url else url.split("?", 1)[0].split("#", 1)[0]
-
-
 def script_of(file: str, page_url: str) -> str:
     """The script a frame is in, the same on every page and release: an inline script
     (its file is the page itself) is ``(inline)``; otherwise the URL path without origin
     or query, with each name part that holds a digit (a build hash, a version) as ``0``."""
     if not file:
         return ""
-    path = _path(file)
-    if not path or path == _path(page_url) or file.startswith(("data:", "blob:")):
+    path = path_of(file)
+    if not path or path == path_of(page_url) or file.startswith(("data:", "blob:")):
         return INLINE
     return _SEGMENT_WITH_DIGIT.sub("0", path)
 

@@ -24,13 +24,19 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from symbolic.exceptions import SymbolicError
 from symbolic.sourcemap import SourceMapView, SourceView
 
 from rum_server.settings import Settings
-from rum_server.symbolicate import ParsedMap, StackSymbolicator, Symbolicated, symbolicate
+from rum_server.symbolicate import (
+    ParsedMap,
+    StackSymbolicator,
+    Symbolicated,
+    path_of,
+    symbolicate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +112,7 @@ def check_release(release: str) -> str:
 def url_path(url_or_path: str) -> str:
     """The path part of a script URL (``https://x/static/app.js?v=1`` → ``/static/app.js``),
     normalised: percent-decoded, no ``.`` or ``..`` segments, one leading slash."""
-    path = unquote(urlsplit(url_or_path).path if "://" in url_or_path else url_or_path)
+    path = unquote(path_of(url_or_path))
     parts: list[str] = []
     for part in path.split("/"):
         if part in ("", "."):
@@ -421,6 +427,10 @@ def stack_symbolicator(settings: Settings, budget_seconds: float) -> StackSymbol
         def lookup(url: str, wait: float) -> ParsedMap | None:
             return cache.get(site, release, url, wait)
 
-        return symbolicate(stack, lookup, budget_seconds)
+        try:
+            return symbolicate(stack, lookup, budget_seconds)
+        except Exception:  # a map or a stack we did not foresee must never cost the batch
+            log.exception("symbolicating a stack of %s %s failed; stored as sent", site, release)
+            return None
 
     return run

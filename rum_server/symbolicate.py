@@ -23,6 +23,7 @@ _V8_FRAME = re.compile(
     r"^\s*at (?:(?P<fn>[^()]*?) \()?(?P<url>[^\s()]+?):(?P<line>\d+):(?P<col>\d+)\)?\s*$"
 )
 _GECKO_FRAME = re.compile(r"^\s*(?P<fn>[^@\s]*)@(?P<url>\S+?):(?P<line>\d+):(?P<col>\d+)\s*$")
+_ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 _LEADING_DOTS = re.compile(r"^(?:\.{1,2}/)+")
 _BUNDLER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^/]*/)?", re.IGNORECASE)
 
@@ -75,6 +76,12 @@ StackSymbolicator = Callable[[str, str, str], "Symbolicated | None"]
 
 MapLookup = Callable[[str, float], ParsedMap | None]
 """(script URL, seconds it may wait) → the parsed map of that script, or None."""
+
+
+def path_of(url: str) -> str:
+    """The path of a URL, without origin, query or fragment. Not ``urlsplit``: stored URLs
+    have redacted hosts (``http://[ip]:8000/app.js``), which it refuses."""
+    return _ORIGIN.sub("", url).split("?", 1)[0].split("#", 1)[0]
 
 
 def parse_frame(line: str) -> Frame | None:

@@ -101,3 +101,25 @@ def test_a_batch_without_a_release_is_not_symbolicated(settings: Settings) -> No
     maps(settings).put("shop", "r1", "/static/js/app.min.js", MAP, SOURCE)
     attributes = stored(settings, error_batch(release=""))
     assert attributes["rum.error.stack"] == STACK
+
+
+def test_a_redacted_host_in_the_stack_still_finds_its_map(settings: Settings) -> None:
+    """Redaction turns http://127.0.0.1:8000/ into http://[ip]:8000/, which urlsplit refuses."""
+    maps(settings).put("shop", "r1", "/static/js/app.min.js", MAP, SOURCE)
+    redacted = error_batch().replace(b"https://shop.example/", b"http://127.0.0.1:8000/")
+    attributes = stored(settings, redacted)
+    assert "[ip]" in attributes["rum.error.stack.minified"]
+    assert attributes["rum.error.stack"].splitlines()[1:] == SYMBOLICATED_FRAMES
+
+
+def test_a_symbolicator_that_fails_costs_nothing_but_the_symbols(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    maps(settings).put("shop", "r1", "/static/js/app.min.js", MAP, SOURCE)
+
+    def explode(*_args: object) -> None:
+        raise RuntimeError("a map nobody foresaw")
+
+    monkeypatch.setattr("rum_server.sourcemaps.symbolicate", explode)
+    attributes = stored(settings, error_batch())
+    assert attributes["rum.error.stack"] == STACK and len(attributes["rum.error.fingerprint"]) == 16
