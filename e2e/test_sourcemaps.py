@@ -130,6 +130,32 @@ def api(base: str, method: str, query: dict[str, str], body: bytes | None = None
         return json.loads(answer.read())
 
 
+def upload_through_api(base: str, dist: Path) -> None:
+    where = {
+        "site": SITE,
+        "release": LATE_RELEASE,
+        "path": f"/fixture/{LATE_RELEASE}/js/app.min.js",
+    }
+    script = dist / "js" / "app.min.js"
+    api(base, "PUT", {"_report": "sourcemaps", **where}, Path(f"{script}.map").read_bytes())
+    api(base, "PUT", {"_report": "sourcemaps", **where, "kind": "source"}, script.read_bytes())
+
+
+def stack_in_dashboard(browser: Browser, base: str, fingerprint: str) -> str:
+    """Open the dashboard on the site, click the error, read the stack it shows."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/__deco/rum/dashboard?site={SITE}")
+        page.wait_for_selector("body[data-state=ready]", state="attached", timeout=60_000)
+        page.click(f"tr.error-row[data-fingerprint='{fingerprint}']")
+        stack = page.wait_for_selector(f"tr[data-detail='{fingerprint}'] pre.error-stack")
+        assert stack is not None
+        return stack.inner_text()
+    finally:
+        context.close()
+
+
 @dataclass
 class Story:
     rows: list[Row]
@@ -137,6 +163,7 @@ class Story:
     api_detail: dict[str, Any]
     cli_errors: dict[str, Any]
     late_fingerprint: str
+    dashboard_stack: str
 
     def errors(self, release: str) -> list[Row]:
         return [
@@ -161,46 +188,38 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
             "--url-prefix", f"/fixture/{release}", str(builds[release]),
         )  # fmt: skip
     with sync_playwright() as playwright:
-        process, base = start_server(data_dir, work / "server.log")
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, ignore_default_args=IGNORED_DEFAULT_ARGS
+        )
         try:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=CHROMIUM_ARGS,
-                ignore_default_args=IGNORED_DEFAULT_ARGS,
-            )
+            process, base = start_server(data_dir, work / "server.log")
             try:
                 throw_on_each_page(browser, base, builds)
             finally:
-                browser.close()
-        finally:
-            stop_server(process)
-    rows = read_rows(data_dir)
-    late = [
-        r
-        for r in rows
-        if r.event == "rum.error" and r.resource.get("service.version") == LATE_RELEASE
-    ]
-    assert late, (work / "server.log").read_text()
-    late_fingerprint = late[0].attr("rum.error.fingerprint")
+                stop_server(process)
+            rows = read_rows(data_dir)
+            late = [
+                r
+                for r in rows
+                if r.event == "rum.error" and r.resource.get("service.version") == LATE_RELEASE
+            ]
+            assert late, (work / "server.log").read_text()
+            late_fingerprint = late[0].attr("rum.error.fingerprint")
 
-    # After the fact: r3's map (and minified file) through the API of a running server.
-    process, base = start_server(data_dir, work / "server-2.log")
-    try:
-        where = {
-            "site": SITE,
-            "release": LATE_RELEASE,
-            "path": f"/fixture/{LATE_RELEASE}/js/app.min.js",
-        }
-        script = builds[LATE_RELEASE] / "js" / "app.min.js"
-        api(base, "PUT", {"_report": "sourcemaps", **where}, Path(f"{script}.map").read_bytes())
-        api(base, "PUT", {"_report": "sourcemaps", **where, "kind": "source"}, script.read_bytes())
-        api_errors = api(base, "GET", {"_report": "errors", "site": SITE})
-        detail_query = {"_report": "errors", "site": SITE, "fingerprint": late_fingerprint}
-        api_detail = api(base, "GET", detail_query)
-    finally:
-        stop_server(process)
+            # After the fact: r3's map (and minified file) through the API of a running server.
+            process, base = start_server(data_dir, work / "server-2.log")
+            try:
+                upload_through_api(base, builds[LATE_RELEASE])
+                api_errors = api(base, "GET", {"_report": "errors", "site": SITE})
+                detail_query = {"_report": "errors", "site": SITE, "fingerprint": late_fingerprint}
+                api_detail = api(base, "GET", detail_query)
+                dashboard_stack = stack_in_dashboard(browser, base, late_fingerprint)
+            finally:
+                stop_server(process)
+        finally:
+            browser.close()
     cli_errors = json.loads(rum_server("query", "errors", *dsn, "--site", SITE, "--format", "json"))
-    return Story(rows, api_errors, api_detail, cli_errors, late_fingerprint)
+    return Story(rows, api_errors, api_detail, cli_errors, late_fingerprint, dashboard_stack)
 
 
 def test_an_error_deep_in_the_bundle_is_stored_as_the_source_that_threw_it(story: Story) -> None:
@@ -247,3 +266,7 @@ def test_and_in_rum_server_query_errors(story: Story) -> None:
     top_frames = {row["fingerprint"]: row["top_frame"] for row in story.cli_errors["rows"]}
     assert len(top_frames) == 2  # r1 + r2 by their mapped frame; r3 as stored before its map
     assert set(top_frames.values()) == {THROW_SITE.strip().removeprefix("at ")}
+
+
+def test_and_in_the_dashboard_when_the_error_is_clicked(story: Story) -> None:
+    assert story.dashboard_stack.splitlines()[1:4] == [THROW_SITE, *CALLERS]
