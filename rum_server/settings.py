@@ -57,6 +57,7 @@ class Settings:
     client_ip_header: str = ""
     sourcemap_dir: str = ""
     sourcemap_max_bytes: int = DEFAULT_SOURCEMAP_MAX_BYTES
+    sourcemap_fetch_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -93,6 +94,12 @@ class Settings:
             errors.append("rate limit must be 0 (off) or a positive number of batches per second")
         if self.sourcemap_max_bytes < 1:
             errors.append("source map size cap must be a positive number of bytes")
+        for origin in self.sourcemap_fetch_origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+                errors.append(
+                    f"source map fetch origin {origin!r} is not like https://shop.example"
+                )
         if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
             errors.append("queue size, flush rows and flush seconds must be positive")
         return errors
@@ -151,11 +158,12 @@ ENV_NAMES: dict[str, str] = {
     "client_ip_header": "RUM_CLIENT_IP_HEADER",
     "sourcemap_dir": "RUM_SOURCEMAP_DIR",
     "sourcemap_max_bytes": "RUM_SOURCEMAP_MAX_BYTES",
+    "sourcemap_fetch_origins": "RUM_SOURCEMAP_FETCH_ORIGINS",
 }
 
 _INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "sourcemap_max_bytes"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
-_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist"}
+_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sourcemap_fetch_origins"}
 _BOOL_FIELDS = {"demo"}
 
 

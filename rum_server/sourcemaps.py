@@ -19,6 +19,7 @@ import re
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -348,6 +349,8 @@ class MapCache:
         )
         self._sizes: dict[tuple[Path, tuple[int, int]], int] = {}
         self._missing: set[tuple[str, str, str, int]] = set()
+        self.on_missing: Callable[[str, str, str], object] | None = None
+        """Told of each script with no map (the optional sourceMappingURL fetcher)."""
         self._lock = threading.Lock()
         self._parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sourcemap-parse")
 
@@ -383,6 +386,8 @@ class MapCache:
             if len(self._missing) > 10_000:
                 self._missing.clear()
             self._missing.add(key)
+            if self.on_missing is not None:
+                self.on_missing(site, release, script_url)
         return found
 
     def _evict(self) -> None:
@@ -419,6 +424,10 @@ def cache_for(root: Path, max_bytes: int) -> MapCache:
 def stack_symbolicator(settings: Settings, budget_seconds: float) -> StackSymbolicator:
     """(stack, site, release) → the stack through that release's maps (None: no release)."""
     cache = cache_for(settings.sourcemap_path, settings.sourcemap_max_bytes)
+    if settings.sourcemap_fetch_origins and cache.on_missing is None:
+        from rum_server.sourcemap_fetch import MapFetcher  # imports this module
+
+        cache.on_missing = MapFetcher(cache.store, settings.sourcemap_fetch_origins).want
 
     def run(stack: str, site: str, release: str) -> Symbolicated | None:
         if not stack or not release:
