@@ -123,6 +123,36 @@ def with_sourcemap(map_bytes: bytes, probes: list[tuple[int, int, str]]) -> dict
     return {"parse_ms": parse * 1000, "lookup_us": per_lookup * 1e6, "correct": correct}
 
 
+def per_stack(label: str, minified: bytes, map_bytes: bytes, work: Path) -> None:
+    """What a stack costs ingest once its map is parsed: 10 frames through the real path."""
+    from rum_server.settings import Settings
+    from rum_server.sourcemaps import INGEST_BUDGET_SECONDS, SourceMapStore, stack_symbolicator
+
+    settings = Settings(dsn=f"chdb://{work / label.replace(' ', '-')}", sourcemap_max_bytes=1 << 26)
+    store = SourceMapStore(settings.sourcemap_path, settings.sourcemap_max_bytes)
+    store.put("shop", "r1", "/js/app.min.js", map_bytes, minified)
+    symbolicate = stack_symbolicator(settings, INGEST_BUDGET_SECONDS)
+    probes = named_positions(map_bytes, 10)
+    stack = "Error: x\n" + "\n".join(
+        f"    at e (https://shop.example/js/app.min.js:{line + 1}:{col + 1})"
+        for line, col, *_ in probes
+    )
+    symbolicate(stack, "shop", "r1")  # parse (background thread), first lookups
+    deadline = time.perf_counter() + 30
+    while symbolicate(stack, "shop", "r1").mapped < len(probes) and time.perf_counter() < deadline:
+        time.sleep(0.05)
+    runs = 50
+    start = time.perf_counter()
+    for _ in range(runs):
+        result = symbolicate(stack, "shop", "r1")
+    took = (time.perf_counter() - start) / runs
+    print(
+        f"  ingest, warm: {took * 1000:.2f} ms per 10-frame stack"
+        f" ({result.mapped}/{len(probes)} frames mapped,"
+        f" budget {INGEST_BUDGET_SECONDS * 1000:.0f} ms)"
+    )
+
+
 def main() -> int:
     if not ESBUILD.exists():
         print("client/node_modules is missing: run `cd client && npm ci` first", file=sys.stderr)
@@ -154,6 +184,7 @@ def main() -> int:
                 f"  lookup {sym['lookup_us']:6.1f} µs"
                 f"  name at original position {sym['correct']}/{len(probes)}"
             )
+            per_stack(label, minified, map_bytes, work)
             smp = with_sourcemap(map_bytes, probes)
             print(
                 f"  sourcemap  0.2.1: parse {smp['parse_ms']:8.1f} ms"

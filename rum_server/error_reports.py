@@ -158,7 +158,7 @@ def _symbolicated(
     maps = cache_for(root, cap)
 
     def lookup(url: str, wait: float) -> ParsedMap | None:
-        return maps.get(site, release, url, wait)
+        return maps.get(site, release, url, wait, state)
 
     try:
         result = symbolicate(stack, lookup, READ_BUDGET_SECONDS)

@@ -18,6 +18,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -50,7 +51,9 @@ INGEST_BUDGET_SECONDS = 0.05
 """At ingest, a stack waits at most this long for its maps (parsing goes on behind)."""
 READ_BUDGET_SECONDS = 2.0
 """On read (reports, the API), a stack may wait this long for its maps."""
-_SITE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+FIND_MEMO_SECONDS = 1.0
+"""How long which file holds a script's map is remembered: an upload is used within it."""
+_SITE = re.compile(r"(?!\.\.?$)[A-Za-z0-9._-]{1,64}")
 _READABLE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._+-]{0,99}")
 _ENCODED_PREFIX = "~"
 
@@ -152,16 +155,17 @@ class SourceMapStore:
         self.root = root
         self.max_bytes = max_bytes
 
-    def _release_dir(self, site: str, release: str) -> Path:
+    def _release_dir(self, site: str, release: str, writing: bool = False) -> Path:
+        """The release's folder. The components cannot hold a separator or ``..``; before
+        a write or delete the resolved path is checked as well (not on the ingest path)."""
         directory = self.root / check_site(site) / _component(check_release(release))
-        resolved_root = self.root.resolve()
-        if not directory.resolve().is_relative_to(resolved_root):  # belt and braces
+        if writing and not directory.resolve().is_relative_to(self.root.resolve()):
             raise SourceMapError(f"release {release!r} would be stored outside {self.root}")
         return directory
 
     def _files(self, site: str, release: str, path: str) -> tuple[Path, Path]:
         stem = _encode(check_path(path))
-        directory = self._release_dir(site, release)
+        directory = self._release_dir(site, release, writing=True)
         return directory / (stem + MAP_SUFFIX), directory / (stem + SOURCE_SUFFIX)
 
     def check_size(self, size: int, what: str) -> None:
@@ -249,7 +253,7 @@ class SourceMapStore:
             map_file.unlink(missing_ok=True)
             source_file.unlink(missing_ok=True)
             return int(existed)
-        directory = self._release_dir(site, release)
+        directory = self._release_dir(site, release, writing=True)
         if not directory.is_dir():
             return 0
         count = 0
@@ -348,19 +352,29 @@ class MapCache:
             OrderedDict()
         )
         self._sizes: dict[tuple[Path, tuple[int, int]], int] = {}
-        self._missing: set[tuple[str, str, str, int]] = set()
+        self._found: dict[tuple[str, str, str, int], tuple[float, MapFile | None]] = {}
         self.on_missing: Callable[[str, str, str], object] | None = None
         """Told of each script with no map (the optional sourceMappingURL fetcher)."""
         self._lock = threading.Lock()
         self._parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sourcemap-parse")
 
     def get(
-        self, site: str, release: str, script_url: str, wait_seconds: float
+        self,
+        site: str,
+        release: str,
+        script_url: str,
+        wait_seconds: float,
+        state: int | None = None,
     ) -> ParsedMap | None:
-        found = self._find(site, release, script_url)
+        """The parsed map of a script, waiting for its parse at most ``wait_seconds``.
+        ``state`` is the release's :meth:`SourceMapStore.release_state` when the caller
+        already has it (one stat per stack instead of one per frame)."""
+        if state is None:
+            state = self.store.release_state(site, release)
+        found = self._find(site, release, script_url, state)
         if found is None:
             return None
-        key = (found.map_file, found.version)
+        key = (found.map_file, found.version)  # a new upload is a new version
         with self._lock:
             future = self._entries.get(key)
             if future is None:
@@ -375,19 +389,22 @@ class MapCache:
         except FutureTimeout:
             return None
 
-    def _find(self, site: str, release: str, script_url: str) -> MapFile | None:
-        """``store.find``; a script without a map is remembered while the release's maps
-        stay as they are, so third-party frames do not list the directory every time."""
-        key = (site, release, script_url, self.store.release_state(site, release))
-        if key in self._missing:
-            return None
+    def _find(self, site: str, release: str, script_url: str, state: int) -> MapFile | None:
+        """``store.find``, remembered while the release's maps stay as they are, and at
+        most ``FIND_MEMO_SECONDS`` (a directory's mtime is only as fine as the kernel's
+        clock tick): a frame then costs a dictionary lookup, not five system calls."""
+        key = (site, release, script_url, state)
+        now = time.monotonic()
+        remembered = self._found.get(key)
+        if remembered is not None and remembered[0] > now:
+            return remembered[1]
         found = self.store.find(site, release, script_url)
-        if found is None:
-            if len(self._missing) > 10_000:
-                self._missing.clear()
-            self._missing.add(key)
-            if self.on_missing is not None:
-                self.on_missing(site, release, script_url)
+        with self._lock:
+            if len(self._found) > 10_000:
+                self._found.clear()
+            self._found[key] = (now + FIND_MEMO_SECONDS, found)
+        if found is None and self.on_missing is not None:
+            self.on_missing(site, release, script_url)
         return found
 
     def _evict(self) -> None:
@@ -432,9 +449,12 @@ def stack_symbolicator(settings: Settings, budget_seconds: float) -> StackSymbol
     def run(stack: str, site: str, release: str) -> Symbolicated | None:
         if not stack or not release:
             return None
+        state = cache.store.release_state(site, release)
+        if not state and cache.on_missing is None:
+            return None  # no map for this release and none to fetch: one stat, nothing else
 
         def lookup(url: str, wait: float) -> ParsedMap | None:
-            return cache.get(site, release, url, wait)
+            return cache.get(site, release, url, wait, state)
 
         try:
             return symbolicate(stack, lookup, budget_seconds)

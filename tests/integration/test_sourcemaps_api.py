@@ -64,6 +64,7 @@ def test_every_call_needs_the_token(client: TestClient[Any]) -> None:
         ({**WHERE, "kind": "zip"}, MAP, 400, "kind must be map or source"),
         ({**WHERE, "kind": "source"}, SOURCE, 400, "upload the map of /static/js/app.min.js first"),
     ],
+    ids=["malformed", "oversized", "bad site", "bad path", "bad kind", "source before map"],
 )
 def test_bad_uploads_are_refused_with_the_reason(
     client: TestClient[Any], params: dict[str, str], body: bytes, status: int, says: str
