@@ -213,7 +213,8 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
                 api_errors = api(base, "GET", {"_report": "errors", "site": SITE})
                 detail_query = {"_report": "errors", "site": SITE, "fingerprint": late_fingerprint}
                 api_detail = api(base, "GET", detail_query)
-                dashboard_stack = stack_in_dashboard(browser, base, late_fingerprint)
+                bug = api_errors["rows"][0]["fingerprint"]
+                dashboard_stack = stack_in_dashboard(browser, base, bug)
             finally:
                 stop_server(process)
         finally:
@@ -254,18 +255,21 @@ def test_without_a_map_at_ingest_the_stack_is_stored_as_sent(story: Story) -> No
 def test_a_map_uploaded_afterwards_symbolicates_the_stored_stack_in_the_api(story: Story) -> None:
     (detail,) = story.api_detail["rows"]
     assert detail["stack"].splitlines()[1:4] == [THROW_SITE, *CALLERS]
-    assert detail["releases"] == [LATE_RELEASE]
+    assert story.late_fingerprint in detail["fingerprints"]
+    # The bug now gathers the rows stored before the map: every release and page.
+    assert detail["releases"] == ["r1", "r2", LATE_RELEASE]
     assert detail["routes"] == ["/fixture/page-a", "/fixture/page-b"]
-    assert detail["page_views"] == len(PAGES) and detail["sessions"] >= 1
+    assert detail["page_views"] == 3 * len(PAGES) and detail["sessions"] >= 1
     assert detail["mapped"].startswith("3/")
-    late = next(r for r in story.api_errors["rows"] if r["fingerprint"] == story.late_fingerprint)
-    assert late["top_frame"] == THROW_SITE.strip().removeprefix("at ")
+    (bug,) = story.api_errors["rows"]
+    assert bug["top_frame"] == THROW_SITE.strip().removeprefix("at ")
+    assert story.late_fingerprint in bug["fingerprints"] and len(bug["fingerprints"]) == 2
 
 
 def test_and_in_rum_server_query_errors(story: Story) -> None:
-    top_frames = {row["fingerprint"]: row["top_frame"] for row in story.cli_errors["rows"]}
-    assert len(top_frames) == 2  # r1 + r2 by their mapped frame; r3 as stored before its map
-    assert set(top_frames.values()) == {THROW_SITE.strip().removeprefix("at ")}
+    (bug,) = story.cli_errors["rows"]  # one bug is one row, whenever its maps arrived
+    assert bug["top_frame"] == THROW_SITE.strip().removeprefix("at ")
+    assert bug["page_views"] == 3 * len(PAGES)
 
 
 def test_and_in_the_dashboard_when_the_error_is_clicked(story: Story) -> None:

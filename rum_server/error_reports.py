@@ -3,8 +3,9 @@
 The top-errors list comes from the daily rollup (:func:`rum_server.reports.errors_query`);
 a second query fetches each fingerprint's latest stack (its minified form when the row
 kept one) with its site and release, and that stack goes through the maps uploaded by
-now, so a map uploaded after the errors arrived still helps. Symbolicated stacks are
-cached per (site, release, stack) and the state of that release's maps.
+now, so a map uploaded after the errors arrived still helps; fingerprints stored before
+their map are then gathered into the bug their stack names (:func:`bugs`). Symbolicated
+stacks are cached per (site, release, stack) and the state of that release's maps.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rum_server.fingerprint import fingerprint as bug_fingerprint
 from rum_server.reports import (
     Filters,
     Query,
@@ -38,6 +40,8 @@ _STACK = (
     "if(LogAttributes['rum.error.stack.minified'] != '',"
     " LogAttributes['rum.error.stack.minified'], LogAttributes['rum.error.stack'])"
 )
+MERGE_CANDIDATES = 1000
+"""How many stored fingerprints are read to gather bugs (the rollup's limit)."""
 _FINGERPRINT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """Ours are 16 hex digits; rows stored before them may hold the snippet's base-36 ids."""
 
@@ -70,14 +74,18 @@ def latest_stacks_query(logs_table: str, filters: Filters, fingerprints: list[st
     return Query(sql, ["fingerprint", "stack", "site", "release"])
 
 
-def error_detail_query(logs_table: str, filters: Filters, fingerprint: str) -> Query:
-    """One fingerprint: when, where (releases, routes), how much (weighted), its latest stack.
+def error_detail_query(
+    logs_table: str, filters: Filters, fingerprint: str, stored: list[str] | None = None
+) -> Query:
+    """One bug: when, where (releases, routes), how much (weighted), its latest stack.
 
-    Per page view, the row with the largest ``rum.error.count`` is the truth (the snippet
-    re-sends a repeat with its new total); page views and sessions are weighted by
-    1 / sample rate, each counted once.
+    ``stored`` are the stored fingerprints the bug gathers (default: itself). Per page
+    view, the row with the largest ``rum.error.count`` is the truth (the snippet re-sends
+    a repeat with its new total); page views and sessions are weighted by 1 / sample
+    rate, each counted once.
     """
-    conditions = [*_error_conditions(filters), f"RumErrorFingerprint = {quote(fingerprint)}"]
+    listed = ", ".join(quote(one) for one in stored or [fingerprint])
+    conditions = [*_error_conditions(filters), f"RumErrorFingerprint IN ({listed})"]
     sql = (
         f"SELECT {quote(fingerprint)} AS fingerprint, any(error_type) AS type,\n"
         "       argMax(message, last) AS message,\n"
@@ -185,36 +193,87 @@ def mapped_note(result: Symbolicated) -> str:
     return f"{result.mapped}/{len(result.frames)} frames mapped"
 
 
-def errors(store: Store, filters: Filters, limit: int = 20) -> Report:
-    """Top fingerprints, each with its symbolicated top frame and how much of it is mapped."""
-    tables = _tables(store)
-    top = run(store, errors_query(tables, filters, limit))
-    fingerprints = [str(row["fingerprint"]) for row in top.rows]
-    stacks_query = latest_stacks_query(store.settings.qualified_table, filters, fingerprints)
+def bugs(store: Store, filters: Filters, candidates: int) -> tuple[list[dict[str, object]], str]:
+    """The top stored fingerprints, gathered into bugs as the maps uploaded by now see them.
+
+    A fingerprint stored before its release's map was uploaded was made from the message
+    (rule 2 of docs/snippet.md#fingerprints); once its latest stack maps, it is the bug of
+    its top in-app frame (rule 1), the fingerprint errors stored since carry, and the
+    two are one row. Returns the merged rows (most occurrences first) and the SQL.
+    """
+    top = run(store, errors_query(_tables(store), filters, candidates))
+    stored = [str(row["fingerprint"]) for row in top.rows]
+    stacks_query = latest_stacks_query(store.settings.qualified_table, filters, stored)
     latest = {row["fingerprint"]: row for row in run(store, stacks_query).rows}
+    merged: dict[str, dict[str, object]] = {}
     for row in top.rows:
-        sample = latest.get(row["fingerprint"])
+        sample = latest.get(row["fingerprint"], {})
         result = symbolicate_stored(
             store,
-            str(sample["stack"]) if sample else "",
-            str(sample["site"]) if sample else "",
-            str(sample["release"]) if sample else "",
+            str(sample.get("stack", "")),
+            str(sample.get("site", "")),
+            str(sample.get("release", "")),
         )
-        row["top_frame"] = top_frame(result)
-        row["mapped"] = mapped_note(result)
+        frame = result.top_in_app
+        bug = (
+            bug_fingerprint(str(row["type"]), str(row["message"]), "", "", frame)
+            if frame
+            else str(row["fingerprint"])
+        )
+        into = merged.get(bug)
+        if into is None:
+            merged[bug] = {
+                **row,
+                "fingerprint": bug,
+                "top_frame": top_frame(result),
+                "mapped": mapped_note(result),
+                "fingerprints": [row["fingerprint"]],
+            }
+            continue
+        into["count"] = _int(into["count"]) + _int(row["count"])
+        into["page_views"] = _int(into["page_views"]) + _int(row["page_views"])
+        into["first_seen"] = min(str(into["first_seen"]), str(row["first_seen"]))
+        into["last_seen"] = max(str(into["last_seen"]), str(row["last_seen"]))
+        into["fingerprints"] = [*_list(into["fingerprints"]), row["fingerprint"]]
+    rows = sorted(merged.values(), key=lambda row: (-_int(row["count"]), str(row["fingerprint"])))
+    return rows, f"{top.sql};\n\n{stacks_query.sql};"
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else int(str(value))
+
+
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def errors(store: Store, filters: Filters, limit: int = 20) -> Report:
+    """Top bugs, each with its symbolicated top frame, how much of it is mapped, and the
+    stored fingerprints it gathers."""
+    if not 1 <= limit <= MERGE_CANDIDATES:
+        raise ReportError(f"limit must be between 1 and {MERGE_CANDIDATES}, got {limit}")
+    rows, sql = bugs(store, filters, min(MERGE_CANDIDATES, max(100, 5 * limit)))
+    columns = errors_query(_tables(store), filters, limit).columns
     return Report(
-        columns=[*top.columns, "top_frame", "mapped"],
-        rows=top.rows,
-        sql=f"{top.sql};\n\n{stacks_query.sql};",
+        columns=[*columns, "top_frame", "mapped", "fingerprints"], rows=rows[:limit], sql=sql
     )
 
 
 def error_detail(store: Store, filters: Filters, fingerprint: str) -> Report:
-    """One fingerprint in full: symbolicated stack, first/last seen, releases, routes,
-    weighted page views and sessions, and the SQL behind it."""
+    """One bug in full: symbolicated stack, first/last seen, releases, routes, weighted
+    page views and sessions, and the SQL behind it. ``fingerprint`` is the bug's (as
+    ``query errors`` lists it) or any stored fingerprint it gathers."""
     if not _FINGERPRINT.fullmatch(fingerprint):
         raise ReportError(f"fingerprint must be an id `query errors` shows, got {fingerprint!r}")
-    detail = run(store, error_detail_query(store.settings.qualified_table, filters, fingerprint))
+    rows, _ = bugs(store, filters, MERGE_CANDIDATES)
+    found = next(
+        (row for row in rows if fingerprint in (row["fingerprint"], *_list(row["fingerprints"]))),
+        None,
+    )
+    bug = str(found["fingerprint"]) if found else fingerprint
+    stored = [str(one) for one in _list(found["fingerprints"])] if found else [fingerprint]
+    query = error_detail_query(store.settings.qualified_table, filters, bug, stored)
+    detail = run(store, query)
     if not detail.rows:
         raise ReportError(
             f"no error with fingerprint {fingerprint!r} in the last {filters.days} days"
@@ -225,7 +284,8 @@ def error_detail(store: Store, filters: Filters, fingerprint: str) -> Report:
     result = symbolicate_stored(store, str(row["stack"]), str(row["site"]), str(row["release"]))
     row["stack"] = result.stack
     row["mapped"] = mapped_note(result)
-    return Report(columns=[*detail.columns, "mapped"], rows=[row], sql=detail.sql)
+    row["fingerprints"] = stored
+    return Report(columns=[*detail.columns, "mapped", "fingerprints"], rows=[row], sql=detail.sql)
 
 
 def render_detail(report: Report) -> str:

@@ -46,7 +46,8 @@ def batch(page_view: str, session: str, route: str, rate: float = 1.0) -> bytes:
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Three page views in two sessions, stored before any map existed, then the map."""
+    """Three page views in two sessions stored before any map existed, then the map, then
+    a fourth page view in a third session, symbolicated at ingest."""
     settings = make_settings(tmp_path_factory.mktemp("errors") / "data")
     with TestClient(app=create_app(settings)) as client:
         for body in (
@@ -59,13 +60,14 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
             )
             assert response.status_code == 204, response.text
     maps = SourceMapStore(settings.sourcemap_path, settings.sourcemap_max_bytes)
-    maps.put(
-        "shop",
-        "r1",
-        "/static/js/app.min.js",
-        MAP,
-        SOURCE,
-    )
+    maps.put("shop", "r1", "/static/js/app.min.js", MAP, SOURCE)
+    with TestClient(app=create_app(settings)) as client:  # one more, symbolicated at ingest
+        response = client.post(
+            "/__deco/rum",
+            content=batch("pv4", "s3", "/cart"),
+            headers={"content-type": "text/plain"},
+        )
+        assert response.status_code == 204, response.text
     return settings
 
 
@@ -80,7 +82,9 @@ def test_the_cli_symbolicates_stacks_stored_before_the_map(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = query(settings, capsys, "--site", "shop")
-    (row,) = report["rows"]  # three page views, one bug
+    (row,) = report["rows"]  # four page views, one bug: one row
+    assert len(row["fingerprints"]) == 2  # stored before the map (rule 2) and after (rule 1)
+    assert row["fingerprint"] in row["fingerprints"] and row["page_views"] == 5
     assert row["top_frame"] == "applyDiscount (src/cart/discount.ts:6:11)"
     assert row["mapped"] == "3/3 frames mapped"
     assert "rum.error.stack.minified" in report["sql"]
@@ -93,9 +97,10 @@ def test_the_detail_has_the_stack_releases_routes_and_weighted_reach(
     (row,) = query(settings, capsys, "--fingerprint", fingerprint)["rows"]
     assert row["stack"].splitlines()[1:] == SYMBOLICATED_FRAMES
     assert row["releases"] == ["r1"] and row["routes"] == ["/cart", "/checkout"]
-    assert row["page_views"] == 4  # 1 + 1 + 1/0.5
-    assert row["sessions"] == 3  # s1 once, s2 weighs 2
-    assert row["count"] == 8  # 2 a page view, weighted
+    assert row["page_views"] == 5  # 1 + 1 + 1/0.5 + 1
+    assert row["sessions"] == 4  # s1 once, s2 weighs 2, s3
+    assert row["count"] == 10  # 2 a page view, weighted
+    assert sorted(row["fingerprints"]) == sorted(query(settings, capsys)["rows"][0]["fingerprints"])
     assert row["first_seen"] <= row["last_seen"]
     assert row["mapped"] == "3/3 frames mapped"
 
@@ -133,3 +138,12 @@ def test_the_api_answers_the_same(settings: Settings) -> None:
         assert "at checkout (src/cart/checkout.ts:6:17)" in detail.json()["rows"][0]["stack"]
         missing = client.get("/__deco/rum/api/errors", params={"fingerprint": "ffff"})
         assert missing.status_code == 400 and "no error with fingerprint" in missing.text
+
+
+def test_the_detail_answers_for_any_fingerprint_the_bug_gathers(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stored = query(settings, capsys)["rows"][0]["fingerprints"]
+    details = [query(settings, capsys, "--fingerprint", one)["rows"][0] for one in stored]
+    assert details[0]["fingerprint"] == details[1]["fingerprint"]
+    assert details[0]["page_views"] == details[1]["page_views"] == 5
