@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,10 @@ _STACK = (
     "if(LogAttributes['rum.error.stack.minified'] != '',"
     " LogAttributes['rum.error.stack.minified'], LogAttributes['rum.error.stack'])"
 )
+REPORT_BUDGET_SECONDS = 10.0
+"""A report's stacks share this much waiting for maps being parsed; an answer cut short is
+not cached, so the next read finishes the job."""
+MIN_STACK_BUDGET = 0.05
 MERGE_CANDIDATES = 1000
 """How many stored fingerprints are read to gather bugs (the rollup's limit)."""
 _FINGERPRINT = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -134,14 +139,16 @@ def error_detail_query(
     return Query(sql, columns)
 
 
-def symbolicate_stored(store: Store, stack: str, site: str, release: str) -> Symbolicated:
+def symbolicate_stored(
+    store: Store, stack: str, site: str, release: str, budget: float = READ_BUDGET_SECONDS
+) -> Symbolicated:
     """A stored stack through the maps its release has now (cached until they change)."""
     settings = store.settings
     if not stack or not release:
         return symbolicate(stack, _no_maps, 0)
     root, cap = settings.sourcemap_path, settings.sourcemap_max_bytes
     state = cache_for(root, cap).store.release_state(site, release)
-    return _symbolicated(root, cap, stack, site, release, state)
+    return _symbolicated(root, cap, stack, site, release, state, budget)
 
 
 def _no_maps(_url: str, _wait: float) -> ParsedMap | None:
@@ -154,7 +161,7 @@ _read_cache_lock = threading.Lock()
 
 
 def _symbolicated(
-    root: Path, cap: int, stack: str, site: str, release: str, state: int
+    root: Path, cap: int, stack: str, site: str, release: str, state: int, budget: float
 ) -> Symbolicated:
     """Cached by stack and the release's maps' version; an answer cut short by the time
     budget (a large map still parsing) is not kept, so the next read maps it fully."""
@@ -169,7 +176,7 @@ def _symbolicated(
         return maps.get(site, release, url, wait, state)
 
     try:
-        result = symbolicate(stack, lookup, READ_BUDGET_SECONDS)
+        result = symbolicate(stack, lookup, budget)
     except Exception:  # an unforeseen map must not take the report down: show it unmapped
         log.exception("symbolicating a stored stack of %s %s failed", site, release)
         return symbolicate(stack, _no_maps, 0)
@@ -206,13 +213,16 @@ def bugs(store: Store, filters: Filters, candidates: int) -> tuple[list[dict[str
     stacks_query = latest_stacks_query(store.settings.qualified_table, filters, stored)
     latest = {row["fingerprint"]: row for row in run(store, stacks_query).rows}
     merged: dict[str, dict[str, object]] = {}
+    deadline = time.monotonic() + REPORT_BUDGET_SECONDS
     for row in top.rows:
         sample = latest.get(row["fingerprint"], {})
+        budget = min(READ_BUDGET_SECONDS, max(MIN_STACK_BUDGET, deadline - time.monotonic()))
         result = symbolicate_stored(
             store,
             str(sample.get("stack", "")),
             str(sample.get("site", "")),
             str(sample.get("release", "")),
+            budget,
         )
         frame = result.top_in_app
         bug = (
