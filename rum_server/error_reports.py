@@ -194,10 +194,14 @@ def top_frame(result: Symbolicated) -> str:
 
 
 def mapped_note(result: Symbolicated) -> str:
-    """``2/3 frames mapped``, or what is missing."""
+    """Which frames a map resolved: ``4/4 frames mapped``, ``3/4 frames mapped (not #4)``."""
     if not result.frames:
         return "no stack"
-    return f"{result.mapped}/{len(result.frames)} frames mapped"
+    note = f"{result.mapped}/{len(result.frames)} frames mapped"
+    if 0 < result.mapped < len(result.frames):
+        missing = [f"#{n}" for n, frame in enumerate(result.frames, 1) if not frame.mapped]
+        note += f" (not {', '.join(missing)})"
+    return note
 
 
 def bugs(store: Store, filters: Filters, candidates: int) -> tuple[list[dict[str, object]], str]:

@@ -94,3 +94,14 @@ def test_source_names_lose_bundler_prefixes() -> None:
     assert clean_source("../../src/cart/x.ts") == "src/cart/x.ts"
     assert clean_source("webpack://shop/./src/x.ts") == "src/x.ts"
     assert clean_source("./x.ts") == "x.ts"
+
+
+def test_the_reports_say_which_frames_are_mapped() -> None:
+    from rum_server.error_reports import mapped_note, top_frame
+
+    result = symbolicate(WITH_INLINE, only(SCRIPT, fixture_map()), budget_seconds=1.0)
+    assert mapped_note(result) == "3/4 frames mapped (not #4)"
+    assert top_frame(result) == "applyDiscount (src/cart/discount.ts:6:11)"
+    unmapped = symbolicate(WITH_INLINE, lambda _script, _wait: None, 1.0)
+    assert mapped_note(unmapped) == "0/4 frames mapped"
+    assert mapped_note(symbolicate("no frames here", lambda _s, _w: None, 1.0)) == "no stack"
