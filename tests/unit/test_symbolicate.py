@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from rum_server.error_reports import mapped_note, top_frame
 from rum_server.sourcemaps import SourceMapError, parse_map
 from rum_server.symbolicate import (
     Frame,
@@ -97,8 +98,6 @@ def test_source_names_lose_bundler_prefixes() -> None:
 
 
 def test_the_reports_say_which_frames_are_mapped() -> None:
-    from rum_server.error_reports import mapped_note, top_frame
-
     result = symbolicate(WITH_INLINE, only(SCRIPT, fixture_map()), budget_seconds=1.0)
     assert mapped_note(result) == "3/4 frames mapped (not #4)"
     assert top_frame(result) == "applyDiscount (src/cart/discount.ts:6:11)"
