@@ -58,6 +58,10 @@ class Settings:
     sourcemap_dir: str = ""
     sourcemap_max_bytes: int = DEFAULT_SOURCEMAP_MAX_BYTES
     sourcemap_fetch_origins: tuple[str, ...] = ()
+    workers: int = 1
+    sinks: tuple[str, ...] = ("clickhouse",)
+    otlp_endpoint: str = ""
+    otlp_headers: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -100,6 +104,21 @@ class Settings:
                 errors.append(
                     f"source map fetch origin {origin!r} is not like https://shop.example"
                 )
+        if self.workers < 1:
+            errors.append("workers must be at least 1")
+        elif self.workers > 1 and self.embedded:
+            errors.append(
+                f"--workers {self.workers} needs a ClickHouse server: the embedded store is a "
+                "directory only one process can open; run one worker, or set --dsn "
+                "clickhouse://… (see docs/scaling.md)"
+            )
+        unknown = [name for name in self.sinks if name not in ("clickhouse", "otlp")]
+        if unknown or not self.sinks:
+            errors.append(f"sink must be clickhouse, otlp or both (clickhouse,otlp), not {unknown}")
+        if "otlp" in self.sinks and urlsplit(self.otlp_endpoint).scheme not in ("http", "https"):
+            errors.append(
+                "the otlp sink needs --otlp-endpoint http(s)://host:4318 (RUM_OTLP_ENDPOINT)"
+            )
         if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
             errors.append("queue size, flush rows and flush seconds must be positive")
         return errors
@@ -159,11 +178,15 @@ ENV_NAMES: dict[str, str] = {
     "sourcemap_dir": "RUM_SOURCEMAP_DIR",
     "sourcemap_max_bytes": "RUM_SOURCEMAP_MAX_BYTES",
     "sourcemap_fetch_origins": "RUM_SOURCEMAP_FETCH_ORIGINS",
+    "workers": "RUM_WORKERS",
+    "sinks": "RUM_SINK",
+    "otlp_endpoint": "RUM_OTLP_ENDPOINT",
+    "otlp_headers": "RUM_OTLP_HEADERS",
 }
 
-_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "sourcemap_max_bytes"}
+_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers", "sourcemap_max_bytes"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
-_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sourcemap_fetch_origins"}
+_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sinks", "sourcemap_fetch_origins"}
 _BOOL_FIELDS = {"demo"}
 
 
