@@ -1,15 +1,18 @@
-import { capBatch } from './capBatch';
-import { fingerprint } from './fingerprint';
 import { getNavigationType } from './getNavigationType';
 import { isSampled } from './isSampled';
 import { guard } from './lib/guard';
+import { fingerprint } from './fingerprint';
+import { on } from './lib/on';
+import { onBFCacheRestore } from './lib/onBFCacheRestore';
+import { onHidden } from './lib/onHidden';
+import { onSoftNavigation } from './lib/onSoftNavigation';
+import { openStorage } from './lib/openStorage';
+import { sendQueue } from './lib/sendQueue';
+import { touchSession } from './lib/touchSession';
 import { uid } from './lib/uid';
 import { readConfig } from './readConfig';
 import { readError } from './readError';
 import { readPageContext } from './readPageContext';
-import { rotateSession } from './rotateSession';
-import { sendBatch } from './sendBatch';
-import { splitBatch } from './splitBatch';
 import { toSmallMap } from './toSmallMap';
 import type { Api, ApiStub, ErrorEvent, NavigationType, ObserveVitals, Queued, WireEvent } from './types';
 
@@ -18,8 +21,9 @@ declare const __SNIPPET_VERSION__: string;
 /**
  * Starts the snippet: reads the script tag's configuration, queues page views, errors,
  * Web Vitals (through `observeVitals`, absent in the errors-only build) and custom events,
- * and beacons the queue when the page is hidden. Nothing it does may throw into the page:
- * the start is one try/catch and every listener, callback and API method is guarded.
+ * and beacons the queue when the page is hidden. This file holds the page view's state and
+ * wires the lifecycle helpers of lib/ to it. Nothing it does may throw into the page: the
+ * start is one try/catch and every listener, callback and API method is guarded.
  */
 export const start = (observeVitals?: ObserveVitals): void => {
   try {
@@ -41,8 +45,8 @@ export const start = (observeVitals?: ObserveVitals): void => {
     // batches of their own, each batch naming the rate its events were kept at.
     const queue: WireEvent[] = [];
     const errorQueue: WireEvent[] = config._errorRate == config._rate ? queue : [];
-    // sessionStorage, or memory where storage is blocked; used only once consent is given.
-    let storage: { deco_rum?: string } = {};
+    // Used only once consent is given.
+    const storage = openStorage();
     let consent: boolean | undefined = !config._consentRequired || undefined;
     let pageView: string;
     let navigation = getNavigationType(navigationEntry);
@@ -51,37 +55,20 @@ export const start = (observeVitals?: ObserveVitals): void => {
     let userHash: string | undefined;
     let errors: Record<string, ErrorEvent>;
     let errorCount: number;
-    const on = (type: string, listener: (event: never) => unknown, capture?: boolean) =>
-      addEventListener(type, guard(listener) as EventListener, capture);
-    try {
-      storage = sessionStorage as typeof storage;
-    } catch {
-      // storage blocked: the session lives in memory
-    }
-
-    // The session id, its idle clock reset on every use.
-    const sessionId = (): string => {
-      const session = rotateSession(storage.deco_rum, Date.now(), uid());
-      try {
-        storage.deco_rum = session;
-      } catch {
-        // storage full
-      }
-      return session.split('.')[0]!;
-    };
 
     const push = (target: WireEvent[], event: Queued) => {
       event.ts = Date.now();
       // rum.errors.js sends one batch a queue, and the server takes 200 events at most.
       if (consent != false && target.length < (__ERRORS_ONLY__ ? 200 : 500)) target.push(event as WireEvent);
-      if (consent) sessionId();
+      if (consent) touchSession(storage);
     };
 
     const send = (events: WireEvent[], rate: number) => {
-      const sid = sessionId();
+      const sid = touchSession(storage);
       const sending = events.splice(0);
       if (isSampled(sid, rate))
-        for (const body of (__ERRORS_ONLY__ ? capBatch : splitBatch)(
+        sendQueue(
+          config._endpoint,
           {
             v: 1,
             site: config._site,
@@ -105,9 +92,7 @@ export const start = (observeVitals?: ObserveVitals): void => {
             ...(!__ERRORS_ONLY__ && context),
           },
           sending,
-          6e4,
-        ))
-          sendBatch(config._endpoint, body);
+        );
     };
 
     const flush = () => {
@@ -156,34 +141,18 @@ export const start = (observeVitals?: ObserveVitals): void => {
     startPageView();
     on('error', reportError);
     on('unhandledrejection', reportError);
-    // A bfcache restore is a new page view. This capture listener is added before web-vitals'
-    // own, so the restored page's metrics land in the new page view.
-    on('pageshow', (event: PageTransitionEvent) => event.persisted && startPageView('back-forward-cache'), true);
+    // A bfcache restore is a new page view.
+    onBFCacheRestore(() => startPageView('back-forward-cache'));
     observeVitals?.((event) => push(queue, event));
-    // Flush after web-vitals has reported: its visibilitychange listeners capture on window,
-    // these listen in the bubbling phase, so they run after it (web-vitals#500).
-    on('visibilitychange', () => document.visibilityState == 'hidden' && flush());
-    on('pagehide', flush);
+    // Flush after web-vitals has reported (onHidden listens in the bubbling phase).
+    onHidden(flush);
 
-    if (!__ERRORS_ONLY__ && config._softNavs) {
-      // A new page view when the URL changes, fragment aside (in-page anchors fire popstate too).
-      const page = () => location.href.split('#')[0]!;
-      let url = page();
-      const onUrlChange = guard(() => {
-        if (page() != url) {
-          referrer = url;
-          url = page();
-          route = '';
-          startPageView('soft-navigation');
-        }
+    if (!__ERRORS_ONLY__ && config._softNavs)
+      onSoftNavigation((previousUrl) => {
+        referrer = previousUrl;
+        route = '';
+        startPageView('soft-navigation');
       });
-      const pushState = history.pushState;
-      history.pushState = function (...args) {
-        pushState.apply(this, args);
-        onUrlChange();
-      };
-      on('popstate', onUrlChange);
-    }
 
     (window as { DECO_RUM?: Api }).DECO_RUM = api;
     for (const [method, args] of stub?.q || []) (api[method] as (...a: unknown[]) => void)(...args);

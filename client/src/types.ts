@@ -10,7 +10,8 @@ export interface Config {
   _errorRate: number;
   _endpoint: string;
   _consentRequired: boolean;
-  _softNavs: boolean;
+  /** Absent in rum.errors.js, which ignores data-soft-navs. */
+  _softNavs?: boolean;
 }
 
 export type NavigationType =
