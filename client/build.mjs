@@ -15,11 +15,13 @@ const args = process.argv.slice(2);
 const outIndex = args.indexOf('--out');
 const outDir = outIndex >= 0 ? args[outIndex + 1] : join(here, '..', 'rum_server', 'static');
 
-// Each bundle and its entry file.
+// Each bundle: its entry file, and whether it is a development build (__DEV__: console
+// warnings for invalid API calls; not for production pages, so outside the byte budgets).
 const BUNDLES = {
   rum: { entry: 'rum' },
   'rum.attribution': { entry: 'rum.attribution' },
   'rum.errors': { entry: 'rum.errors' },
+  'rum.dev': { entry: 'rum.attribution', dev: true },
 };
 
 // web-vitals' ES modules (dist/modules, imported one metric at a time) are bundled from
@@ -62,7 +64,7 @@ const WEB_VITALS_EDITS = [
   ['generate-target', /opts\.generateTarget\?\.\(node\) \?\? /g, '', 0, 3],
   ['processed-event-entries', /opts\.includeProcessedEventEntries/g, 'false', 0, 2],
   ['resource-buffer-size', /opts\.resourceBufferSize != undefined/g, 'false', 0, 1],
-  ['duration-threshold', /opts\.durationThreshold \?\? DEFAULT_DURATION_THRESHOLD/g, 'DEFAULT_DURATION_THRESHOLD', 1, 0],
+  ['duration-threshold', /opts\.durationThreshold \?\? DEFAULT_DURATION_THRESHOLD/g, 'DEFAULT_DURATION_THRESHOLD', 1, 1],
   // INP attribution's longestScript (an object: not sent); its totals stay.
   ['longest-script', /\n {16}if \(intersectingScriptDuration > longestScriptDuration\) \{[\s\S]*?\n {16}\}/g, '', 0, 1],
   ['longest-script', /\n {8}if \(longestScriptEntry && longestScriptSubpart\) \{[\s\S]*?\n {8}\}/g, '', 0, 1],
@@ -70,7 +72,7 @@ const WEB_VITALS_EDITS = [
   ['entry-objects', /\n\s*(navigationEntry|fcpEntry|largestShiftSource|largestShiftEntry)(: \w+)?,(?=\n)/g, '', 0, 7],
   ['entry-objects', /attribution\.lcpEntry = lcpEntry;|if \(lcpResourceEntry\) \{\s*attribution\.lcpResourceEntry = lcpResourceEntry;\s*\}/g, '', 0, 2],
   // FCP's entry manager only keeps soft-navigation entries.
-  ['fcp-entry-manager', /const fcpEntryManager = initUnique\(opts, FCPEntryManager\);/g, '', 1, 2],
+  ['fcp-entry-manager', /const fcpEntryManager = initUnique\(opts, FCPEntryManager\);/g, '', 1, 0],
   // Without attribution nobody shares the metric managers or hooks into them.
   ['unshared-managers', /const lcpEntryManager = initUnique\(opts, LCPEntryManager\);/g, '', 1, 0],
   ['unshared-managers', /lcpEntryManager\._processEntry\(entry\);/g, '', 1, 0],
@@ -99,11 +101,13 @@ const trimWebVitals = (bundle, counts, skip) => ({
 
 const PURE_MODULES = [
   'capBatch',
+  'checkEvent',
   'fingerprint',
   'isSampled',
   'readConfig',
   'readError',
   'readPageContext',
+  'readResources',
   'rotateSession',
   'splitBatch',
   'toSmallMap',
@@ -137,7 +141,7 @@ const TERSER_OPTIONS = { ecma: 2020, compress: { passes: 2 }, mangle: true, form
 
 // The minified code of one bundle (`skip`: an edit left out, for --measure-edits).
 async function bundle(name, skip) {
-  const { entry } = BUNDLES[name];
+  const { entry, dev } = BUNDLES[name];
   const counts = WEB_VITALS_EDITS.map(() => 0);
   const result = await build({
     entryPoints: [join(here, 'src', entry + '.ts')],
@@ -152,6 +156,8 @@ async function bundle(name, skip) {
     define: {
       __SNIPPET_VERSION__: JSON.stringify(version),
       __ERRORS_ONLY__: String(entry == 'rum.errors'),
+      __DEV__: String(!!dev),
+      __ROLLUP__: String(entry == 'rum.attribution'),
 
     },
     legalComments: 'none',
@@ -214,7 +220,7 @@ async function buildTestBundles() {
       target: 'es2019',
       outdir: testDir,
       outExtension: { '.js': '.mjs' },
-      define: { __ERRORS_ONLY__: String(errorsOnly) },
+      define: { __ERRORS_ONLY__: String(errorsOnly), __DEV__: 'false', __ROLLUP__: 'false' },
       logLevel: 'warning',
     });
   }

@@ -277,7 +277,9 @@ def render_demo_page(path: str, query: Mapping[str, str], build: str) -> str:
         early += "<script>delete PerformanceEventTiming.prototype.interactionId;</script>"
     if query.get("stub") == "1":
         early += (
-            "<script>DECO_RUM.identify('a1b2c3d4e5f60718');"
+            # The SHA-256 of "demo-user@example.com": identify takes a 64-hex SHA-256 only.
+            "<script>DECO_RUM.identify("
+            "'1c90a808f9abcdfb2f6997468ce2ed2707b9efe66ac044a73522ad615d096ed9');"
             "DECO_RUM.track('page_ready', {kind: '" + kind + "'}, {source: 'stub'});</script>"
         )
     return f"""<!doctype html>

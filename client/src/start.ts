@@ -1,3 +1,4 @@
+import { checkEvent } from './checkEvent';
 import { getNavigationType } from './getNavigationType';
 import { isSampled } from './isSampled';
 import { guard } from './lib/guard';
@@ -8,24 +9,27 @@ import { onHidden } from './lib/onHidden';
 import { onSoftNavigation } from './lib/onSoftNavigation';
 import { openStorage } from './lib/openStorage';
 import { sendQueue } from './lib/sendQueue';
+import { sha256 } from './lib/sha256';
 import { touchSession } from './lib/touchSession';
 import { uid } from './lib/uid';
+import { warnOnce } from './lib/warnOnce';
 import { readConfig } from './readConfig';
 import { readError } from './readError';
 import { readPageContext } from './readPageContext';
 import { toSmallMap } from './toSmallMap';
-import type { Api, ApiStub, ErrorEvent, NavigationType, ObserveVitals, Queued, WireEvent } from './types';
+import type { Api, ApiStub, ErrorEvent, NavigationType, ObserveVitals, Queued, ReadRollup, WireEvent } from './types';
 
 declare const __SNIPPET_VERSION__: string;
 
 /**
  * Starts the snippet: reads the script tag's configuration, queues page views, errors,
- * Web Vitals (through `observeVitals`, absent in the errors-only build) and custom events,
+ * Web Vitals (through `observeVitals`, absent in the errors-only build), custom events and,
+ * once per page view, the rollup `readRollup` makes (rum.attribution.js: resource timing),
  * and beacons the queue when the page is hidden. This file holds the page view's state and
  * wires the lifecycle helpers of lib/ to it. Nothing it does may throw into the page: the
  * start is one try/catch and every listener, callback and API method is guarded.
  */
-export const start = (observeVitals?: ObserveVitals): void => {
+export const start = (observeVitals?: ObserveVitals, readRollup?: ReadRollup): void => {
   try {
     const script = document.currentScript || document.querySelector('script[data-site]');
     const config = script && readConfig(script.dataset);
@@ -55,6 +59,9 @@ export const start = (observeVitals?: ObserveVitals): void => {
     let userHash: string | undefined;
     let errors: Record<string, ErrorEvent>;
     let errorCount: number;
+    // When the page view started (performance.now()), and whether its rollup was queued.
+    let rollupFrom = 0;
+    let rolledUp: boolean;
 
     const push = (target: WireEvent[], event: Queued) => {
       event.ts = Date.now();
@@ -97,6 +104,13 @@ export const start = (observeVitals?: ObserveVitals): void => {
 
     const flush = () => {
       if (consent) {
+        if (__ROLLUP__ && !rolledUp) {
+          rolledUp = true;
+          guard(() => {
+            const rollup = readRollup!(rollupFrom);
+            if (rollup) push(queue, rollup);
+          })();
+        }
         send(queue, config._rate);
         send(errorQueue, config._errorRate);
       }
@@ -106,7 +120,9 @@ export const start = (observeVitals?: ObserveVitals): void => {
       if (type) {
         flush();
         navigation = type;
+        if (__ROLLUP__) rollupFrom = performance.now();
       }
+      if (__ROLLUP__) rolledUp = false;
       pageView = uid();
       errors = {};
       errorCount = 0;
@@ -127,20 +143,32 @@ export const start = (observeVitals?: ObserveVitals): void => {
     };
 
     const api: Api = {
-      track: guard((name, attrs, labels) =>
-        push(queue, { t: 'event', name: ('' + name).slice(0, 64), attrs: toSmallMap(attrs), labels: toSmallMap(labels) }),
-      ),
+      // An invalid call is dropped (a warning in the development build); rum.errors.js only
+      // cuts the name, and leaves the checks to the server (docs/snippet.md).
+      track: guard((name, attrs, labels) => {
+        const mistake = !__ERRORS_ONLY__ && checkEvent(name, labels);
+        if (!mistake)
+          push(queue, { t: 'event', name: __ERRORS_ONLY__ ? ('' + name).slice(0, 64) : name, attrs: toSmallMap(attrs), labels: toSmallMap(labels) });
+        else if (__DEV__) warnOnce(mistake, [name, attrs, labels]);
+      }),
+      // Only a SHA-256 in lowercase hex; null (logout) stops sending it.
       identify: guard((hashHex) => {
-        if (/^[\da-f]{8,128}$/i.test(hashHex)) userHash = hashHex;
+        if (hashHex == null || /^[\da-f]{64}$/.test(hashHex)) userHash = hashHex || undefined;
+        else if (__DEV__) warnOnce('identify takes a SHA-256 as 64 lowercase hex characters: DECO_RUM.sha256(text)', hashHex);
       }),
       consent: guard((granted) => {
         if (!(consent = !!granted)) queue.length = errorQueue.length = 0;
       }),
     };
+    // rum.errors.js leaves the hashing helper out (docs/snippet.md).
+    if (!__ERRORS_ONLY__) api.sha256 = sha256;
 
     startPageView();
     on('error', reportError);
     on('unhandledrejection', reportError);
+    // What the early-errors stub caught before this ran, reported like any other (the stub
+    // stops once window.DECO_RUM is no longer its own object, below).
+    for (const event of stub?.e || []) reportError(event);
     // A bfcache restore is a new page view.
     onBFCacheRestore(() => startPageView('back-forward-cache'));
     observeVitals?.((event) => push(queue, event));
