@@ -104,6 +104,8 @@ const PURE_MODULES = [
   'checkEvent',
   'fingerprint',
   'isSampled',
+  'lib/sha256',
+  'lib/warnOnce',
   'readConfig',
   'readError',
   'readPageContext',

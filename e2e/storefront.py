@@ -141,6 +141,21 @@ def cart_page(endpoint: str) -> str:
 </head><body><h1>Cart</h1><img src="{logo}" width="40" height="40" alt=""></body></html>"""
 
 
+def dev_page(endpoint: str) -> str:
+    """The development build: invalid calls, each mistake made twice, one of them repeated."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script src="/static/rum.dev.js" data-site="{SITE}-dev" data-endpoint="{endpoint}"></script>
+</head><body><script>
+DECO_RUM.track('Add To Cart');
+DECO_RUM.track('Add-To-Cart');
+DECO_RUM.track('view_product', {{}}, {{item_id: 'SKU-1234567'}});
+DECO_RUM.identify('{USER_EMAIL}');
+DECO_RUM.identify('{USER_EMAIL}');
+DECO_RUM.track('newsletter_signup', {{}}, {{placement: 'footer'}});
+</script></body></html>"""
+
+
 class _Handler(BaseHTTPRequestHandler):
     endpoint = ""
 
@@ -148,11 +163,12 @@ class _Handler(BaseHTTPRequestHandler):
         host = (self.headers.get("host") or "").split(":")[0]
         path = self.path.split("?")[0]
         port = self.server.server_address[1]
-        if host == SHOP and path in ("/", "/cart"):
-            html = storefront_page(self.endpoint) if path == "/" else cart_page(self.endpoint)
-            self._send(html.replace("{port}", str(port)).encode(), "text/html", cache=False)
-        elif host == SHOP and path == "/static/rum.attribution.js":
-            self._send((STATIC / "rum.attribution.js").read_bytes(), "text/javascript")
+        pages = {"/": storefront_page, "/cart": cart_page, "/dev": dev_page}
+        if host == SHOP and path in pages:
+            html = pages[path](self.endpoint).replace("{port}", str(port))
+            self._send(html.encode(), "text/html", cache=False)
+        elif host == SHOP and path in ("/static/rum.attribution.js", "/static/rum.dev.js"):
+            self._send((STATIC / path.rsplit("/", 1)[1]).read_bytes(), "text/javascript")
         elif (host, path) in ASSETS:
             asset = ASSETS[(host, path)]
             time.sleep(asset.delay_ms / 1000)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, sync_playwright
 
 from e2e.harness import (
     CHROMIUM,
@@ -58,6 +58,11 @@ class Visit:
     rows: list[Row]
     resources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     user_hash: str = ""
+    console: list[ConsoleMessage] = field(default_factory=list)
+
+    @property
+    def dev_warnings(self) -> list[str]:
+        return [message.text for message in self.console if message.type == "warning"]
 
     def on(self, page: str) -> list[Row]:
         """The rows of one page (``/`` the product page, ``/cart``)."""
@@ -111,6 +116,11 @@ def visit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Visit]:
                 page.goto(f"http://{SHOP}:{port}/cart")
                 settle(page)
                 observed.resources["/cart"] = page.evaluate(OBSERVE_RESOURCES)
+                hide_by_leaving(page)
+                # The development build (rum.dev.js) warns in the console.
+                page.on("console", lambda message: observed.console.append(message))
+                page.goto(f"http://{SHOP}:{port}/dev")
+                settle(page)
                 hide_by_leaving(page)
             finally:
                 browser.close()
@@ -214,3 +224,14 @@ def test_a_second_page_finds_the_logo_in_the_cache(visit: Visit) -> None:
 
 def test_the_early_errors_stub_is_the_documented_one() -> None:
     assert EARLY_ERRORS_STUB in DOCS.read_text()
+
+
+def test_the_development_build_warns_once_per_distinct_mistake(visit: Visit) -> None:
+    warnings = visit.dev_warnings
+    assert len(warnings) == 3, warnings
+    assert "event name" in warnings[0]
+    assert "item_id: looks like an identifier" in warnings[1]
+    assert "identify takes a SHA-256" in warnings[2]
+    # The valid call still goes, the invalid ones do not.
+    dev_events = [r for r in visit.rows if r.site == SITE + "-dev" and r.event == "rum.event"]
+    assert [r.attr("rum.event.name") for r in dev_events] == ["newsletter_signup"]
