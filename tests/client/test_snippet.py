@@ -83,6 +83,39 @@ def test_build_reproduces_the_committed_files(node_modules: Path, tmp_path: Path
             )
 
 
+def test_build_fails_when_a_web_vitals_edit_stops_matching(
+    node_modules: Path, tmp_path: Path
+) -> None:
+    """A web-vitals release that moves the code an edit cuts fails the build, naming the edit.
+
+    The client is copied beside a web-vitals whose onCLS.js no longer has the code the
+    `report-all-changes` edit cuts (every other package is linked, not copied)."""
+    client = tmp_path / "client"
+    client.mkdir()
+    for name in ("build.mjs", "package.json"):
+        shutil.copy(CLIENT / name, client / name)
+    shutil.copytree(CLIENT / "src", client / "src")
+    (client / "node_modules").mkdir()
+    for package in node_modules.iterdir():
+        if package.name != "web-vitals":
+            (client / "node_modules" / package.name).symlink_to(package)
+    web_vitals = client / "node_modules" / "web-vitals"
+    shutil.copytree(node_modules / "web-vitals", web_vitals)
+    on_cls = web_vitals / "dist" / "modules" / "onCLS.js"
+    source = on_cls.read_text()
+    assert "opts.reportAllChanges" in source
+    on_cls.write_text(source.replace("opts.reportAllChanges", "opts.reportEveryChange"))
+    result = subprocess.run(
+        ["node", "build.mjs", "--out", str(tmp_path / "out")],
+        cwd=client,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode != 0
+    assert "web-vitals edit report-all-changes" in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("bundle", BUNDLES)
 def test_precompressed_siblings_hold_the_same_code(bundle: str) -> None:
     import gzip
