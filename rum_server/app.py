@@ -19,14 +19,14 @@ from litestar.types import ControllerRouterHandler
 from rum_server import __version__
 from rum_server.api import api_routes
 from rum_server.dashboard import dashboard_routes
+from rum_server.exporter_tables import unnamed_note, unnamed_recently
 from rum_server.ingest import ingest
 from rum_server.pipeline import Pipeline
 from rum_server.rate_limit import RateLimiter
 from rum_server.settings import Settings
 from rum_server.settler import Settler
-from rum_server.sink import ClickHouseSink
+from rum_server.sinks import open_writer
 from rum_server.snippet_files import load_snippets, serve_snippet
-from rum_server.spool import Spool
 from rum_server.store import Store
 from rum_server.user_agent import load_rules
 from rum_server.writer import Writer
@@ -55,6 +55,10 @@ def health(request: Request[object, object, State]) -> Response[dict[str, object
     }
     if stats.last_error:
         body["last_error"] = stats.last_error
+    unnamed = unnamed_recently(store) if store_ok else 0
+    if unnamed:
+        body["unnamed_rum_rows"] = unnamed
+        body["note"] = unnamed_note(unnamed, 7)
     return Response(body, status_code=200 if store_ok else 503)
 
 
@@ -79,13 +83,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
         except Exception:
             store.close()
             raise
-    writer = Writer(
-        ClickHouseSink(store),
-        max_rows=settings.queue_max_rows,
-        flush_rows=settings.flush_rows,
-        flush_seconds=settings.flush_seconds,
-        spool=Spool(settings.spool_path),
-    )
+    writer = open_writer(settings, store)
     writer.start()
     state.settings = settings
     state.store = store

@@ -165,6 +165,7 @@ class Builder:
             "service.name": self.seed.site,
             "service.version": version,
             "deployment.environment.name": "production",
+            "deployment.environment": "production",
             "rum.sessionId": session_id,
         }
         shared = {

@@ -98,6 +98,8 @@ class BatchRows:
             "service.name": envelope.site,
             "service.version": redact_text(envelope.ver),
             "deployment.environment.name": redact_text(envelope.env),
+            # ClickStack/HyperDX filter environments by the older key: write both.
+            "deployment.environment": redact_text(envelope.env),
             "rum.sessionId": envelope.sid,
         }
         self._base = shared_attributes(envelope, context, self._route, page_url)

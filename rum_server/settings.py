@@ -54,6 +54,10 @@ class Settings:
     spool_dir: str = ""
     rate_limit: float = 0.0
     client_ip_header: str = ""
+    workers: int = 1
+    sinks: tuple[str, ...] = ("clickhouse",)
+    otlp_endpoint: str = ""
+    otlp_headers: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -88,6 +92,21 @@ class Settings:
             errors.append("ttl days must be at least 1")
         if self.rate_limit < 0:
             errors.append("rate limit must be 0 (off) or a positive number of batches per second")
+        if self.workers < 1:
+            errors.append("workers must be at least 1")
+        elif self.workers > 1 and self.embedded:
+            errors.append(
+                f"--workers {self.workers} needs a ClickHouse server: the embedded store is a "
+                "directory only one process can open; run one worker, or set --dsn "
+                "clickhouse://… (see docs/scaling.md)"
+            )
+        unknown = [name for name in self.sinks if name not in ("clickhouse", "otlp")]
+        if unknown or not self.sinks:
+            errors.append(f"sink must be clickhouse, otlp or both (clickhouse,otlp), not {unknown}")
+        if "otlp" in self.sinks and urlsplit(self.otlp_endpoint).scheme not in ("http", "https"):
+            errors.append(
+                "the otlp sink needs --otlp-endpoint http(s)://host:4318 (RUM_OTLP_ENDPOINT)"
+            )
         if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
             errors.append("queue size, flush rows and flush seconds must be positive")
         return errors
@@ -135,11 +154,15 @@ ENV_NAMES: dict[str, str] = {
     "spool_dir": "RUM_SPOOL_DIR",
     "rate_limit": "RUM_RATE_LIMIT",
     "client_ip_header": "RUM_CLIENT_IP_HEADER",
+    "workers": "RUM_WORKERS",
+    "sinks": "RUM_SINK",
+    "otlp_endpoint": "RUM_OTLP_ENDPOINT",
+    "otlp_headers": "RUM_OTLP_HEADERS",
 }
 
-_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows"}
+_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
-_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist"}
+_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sinks"}
 _BOOL_FIELDS = {"demo"}
 
 

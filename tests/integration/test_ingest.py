@@ -74,6 +74,7 @@ def test_web_vital_rows_match_the_storage_contract(tmp_path: Path) -> None:
         "service.name": "acme-store",
         "service.version": "2026.11.29-abc123",
         "deployment.environment.name": "production",
+        "deployment.environment": "production",
         "rum.sessionId": "s-4d2b8e6f0a",
     }
     attributes = lcp["LogAttributes"]
@@ -127,8 +128,7 @@ def test_error_rows_carry_counts_fingerprints_and_no_personal_data(tmp_path: Pat
         row
         for row in rows
         if "Bearer" in row["Body"]
-        or ("[" in row["Body"]
-        and row["LogAttributes"]["rum.error.line"] == "1")
+        or ("[" in row["Body"] and row["LogAttributes"]["rum.error.line"] == "1")
     )
     assert len(unfingerprinted["LogAttributes"]["rum.error.fingerprint"]) == 16
     assert rows[0]["LogAttributes"]["rum.sample_rate"] == "0.5"
