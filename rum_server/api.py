@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from litestar import Request, get
+from litestar import Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import (
     ClientException,
@@ -24,10 +24,12 @@ from litestar.exceptions import (
     ServiceUnavailableException,
 )
 from litestar.handlers import BaseRouteHandler
-from litestar.params import FromQuery
+from litestar.params import FromQuery, RawBody
+from litestar.response import Response
 from litestar.types import ControllerRouterHandler
 
 from rum_server import reports
+from rum_server.readonly_sql import SqlError, run_sql
 from rum_server.reports import Comparison, DateRange, Filters, Report, ReportError
 from rum_server.rollups import settle_if_due
 from rum_server.settings import Settings
@@ -79,7 +81,7 @@ def answer(request: Request[Any, Any, Any], build: Callable[[Store], Report]) ->
 
 def filters(site: str, days: int, metric: str, device: str) -> Filters:
     try:
-        return Filters(site=site, days=days, metric=metric, device=device)
+        return Filters(site=site, days=days, metric=metric.upper(), device=device)
     except ReportError as exc:
         raise ClientException(str(exc)) from None
 
@@ -184,6 +186,33 @@ def events_handler(
     return answer(request, lambda store: reports.events(store, chosen, steps))
 
 
+SQL_MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+
+
+@post(f"{API_PATH}/sql", sync_to_thread=True, guards=[require_api_access], status_code=200)
+def sql_handler(
+    request: Request[Any, Any, Any], body: RawBody, format: FromQuery[str] = "table"
+) -> Response[bytes]:
+    """One read-only statement (the request body), formatted by ClickHouse.
+
+    Read-only is ClickHouse's own ``readonly`` setting, so writes and DDL are refused by
+    the engine (400), not by parsing the SQL here.
+    """
+    store: Store = request.app.state.store
+    try:
+        answer = run_sql(store, body.decode("utf-8", errors="replace"), format)
+    except SqlError as exc:
+        raise ClientException(str(exc)) from None
+    except StoreError as exc:
+        raise ServiceUnavailableException(f"the store did not answer: {exc}") from None
+    media_type = SQL_MEDIA_TYPES.get(format, "text/plain; charset=utf-8")
+    return Response(answer, media_type=media_type)
+
+
 def api_routes() -> list[ControllerRouterHandler]:
     """The query API's handlers, for ``create_app`` to mount."""
     return [
@@ -194,4 +223,5 @@ def api_routes() -> list[ControllerRouterHandler]:
         pages_handler,
         compare_handler,
         events_handler,
+        sql_handler,
     ]

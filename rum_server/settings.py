@@ -17,7 +17,6 @@ from rum_server.redact import DEFAULT_QUERY_ALLOWLIST
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-DEFAULT_DATA_DIR = "rum-data"
 DEFAULT_DATABASE = "otel"
 DEFAULT_TABLE = "otel_logs"
 DEFAULT_TTL_DAYS = 90
@@ -27,9 +26,29 @@ DEFAULT_FLUSH_SECONDS = 1.0
 SUPPORTED_DSN_SCHEMES = ("chdb", "clickhouse", "clickhouses", "http", "https")
 
 
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_DATA_HOME/deco-rum/store`` (``~/.local/share/deco-rum/store``): one place,
+    whichever directory a command starts from."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_DATA_HOME", "")
+    if not base.startswith("/"):  # the XDG spec: a relative value is ignored
+        base = str(Path.home() / ".local" / "share")
+    return Path(base) / "deco-rum" / "store"
+
+
 def default_dsn() -> str:
-    """The embedded store in ``./rum-data``, as an absolute path (chdb needs one)."""
-    return "chdb://" + str(Path(DEFAULT_DATA_DIR).resolve())
+    """The embedded store in the default data directory (an absolute path: chdb needs one)."""
+    return "chdb://" + str(default_data_dir())
+
+
+def resolve_dsn(dsn: str) -> str:
+    """A relative embedded path (``chdb://rum-data``, ``./rum-data``) made absolute from
+    the current directory; any other DSN as given."""
+    if "://" not in dsn:
+        dsn = "chdb://" + dsn
+    if dsn.startswith("chdb://") and not dsn.startswith("chdb:///"):
+        return "chdb://" + str(Path(dsn.removeprefix("chdb://")).resolve())
+    return dsn
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +88,8 @@ class Settings:
             if raw is not None and raw != "":
                 values[field.name] = _parse(field.name, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if isinstance(values.get("dsn"), str):
+            values["dsn"] = resolve_dsn(str(values["dsn"]))
         return cls(**values)  # type: ignore[arg-type]
 
     def validate(self) -> list[str]:

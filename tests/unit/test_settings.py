@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.settings import Settings, SettingsError, default_dsn
+from rum_server.settings import Settings, SettingsError, default_data_dir, default_dsn
 
 
 def test_defaults_match_the_interface_contract() -> None:
     settings = Settings.from_env({})
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
-    assert settings.dsn == "chdb://" + str(Path("rum-data").resolve()) == default_dsn()
+    assert settings.dsn == "chdb://" + str(default_data_dir()) == default_dsn()
     assert (settings.database, settings.table) == ("otel", "otel_logs")
     assert settings.sites == () and settings.allowed_origins == ()
     assert settings.demo is False and settings.embedded
@@ -58,3 +58,20 @@ def test_an_embedded_dsn_needs_an_absolute_path() -> None:
         "DSN 'chdb://relative': chdb needs an absolute path (chdb:///abs/path)"
     ]
     assert Settings(dsn="chdb:///abs/path").data_path == "/abs/path"
+
+
+def test_the_default_store_is_one_place_whatever_the_directory() -> None:
+    home = Path.home() / ".local" / "share" / "deco-rum" / "store"
+    assert default_data_dir({}) == home
+    assert default_data_dir({"XDG_DATA_HOME": "/srv/data"}) == Path("/srv/data/deco-rum/store")
+    assert default_data_dir({"XDG_DATA_HOME": "relative"}) == home  # ignored, as XDG says
+
+
+@pytest.mark.parametrize("given", ["chdb://rum-data", "rum-data", "./rum-data"])
+def test_a_relative_embedded_dsn_is_resolved_from_the_current_directory(
+    given: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env({}, dsn=given)
+    assert settings.dsn == f"chdb://{tmp_path / 'rum-data'}"
+    assert settings.validate() == []
