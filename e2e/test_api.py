@@ -16,7 +16,7 @@ def test_calls_queued_before_the_snippet_loaded_are_replayed(run: Run) -> None:
 
 def test_identify_sets_the_user_hash_on_later_rows(run: Run) -> None:
     assert {r.attr("rum.user.hash") for r in run.of(SITE)} == {
-        "1c90a808f9abcdfb2f6997468ce2ed2707b9efe66ac044a73522ad615d096ed9"
+        "cebf292c038fdcd2de5f7ac62c3b81bcfe4efc535383031d762b06b26cfabea2"
     }
 
 

@@ -280,9 +280,7 @@ def render_demo_page(path: str, query: Mapping[str, str], build: str) -> str:
         early += "<script>delete PerformanceEventTiming.prototype.interactionId;</script>"
     if query.get("stub") == "1":
         early += (
-            # The SHA-256 of "demo-user@example.com": identify takes a 64-hex SHA-256 only.
-            "<script>DECO_RUM.identify("
-            "'1c90a808f9abcdfb2f6997468ce2ed2707b9efe66ac044a73522ad615d096ed9');"
+            "<script>DECO_RUM.identify('cebf292c038fdcd2de5f7ac62c3b81bcfe4efc535383031d762b06b26cfabea2');"
             "DECO_RUM.track('page_ready', {kind: '" + kind + "'}, {source: 'stub'});</script>"
         )
     return f"""<!doctype html>

@@ -21,7 +21,17 @@ from publicsuffixlist import PublicSuffixList
 from rum_server.cardinality import LabelGuard
 from rum_server.clock import clock_skew_ns, event_time_ns
 from rum_server.rating import MAX_CLS, format_value, rating
-from rum_server.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
+from rum_server.redact import (
+    RedactionPolicy,
+    clean_fingerprint,
+    clean_id,
+    clean_user_hash,
+    redact_key,
+    redact_message,
+    redact_referrer,
+    redact_stack,
+    redact_url,
+)
 from rum_server.redact import redact_text as redact_text_uncached
 from rum_server.route import collapse_path, route_for
 from rum_server.schema import EXPORTER_COLUMNS
@@ -35,10 +45,11 @@ ROW_COLUMNS = tuple(EXPORTER_COLUMNS)
 # redacting each distinct string once per process takes the regex work off the hot path.
 redact_text = functools.lru_cache(maxsize=8192)(redact_text_uncached)
 redact_stack_cached = functools.lru_cache(maxsize=2048)(redact_stack)
+redact_message_cached = functools.lru_cache(maxsize=8192)(redact_message)
+redact_key_cached = functools.lru_cache(maxsize=4096)(redact_key)
+clean_id_cached = functools.lru_cache(maxsize=4096)(clean_id)
 _VIEWPORT = re.compile(r"[0-9]{1,5}x[0-9]{1,5}")
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
-_USER_HASH = re.compile(r"[0-9a-f]{64}")
-_ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _MAX_BODY = 512
 _PUBLIC_SUFFIXES = PublicSuffixList()
 """The Public Suffix List the package ships (no network): registrable domains of hosts."""
@@ -100,7 +111,7 @@ class BatchRows:
             "deployment.environment.name": redact_text(envelope.env),
             # ClickStack/HyperDX filter environments by the older key: write both.
             "deployment.environment": redact_text(envelope.env),
-            "rum.sessionId": envelope.sid,
+            "rum.sessionId": clean_id_cached(envelope.sid),
         }
         self._base = shared_attributes(envelope, context, self._route, page_url)
         self._page_host = urlsplit(envelope.url).hostname or ""
@@ -171,8 +182,8 @@ def shared_attributes(
     attributes = {
         "rum.route": route,
         "rum.page.url": page_url,
-        "rum.page_view.id": envelope.pv,
-        "rum.session.id": envelope.sid,
+        "rum.page_view.id": clean_id_cached(envelope.pv),
+        "rum.session.id": clean_id_cached(envelope.sid),
         "rum.navigation.type": envelope.nav,
         "rum.sample_rate": format_value(envelope.rate),
         "rum.browser.name": client.browser_name,
@@ -188,7 +199,7 @@ def shared_attributes(
         "rum.referrer": redact_referrer(envelope.ref) if envelope.ref else "",
         "rum.viewport": envelope.vp if _VIEWPORT.fullmatch(envelope.vp) else "",
         "rum.country": context.country,
-        "rum.user.hash": envelope.uh if _USER_HASH.fullmatch(envelope.uh) else "",
+        "rum.user.hash": clean_user_hash(envelope.uh),
     }
     attributes.update({key: value for key, value in optional.items() if value})
     return attributes
@@ -206,9 +217,9 @@ def vital_attributes(
     attributes["rum.metric.value"] = value
     attributes["rum.metric.delta"] = format_value(event.v if event.d is None else event.d)
     attributes["rum.metric.rating"] = grade
-    attributes["rum.metric.id"] = event.id
-    for key, raw in (event.attr or {}).items():
-        if _ATTRIBUTE_KEY.match(key):
+    attributes["rum.metric.id"] = clean_id_cached(event.id)
+    for raw_key, raw in (event.attr or {}).items():
+        if key := redact_key_cached(raw_key):
             clean = redact_url(raw, policy) if key.endswith("url") else redact_text(raw)
             attributes[f"rum.attribution.{key}"] = clean
     unit = "" if event.name == "CLS" else " ms"
@@ -217,12 +228,12 @@ def vital_attributes(
 
 def error_attributes(event: Error, attributes: dict[str, str], policy: RedactionPolicy) -> str:
     """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
-    message = redact_text(event.msg, policy=policy)
+    message = redact_message_cached(event.msg, policy)
     file = redact_url(event.file, policy) if event.file else ""
     attributes["rum.error.type"] = redact_text(event.type)
     attributes["rum.error.message"] = message
     attributes["rum.error.stack"] = redact_stack_cached(event.stack, policy) if event.stack else ""
-    attributes["rum.error.fingerprint"] = event.fp or error_fingerprint(
+    attributes["rum.error.fingerprint"] = clean_fingerprint(event.fp) or error_fingerprint(
         event.type, message, file, event.line
     )
     attributes["rum.error.count"] = str(event.n)
@@ -245,12 +256,12 @@ def custom_event_attributes(
 ) -> None:
     """Adds ``rum.event.*`` keys: labels bounded in length and cardinality, attrs free."""
     name = attributes["rum.event.name"] = redact_text(event.name)
-    for key, value in (event.labels or {}).items():
-        if _ATTRIBUTE_KEY.match(key):
+    for raw_key, value in (event.labels or {}).items():
+        if key := redact_key_cached(raw_key):
             label = labels.admit(site, name, key, redact_text(value)[:64])
             attributes[f"rum.event.label.{key}"] = label
-    for key, value in (event.attrs or {}).items():
-        if _ATTRIBUTE_KEY.match(key):
+    for raw_key, value in (event.attrs or {}).items():
+        if key := redact_key_cached(raw_key):
             attributes[f"rum.event.attr.{key}"] = redact_text(value)
 
 
