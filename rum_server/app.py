@@ -34,6 +34,8 @@ from rum_server.settings import Settings
 from rum_server.settler import Settler
 from rum_server.sinks import WriterGroup, open_writer
 from rum_server.snippet_files import load_snippets, serve_snippet
+from rum_server.sourcemaps import INGEST_BUDGET_SECONDS, stack_symbolicator
+from rum_server.sourcemaps_api import sourcemap_routes
 from rum_server.store import Store
 from rum_server.user_agent import load_rules
 from rum_server.writer import Writer
@@ -85,6 +87,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
     """Every handler of the RUM server, for ``create_app`` and for mounting elsewhere."""
     handlers: list[ControllerRouterHandler] = [ingest, health, serve_snippet, metrics_route]
     handlers += api_routes()
+    handlers += sourcemap_routes()
     handlers.append(Router("/", route_handlers=dashboard_routes(), guards=[require_allowed_host]))
     if settings.demo:
         from rum_server.demo_routes import demo_routes
@@ -109,7 +112,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     state.settings = settings
     state.store = store
     state.writer = writer
-    state.pipeline = Pipeline(settings)
+    state.pipeline = Pipeline(settings, stack_symbolicator(settings, INGEST_BUDGET_SECONDS))
     state.rate_limiter = (
         RateLimiter(settings.rate_limit, burst=max(1.0, 2 * settings.rate_limit))
         if settings.rate_limit

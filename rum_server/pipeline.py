@@ -16,6 +16,7 @@ from rum_server.limits import RowLimits
 from rum_server.redact import RedactionPolicy, is_clean_site
 from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
 from rum_server.settings import Settings
+from rum_server.symbolicate import StackSymbolicator
 from rum_server.user_agent import parse_user_agent
 from rum_server.wire import (
     MAX_NESTING,
@@ -50,7 +51,8 @@ class Processed:
 class Pipeline:
     """Everything decided once per process (policy, allowed sites) lives here."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, symbolicator: StackSymbolicator | None = None) -> None:
+        self._symbolicator = symbolicator  # source maps, passed in: the pipeline does no I/O
         self._policy = RedactionPolicy(settings.query_allowlist)
         self._sites = frozenset(settings.sites)
         self._labels = LabelGuard(max_keys=settings.max_label_keys_per_site)
@@ -72,7 +74,14 @@ class Pipeline:
             raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
         self._check_site(typed.site)
         typed.rate = self._limits.sample_rate(typed.rate)
-        rows = BatchRows(typed, self._context(request), self._policy, self._labels, self._limits)
+        rows = BatchRows(
+            typed,
+            self._context(request),
+            self._policy,
+            self._labels,
+            self._limits,
+            self._symbolicator,
+        )
         rejected: list[dict[str, str | int]] = []
         for index, event in enumerate(typed.events):
             try:
@@ -93,7 +102,14 @@ class Pipeline:
             raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
         self._check_site(batch.site)
         batch.rate = self._limits.sample_rate(batch.rate)
-        rows = BatchRows(batch, self._context(request), self._policy, self._labels, self._limits)
+        rows = BatchRows(
+            batch,
+            self._context(request),
+            self._policy,
+            self._labels,
+            self._limits,
+            self._symbolicator,
+        )
         rejected: list[dict[str, str | int]] = []
         for index, raw in enumerate(batch.events):
             try:

@@ -8,18 +8,21 @@ keys. Every Map value is a ``str`` — clickhouse-connect turns a numeric 0 into
 from __future__ import annotations
 
 import functools
-import hashlib
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
 
 from rum_server.cardinality import LabelGuard
 from rum_server.clock import clock_skew_ns, event_time_ns
+from rum_server.fingerprint import identify_error
 from rum_server.limits import RowLimits
 from rum_server.rating import MAX_CLS, format_value, rating
 from rum_server.redact import (
     RedactionPolicy,
-    clean_fingerprint,
     clean_id,
     clean_user_hash,
     redact_key,
@@ -29,10 +32,11 @@ from rum_server.redact import (
     redact_url,
 )
 from rum_server.redact import redact_text as redact_text_uncached
-from rum_server.route import route_for
+from rum_server.route import collapse_path, route_for
 from rum_server.schema import EXPORTER_COLUMNS
+from rum_server.symbolicate import StackSymbolicator
 from rum_server.user_agent import ClientInfo
-from rum_server.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
+from rum_server.wire import CustomEvent, Envelope, Error, Event, PageView, Resources, WebVital
 
 SCOPE_NAME = "deco.rum"
 ROW_COLUMNS = tuple(EXPORTER_COLUMNS)
@@ -48,6 +52,8 @@ _VIEWPORT = re.compile(r"[0-9]{1,5}x[0-9]{1,5}")
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
 _MAX_BODY = 512
 OUTSIDE_RETENTION = "outside retention"
+_PUBLIC_SUFFIXES = PublicSuffixList()
+"""The Public Suffix List the package ships (no network): registrable domains of hosts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +98,10 @@ class BatchRows:
         policy: RedactionPolicy,
         labels: LabelGuard | None = None,
         limits: RowLimits | None = None,
+        symbolicator: StackSymbolicator | None = None,
     ) -> None:
         self.columns = Columns()
+        self._symbolicator = symbolicator
         self._labels = labels or LabelGuard()
         self._limits = limits or RowLimits()
         self._policy = policy
@@ -114,6 +122,7 @@ class BatchRows:
             "rum.sessionId": clean_id_cached(envelope.sid),
         }
         self._base = shared_attributes(envelope, context, self._route, page_url)
+        self._page_host = urlsplit(envelope.url).hostname or ""
 
     def add(self, event: Event) -> None:
         """Append the row for one decoded event; raises :class:`EventRejected`."""
@@ -123,12 +132,20 @@ class BatchRows:
             self._append(event.ts, "rum.web_vital", "INFO", 9, body, attributes)
         elif isinstance(event, Error):
             message = error_attributes(event, attributes, self._policy)
+            stack, release = attributes["rum.error.stack"], self._resource["service.version"]
+            symbolicator = self._symbolicator
+            identify_error(
+                attributes, symbolicator(stack, self._site, release) if symbolicator else None
+            )
             self._append(event.ts, "rum.error", "ERROR", 17, message, attributes)
         elif isinstance(event, PageView):
             self._append(event.ts, "rum.page_view", "INFO", 9, self._route, attributes)
         elif isinstance(event, CustomEvent):
             custom_event_attributes(event, attributes, self._site, self._labels)
             self._append(event.ts, "rum.event", "INFO", 9, attributes["rum.event.name"], attributes)
+        elif isinstance(event, Resources):
+            body = resources_attributes(event, attributes, self._page_host, self._policy)
+            self._append(event.ts, "rum.resources", "INFO", 9, body, attributes)
 
     def _append(
         self,
@@ -229,28 +246,19 @@ def vital_attributes(
 
 
 def error_attributes(event: Error, attributes: dict[str, str], policy: RedactionPolicy) -> str:
-    """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
+    """Adds the ``rum.error.*`` keys but the fingerprint (``identify_error`` adds it, after
+    symbolication) and returns the redacted message (the Body)."""
     message = redact_message_cached(event.msg, policy)
     file = redact_url(event.file, policy) if event.file else ""
     attributes["rum.error.type"] = redact_text(event.type)
     attributes["rum.error.message"] = message
     attributes["rum.error.stack"] = redact_stack_cached(event.stack, policy) if event.stack else ""
-    attributes["rum.error.fingerprint"] = clean_fingerprint(event.fp) or error_fingerprint(
-        event.type, message, file, event.line
-    )
     attributes["rum.error.count"] = str(event.n)
     attributes["rum.error.source"] = event.src
     attributes["rum.error.file"] = file
     attributes["rum.error.line"] = str(event.line)
     attributes["rum.error.column"] = str(event.col)
     return message
-
-
-def error_fingerprint(error_type: str, message: str, file: str, line: int) -> str:
-    """A stable id for an error the snippet did not fingerprint (older or custom senders)."""
-    normalized = re.sub(r"\d+", "0", message)
-    key = f"{error_type}|{normalized}|{file}:{line}".encode()
-    return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
 def custom_event_attributes(
@@ -265,6 +273,94 @@ def custom_event_attributes(
     for raw_key, value in (event.attrs or {}).items():
         if key := redact_key_cached(raw_key):
             attributes[f"rum.event.attr.{key}"] = redact_text(value)
+
+
+# The resource-timing rollup (wire event `resources`, docs/wire.md): keys the browser sends
+# (initiator types, content types, hosts) are kept only in a strict alphabet.
+_INITIATOR = re.compile(r"[a-z][a-z0-9-]{0,31}")
+_CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,39}/[a-z0-9][a-z0-9.+-]{0,59}")
+_HOST = re.compile(r"(?=.{1,253}$)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*")
+RESOURCES = "rum.resources."
+"""Every key of a ``rum.resources`` row starts with this (docs/storage.md lists them)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """The registrable domain of a host (``img.shop.com.br`` → ``shop.com.br``), from the
+    Public Suffix List; an IP address or a bare suffix stays whole."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return host
+    except ValueError:
+        return _PUBLIC_SUFFIXES.privatesuffix(host) or host
+
+
+def resources_attributes(
+    event: Resources, attributes: dict[str, str], page_host: str, policy: RedactionPolicy
+) -> str:
+    """Adds the ``rum.resources.*`` keys and returns the Body summary.
+
+    Third parties are hosts whose registrable domain differs from the page's; their
+    requests and bytes are summed from the hosts the snippet sent (its first 16 other
+    hosts). The slowest URLs (query already dropped by the snippet) are cut and redacted
+    like any URL.
+    """
+    n = event.n
+    site = registrable_domain(page_host.lower())
+    counts = {
+        "count": n,
+        "transfer_bytes": event.b,
+        "cache_hits": event.c,
+        "render_blocking": event.rb,
+    }
+    by_initiator: dict[str, tuple[int, int]] = {}
+    for key, cell in (event.i or {}).items():
+        _add_cell(by_initiator, key if _INITIATOR.fullmatch(key) else "other", cell)
+    by_type: dict[str, tuple[int, int]] = {}
+    for key, cell in (event.ct or {}).items():
+        _add_cell(by_type, key.lower() if _CONTENT_TYPE.fullmatch(key.lower()) else "unknown", cell)
+    third_party: dict[str, tuple[int, int]] = {}
+    for key, cell in (event.h or {}).items():
+        host = key.lower()
+        if _HOST.fullmatch(host) and registrable_domain(host) != site:
+            _add_cell(third_party, registrable_domain(host), cell)
+    third_count = sum(count for count, _ in third_party.values())
+    third_bytes = sum(size for _, size in third_party.values())
+    counts["third_party.count"] = third_count
+    counts["third_party.transfer_bytes"] = third_bytes
+    for key, value in counts.items():
+        attributes[RESOURCES + key] = str(value)
+    attributes[RESOURCES + "cache_hit_share"] = format_value(event.c / n if n else 0)
+    attributes[RESOURCES + "third_party_share"] = format_value(third_count / n if n else 0)
+    for prefix, cells in (
+        ("initiator.", by_initiator),
+        ("content_type.", by_type),
+        ("third_party.host.", third_party),
+    ):
+        for key, (count, size) in cells.items():
+            attributes[f"{RESOURCES}{prefix}{key}.count"] = str(count)
+            attributes[f"{RESOURCES}{prefix}{key}.transfer_bytes"] = str(size)
+    slowest = sorted(event.s or [], key=lambda item: -item[1])[:5]
+    for rank, (url, duration) in enumerate(slowest, 1):
+        attributes[f"{RESOURCES}slowest.{rank}.url"] = slow_resource_url(url, policy)
+        attributes[f"{RESOURCES}slowest.{rank}.duration"] = format_value(round(duration, 1))
+    return f"{n} requests, {event.b} B transferred"
+
+
+def slow_resource_url(url: str, policy: RedactionPolicy) -> str:
+    """Origin and path of a slow resource: redacted like any URL, ids collapsed like a route
+    (``/orders/123456/receipt.png`` → ``/orders/:id/receipt.png``), no query or fragment."""
+    clean = redact_url(url[:2048], policy)
+    try:
+        parts = urlsplit(clean)
+    except ValueError:
+        return clean
+    return f"{parts.scheme}://{parts.netloc}{collapse_path(parts.path)}" if parts.scheme else clean
+
+
+def _add_cell(cells: dict[str, tuple[int, int]], key: str, cell: tuple[int, int]) -> None:
+    count, size = cells.get(key, (0, 0))
+    cells[key] = (count + cell[0], size + cell[1])
 
 
 def parse_traceparent(traceparent: str) -> tuple[str, str, int]:

@@ -34,6 +34,7 @@ DEFAULT_MAX_CONNECTIONS_PER_PEER = 100
 DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
 DEFAULT_BODY_TIMEOUT_SECONDS = 10.0
 DEFAULT_KEEP_ALIVE_SECONDS = 5.0
+DEFAULT_SOURCEMAP_MAX_BYTES = 32 * 1024 * 1024
 SUPPORTED_DSN_SCHEMES = ("chdb", "clickhouse", "clickhouses", "http", "https")
 
 
@@ -98,6 +99,9 @@ class Settings:
     header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS
     body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS
     keep_alive_seconds: float = DEFAULT_KEEP_ALIVE_SECONDS
+    sourcemap_dir: str = ""
+    sourcemap_max_bytes: int = DEFAULT_SOURCEMAP_MAX_BYTES
+    sourcemap_fetch_origins: tuple[str, ...] = ()
     workers: int = 1
     sinks: tuple[str, ...] = ("clickhouse",)
     otlp_endpoint: str = ""
@@ -138,6 +142,14 @@ class Settings:
             errors.append("ttl days must be at least 1")
         if self.rate_limit < 0:
             errors.append("rate limit must be 0 (off) or a positive number of batches per second")
+        if self.sourcemap_max_bytes < 1:
+            errors.append("source map size cap must be a positive number of bytes")
+        for origin in self.sourcemap_fetch_origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+                errors.append(
+                    f"source map fetch origin {origin!r} is not like https://shop.example"
+                )
         if self.workers < 1:
             errors.append("workers must be at least 1")
         elif self.workers > 1 and self.embedded:
@@ -185,6 +197,15 @@ class Settings:
         return Path("rum-spool").resolve()
 
     @property
+    def sourcemap_path(self) -> Path:
+        """Where uploaded source maps live: beside an embedded store's data by default."""
+        if self.sourcemap_dir:
+            return Path(self.sourcemap_dir).resolve()
+        if self.embedded:
+            return Path(self.data_path.rstrip("/") + ".sourcemaps")
+        return Path("rum-sourcemaps").resolve()
+
+    @property
     def qualified_table(self) -> str:
         return f"{self.database}.{self.table}"
 
@@ -221,15 +242,18 @@ ENV_NAMES: dict[str, str] = {
     "header_timeout_seconds": "RUM_HEADER_TIMEOUT_SECONDS",
     "body_timeout_seconds": "RUM_BODY_TIMEOUT_SECONDS",
     "keep_alive_seconds": "RUM_KEEP_ALIVE_SECONDS",
+    "sourcemap_dir": "RUM_SOURCEMAP_DIR",
+    "sourcemap_max_bytes": "RUM_SOURCEMAP_MAX_BYTES",
+    "sourcemap_fetch_origins": "RUM_SOURCEMAP_FETCH_ORIGINS",
     "workers": "RUM_WORKERS",
     "sinks": "RUM_SINK",
     "otlp_endpoint": "RUM_OTLP_ENDPOINT",
     "otlp_headers": "RUM_OTLP_HEADERS",
 }
 
-_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers"}
+_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers", "sourcemap_max_bytes"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
-_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sinks"}
+_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sinks", "sourcemap_fetch_origins"}
 _INT_FIELDS |= {
     "queue_max_bytes",
     "segment_max_bytes",
