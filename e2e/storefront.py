@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from rum_server.early_errors import EARLY_ERRORS_STUB
+
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "rum_server" / "static"
 SITE = "e2e-storefront"
@@ -29,12 +31,6 @@ USER_EMAIL = "jane.doe@example.com"
 USER_HASH = "86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d"
 SLOW_MS = 700
 
-# The early-errors stub exactly as docs/snippet.md gives it (a test checks they match).
-EARLY_ERRORS_STUB = (
-    "<script>(function(w,r){r=w.DECO_RUM=w.DECO_RUM||{q:[]};r.e=r.e||[];"
-    '["error","unhandledrejection"].forEach(function(t){w.addEventListener(t,function(e)'
-    "{w.DECO_RUM==r&&r.e.length<20&&r.e.push(e)})})})(window)</script>"
-)
 QUEUE_STUB = (
     "<script>(function(w,r){r=w.DECO_RUM=w.DECO_RUM||{q:[]};"
     '["track","identify","consent"].forEach(function(m){r[m]=r[m]||function(){r.q.push([m,arguments])}})'

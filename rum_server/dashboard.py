@@ -14,6 +14,7 @@ itself is ``no-cache`` (revalidated by ETag).
 from __future__ import annotations
 
 import hashlib
+import html
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -23,6 +24,8 @@ from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import Response
+
+from rum_server.early_errors import EARLY_ERRORS_STUB
 
 DASHBOARD_PATH = "/__deco/rum/dashboard"
 ASSETS_PATH = f"{DASHBOARD_PATH}/assets"
@@ -71,12 +74,13 @@ def read_asset(name: str) -> bytes:
 
 
 def render_page(template: str, base: str, assets: dict[str, Asset]) -> str:
-    """Fill the page template's placeholders: the URL prefix and the asset versions.
+    """Fill the page template's placeholders: URL prefix, early-errors stub, asset versions.
 
     ``base`` is the path the app is mounted at (``""`` at the root), so the page also works
     when the app is mounted under a prefix inside another ASGI application.
     """
     page = template.replace("{{base}}", base)
+    page = page.replace("{{early_errors_stub}}", html.escape(EARLY_ERRORS_STUB, quote=False))
     for name, asset in assets.items():
         page = page.replace("{{v:" + name + "}}", asset.version)
     return page

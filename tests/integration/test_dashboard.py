@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html as html_text
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -11,6 +13,7 @@ from litestar.testing import TestClient
 
 from rum_server.app import create_app
 from rum_server.dashboard import DASHBOARD_PATH, HELP_PATH, dashboard_routes
+from rum_server.early_errors import EARLY_ERRORS_STUB
 from rum_server.settings import Settings
 
 SNIPPET_LINE = '<script src="/__deco/rum.js" async data-site="my-site"'
@@ -18,6 +21,8 @@ ASSET_URL = re.compile(r'(?:src|href)="(/__deco/rum/dashboard/assets/[^"?]+)\?v=
 # Any absolute or protocol-relative URL; the SVG namespace is a name, never fetched.
 EXTERNAL_URL = re.compile(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", re.IGNORECASE)
 ALLOWED_NAMES = {"http://www.w3.org/2000/svg"}
+SNIPPET_DOCS = Path(__file__).resolve().parents[2] / "docs" / "snippet.md"
+EARLY_ERRORS_BLOCK = re.compile(r"### Early errors.*?```html\n(.*?)\n```", re.DOTALL)
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +142,18 @@ def test_pages_show_the_snippet_line_for_an_empty_store(
 ) -> None:
     html = client.get(path).text.replace("&lt;", "<").replace("&gt;", ">")
     assert SNIPPET_LINE in html
+
+
+def test_the_empty_state_prints_the_documented_early_errors_stub(
+    client: TestClient[Litestar],
+) -> None:
+    documented = EARLY_ERRORS_BLOCK.search(SNIPPET_DOCS.read_text())
+    assert documented is not None, "docs/snippet.md lost its early-errors stub"
+    assert documented.group(1) == EARLY_ERRORS_STUB
+    page = client.get(DASHBOARD_PATH).text
+    shown = re.search(r'<code id="early-errors-stub">(.*?)</code>', page, re.DOTALL)
+    assert shown is not None
+    assert html_text.unescape(shown.group(1)) == documented.group(1)
 
 
 def test_page_points_at_the_api_and_help() -> None:
