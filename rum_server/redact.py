@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import quote, unquote
 
+from rum_server.metrics import hooks
+
 # -- masks -------------------------------------------------------------------------------
 
 EMAIL = "[email]"
@@ -276,6 +278,24 @@ def _mask_key_value(match: re.Match[str]) -> str:
 
 
 def _mask_for(match: re.Match[str], *, hex_is_token: bool) -> str:
+    """The replacement for one detector hit, counted in ``rum_redactions_total`` when masked."""
+    masked = _mask_hit(match, hex_is_token=hex_is_token)
+    if masked != match.group():
+        hooks.redaction(_detector_name(match.lastgroup or "", masked))
+    return masked
+
+
+def _detector_name(kind: str, masked: str) -> str:
+    """The metric's label: the phone patterns are one detector, and a bare digit run is
+    named by what it turned out to be (``cpf``, ``cnpj``, ``phone`` or ``card``)."""
+    if kind.startswith("phone"):
+        return "phone"
+    if kind == "digits":
+        return masked.strip("[]")
+    return kind
+
+
+def _mask_hit(match: re.Match[str], *, hex_is_token: bool) -> str:
     """The replacement for one detector hit: a mask, or the text itself when not PII."""
     kind = match.lastgroup
     text = match.group()
