@@ -20,8 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.bench_ingest import beacon  # noqa: E402
-from rum_server.pipeline import Pipeline, RequestContext  # noqa: E402
 from rum_server.settings import Settings  # noqa: E402
+from rum_server.transform.pipeline import Pipeline, RequestContext  # noqa: E402
 
 CHROME = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -27,11 +27,11 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import FromQuery
 from litestar.types import ControllerRouterHandler
 
-from rum_server import reports
-from rum_server.reports import Comparison, DateRange, Filters, Report, ReportError
-from rum_server.rollups import settle_if_due
+from rum_server.query import reports
+from rum_server.query.reports import Comparison, DateRange, Filters, Report, ReportError
 from rum_server.settings import Settings
-from rum_server.store import Store, StoreError
+from rum_server.storage.rollups import settle_if_due
+from rum_server.storage.store import Store, StoreError
 
 API_PATH = "/__deco/rum/api"
 log = logging.getLogger(__name__)

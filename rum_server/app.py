@@ -19,17 +19,17 @@ from litestar.types import ControllerRouterHandler
 from rum_server import __version__
 from rum_server.api import api_routes
 from rum_server.dashboard import dashboard_routes
-from rum_server.ingest import ingest
-from rum_server.pipeline import Pipeline
-from rum_server.rate_limit import RateLimiter
+from rum_server.ingest.handler import ingest
+from rum_server.ingest.rate_limit import RateLimiter
 from rum_server.settings import Settings
-from rum_server.settler import Settler
-from rum_server.sink import ClickHouseSink
 from rum_server.snippet_files import load_snippets, serve_snippet
-from rum_server.spool import Spool
-from rum_server.store import Store
-from rum_server.user_agent import load_rules
-from rum_server.writer import Writer
+from rum_server.storage.settler import Settler
+from rum_server.storage.sink import ClickHouseSink
+from rum_server.storage.spool import Spool
+from rum_server.storage.store import Store
+from rum_server.storage.writer import Writer
+from rum_server.transform.enrich.user_agent import load_rules
+from rum_server.transform.pipeline import Pipeline
 
 log = logging.getLogger("rum_server")
 
@@ -64,7 +64,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
     handlers += api_routes()
     handlers += dashboard_routes()
     if settings.demo:
-        from rum_server.demo_routes import demo_routes
+        from rum_server.web.demo_routes import demo_routes
 
         handlers += demo_routes()
     return handlers

@@ -15,9 +15,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from rum_server.schema import statements
 from rum_server.settings import Settings, SettingsError, split_list
-from rum_server.store import Store, StoreError, schema_target
+from rum_server.storage.schema import statements
+from rum_server.storage.store import Store, StoreError, schema_target
 
 EXIT_CONFIG = 2
 
@@ -173,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Commands that live in their own modules (query, demo-data)."""
-    from rum_server import demo_data, query_cli
+    from rum_server import query_cli
+    from rum_server.web import demo_data
 
     return [query_cli.register, demo_data.register]
 

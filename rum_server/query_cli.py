@@ -21,12 +21,12 @@ from pathlib import Path
 
 import msgspec
 
-from rum_server import reports
 from rum_server.cli import CliError, add_store_options, settings_from
-from rum_server.reports import METRICS, Comparison, DateRange, Filters, Report, ReportError
-from rum_server.rollups import RollupTables, settle
+from rum_server.query import reports
+from rum_server.query.reports import METRICS, Comparison, DateRange, Filters, Report, ReportError
 from rum_server.settings import Settings
-from rum_server.store import DataDirectoryLocked, Store, StoreError
+from rum_server.storage.rollups import RollupTables, settle
+from rum_server.storage.store import DataDirectoryLocked, Store, StoreError
 
 EXIT_STORE = 1
 EXIT_USAGE = 2

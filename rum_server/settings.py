@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from rum_server.redact import DEFAULT_QUERY_ALLOWLIST
+from rum_server.transform.redact import DEFAULT_QUERY_ALLOWLIST
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from rum_server.demo_data import DAY_NS, FUNNEL_EVENTS, Seed, generate
-from rum_server.rows import ROW_COLUMNS
-from rum_server.schema import EXPORTER_COLUMNS
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.schema import EXPORTER_COLUMNS
+from rum_server.storage.store import Store
+from rum_server.transform.rows import ROW_COLUMNS
+from rum_server.web.demo_data import DAY_NS, FUNNEL_EVENTS, Seed, generate
 
 NOW_NS = time.time_ns()
 FIRST_CHUNK = next(generate(Seed(rows=6_000, days=5, site="seeded"), NOW_NS))

@@ -127,8 +127,7 @@ def test_error_rows_carry_counts_fingerprints_and_no_personal_data(tmp_path: Pat
         row
         for row in rows
         if "Bearer" in row["Body"]
-        or ("[" in row["Body"]
-        and row["LogAttributes"]["rum.error.line"] == "1")
+        or ("[" in row["Body"] and row["LogAttributes"]["rum.error.line"] == "1")
     )
     assert len(unfingerprinted["LogAttributes"]["rum.error.fingerprint"]) == 16
     assert rows[0]["LogAttributes"]["rum.sample_rate"] == "0.5"

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from rum_server.cli import main
-from rum_server.demo_data import Seed, seed_store
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
+from rum_server.web.demo_data import Seed, seed_store
 
 SITE = "cli-shop"
 

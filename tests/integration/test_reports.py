@@ -11,13 +11,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rum_server import reports
-from rum_server.demo_data import DAY_NS, Builder, PageContext, Seed, seed_store
-from rum_server.rating import rating
-from rum_server.reports import Comparison, DateRange, Filters, ReportError
-from rum_server.rollups import RollupTables, settle
+from rum_server.query import reports
+from rum_server.query.reports import Comparison, DateRange, Filters, ReportError
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.rollups import RollupTables, settle
+from rum_server.storage.store import Store
+from rum_server.transform.rating import rating
+from rum_server.web.demo_data import DAY_NS, Builder, PageContext, Seed, seed_store
 
 NOW_NS = time.time_ns()
 TODAY_START_NS = NOW_NS - NOW_NS % DAY_NS

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
 
 
 def rum_server(*args: str) -> subprocess.CompletedProcess[str]:

@@ -19,9 +19,9 @@ from typing import Any
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.rollups import settle
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.rollups import settle
+from rum_server.storage.store import Store
 from tests.conftest import EXAMPLES, make_settings
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "example_rows.golden.json"

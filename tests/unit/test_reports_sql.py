@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from rum_server.reports import (
+from rum_server.query.reports import (
     Comparison,
     DateRange,
     Filters,
@@ -20,7 +20,7 @@ from rum_server.reports import (
     trend_query,
     vitals_query,
 )
-from rum_server.rollups import DaySplit, RollupTables
+from rum_server.storage.rollups import DaySplit, RollupTables
 
 TABLES = RollupTables.in_database("otel")
 SPLIT = DaySplit(rollup=(date(2026, 11, 27), date(2026, 11, 28)), stage=(date(2026, 11, 29),))

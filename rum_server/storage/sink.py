@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from rum_server.store import Store
+from rum_server.storage.store import Store
 
 EARLIEST_NS = 10**18
 """2001-09-09: ClickHouse reads a shorter seconds text as a date, and no real beacon is older."""

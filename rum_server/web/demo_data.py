@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rum_server.rating import format_value, rating
-from rum_server.rollups import settle
 from rum_server.settings import Settings
-from rum_server.sink import ClickHouseSink
-from rum_server.store import Store, StoreError
+from rum_server.storage.rollups import settle
+from rum_server.storage.sink import ClickHouseSink
+from rum_server.storage.store import Store, StoreError
+from rum_server.transform.rating import format_value, rating
 
 DAY_NS = 86_400 * 10**9
 HOUR_NS = 3_600 * 10**9
@@ -121,7 +121,7 @@ class Builder:
     """Accumulates column-oriented rows for one seeding run."""
 
     def __init__(self, seed: Seed, now_ns: int) -> None:
-        from rum_server.rows import ROW_COLUMNS, SCOPE_NAME
+        from rum_server.transform.rows import ROW_COLUMNS, SCOPE_NAME
 
         self.columns = ROW_COLUMNS
         self.scope_name = SCOPE_NAME

@@ -18,12 +18,12 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rum_server.errors import Overloaded
-from rum_server.rows import Columns
-from rum_server.sink import Sink
-from rum_server.spool import Spool
+from rum_server.ingest.errors import Overloaded
+from rum_server.storage.sink import Sink
+from rum_server.storage.spool import Spool
+from rum_server.transform.rows import Columns
 
-log = logging.getLogger("rum_server.writer")
+log = logging.getLogger("rum_server.storage.writer")
 
 MAX_BACKOFF_SECONDS = 5.0
 

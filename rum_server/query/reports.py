@@ -4,7 +4,7 @@ Each builder returns a :class:`Query` (the SQL, with every value inlined as a qu
 literal so it can be copied into any ClickHouse client, and its column names).
 Each executor returns a :class:`Report` that carries the SQL it ran. Vitals merge the
 daily rollup (days settled and unchanged since) with the dedup stage (every other
-day): see :mod:`rum_server.rollups` and docs/queries.md.
+day): see :mod:`rum_server.storage.rollups` and docs/queries.md.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from rum_server.rollups import (
+from rum_server.storage.rollups import (
     DIGEST_WEIGHT,
     FINAL_SETTINGS,
     QUANTILES_MERGE,
@@ -27,7 +27,7 @@ from rum_server.rollups import (
 )
 
 if TYPE_CHECKING:
-    from rum_server.store import Store
+    from rum_server.storage.store import Store
 
 METRICS = ("LCP", "CLS", "INP", "FCP", "TTFB", "FID")
 DEVICES = ("desktop", "mobile", "tablet", "bot", "other")

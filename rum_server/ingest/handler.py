@@ -16,20 +16,20 @@ from litestar import Request, Response, post
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 
-from rum_server.body import (
+from rum_server.ingest.body import (
     check_content_encoding,
     check_content_type,
     check_declared_length,
     gunzip_bounded,
     read_bounded,
 )
-from rum_server.errors import Forbidden, MalformedBatch, RumError
-from rum_server.pipeline import Pipeline, RequestContext
-from rum_server.rate_limit import RateLimiter
+from rum_server.ingest.errors import Forbidden, MalformedBatch, RumError
+from rum_server.ingest.rate_limit import RateLimiter
 from rum_server.settings import Settings
-from rum_server.writer import Writer
+from rum_server.storage.writer import Writer
+from rum_server.transform.pipeline import Pipeline, RequestContext
 
-log = logging.getLogger("rum_server.ingest")
+log = logging.getLogger("rum_server.ingest.handler")
 
 INGEST_PATH = "/__deco/rum"
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import clickhouse_connect
 
-from rum_server.schema import SchemaTarget, missing_columns, statements
 from rum_server.settings import Settings
+from rum_server.storage.schema import SchemaTarget, missing_columns, statements
 
 
 class StoreError(RuntimeError):

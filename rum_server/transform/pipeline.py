@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from rum_server.cardinality import LabelGuard
-from rum_server.errors import Forbidden, MalformedBatch
-from rum_server.redact import RedactionPolicy
-from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
+from rum_server.ingest.errors import Forbidden, MalformedBatch
 from rum_server.settings import Settings
-from rum_server.user_agent import parse_user_agent
-from rum_server.wire import batch_decoder, event_decoder, typed_batch_decoder
+from rum_server.transform.cardinality import LabelGuard
+from rum_server.transform.enrich.user_agent import parse_user_agent
+from rum_server.transform.redact import RedactionPolicy
+from rum_server.transform.rows import BatchContext, BatchRows, Columns, EventRejected
+from rum_server.transform.wire import batch_decoder, event_decoder, typed_batch_decoder
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rum_server.cardinality import LabelGuard
-from rum_server.clock import clock_skew_ns, event_time_ns
-from rum_server.rating import MAX_CLS, format_value, rating
-from rum_server.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
-from rum_server.redact import redact_text as redact_text_uncached
-from rum_server.route import route_for
-from rum_server.schema import EXPORTER_COLUMNS
-from rum_server.user_agent import ClientInfo
-from rum_server.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
+from rum_server.storage.schema import EXPORTER_COLUMNS
+from rum_server.transform.cardinality import LabelGuard
+from rum_server.transform.enrich.clock import clock_skew_ns, event_time_ns
+from rum_server.transform.enrich.route import route_for
+from rum_server.transform.enrich.user_agent import ClientInfo
+from rum_server.transform.rating import MAX_CLS, format_value, rating
+from rum_server.transform.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
+from rum_server.transform.redact import redact_text as redact_text_uncached
+from rum_server.transform.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
 
 SCOPE_NAME = "deco.rum"
 ROW_COLUMNS = tuple(EXPORTER_COLUMNS)

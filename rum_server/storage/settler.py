@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import threading
 
-from rum_server.rollups import SETTLE_INTERVAL_SECONDS, settle_if_due
-from rum_server.store import Store
+from rum_server.storage.rollups import SETTLE_INTERVAL_SECONDS, settle_if_due
+from rum_server.storage.store import Store
 
-log = logging.getLogger("rum_server.settler")
+log = logging.getLogger("rum_server.storage.settler")
 
 
 class Settler:

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from rum_server.errors import RumError
+from rum_server.ingest.errors import RumError
 
 MAX_TRACKED_CLIENTS = 100_000
 """Least recently seen clients are forgotten past this, so memory stays bounded."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import AsyncIterator
 
-from rum_server.errors import MalformedBatch, PayloadTooLarge, UnsupportedMediaType
+from rum_server.ingest.errors import MalformedBatch, PayloadTooLarge, UnsupportedMediaType
 
 MAX_RAW_BYTES = 64 * 1024
 MAX_DECODED_BYTES = 256 * 1024

@@ -17,9 +17,9 @@ from typing import Any
 
 import msgspec
 
-from rum_server.rows import Columns
+from rum_server.transform.rows import Columns
 
-log = logging.getLogger("rum_server.spool")
+log = logging.getLogger("rum_server.storage.spool")
 
 SUFFIX = ".rows.msgpack"
 _encoder = msgspec.msgpack.Encoder()

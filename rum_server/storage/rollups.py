@@ -28,8 +28,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rum_server.schema import SchemaTarget
-    from rum_server.store import Store
+    from rum_server.storage.schema import SchemaTarget
+    from rum_server.storage.store import Store
 
 QUANTILE_LEVELS = (0.5, 0.75, 0.9, 0.95, 0.99)
 """Levels kept in every t-digest state; reports index into them (p50 = [1], p75 = [2] …)."""

@@ -4,7 +4,7 @@ The table keeps the exact columns of the Collector's ``clickhouseexporter`` logs
 table, so a Collector can write into it and ClickStack or Grafana can read it. Our
 additions are MATERIALIZED columns (computed once at insert, invisible to
 ``SELECT *``) that the rollups and reports read instead of Map subscripts, plus
-the rollup tables in :mod:`rum_server.rollups`. Every statement is idempotent.
+the rollup tables in :mod:`rum_server.storage.rollups`. Every statement is idempotent.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def materialized_column_ddl(target: SchemaTarget, name: str) -> str:
 
 def statements(target: SchemaTarget) -> list[str]:
     """Every DDL statement, in order; each is idempotent."""
-    from rum_server.rollups import rollup_statements
+    from rum_server.storage.rollups import rollup_statements
 
     return [
         f"CREATE DATABASE IF NOT EXISTS {target.database}{target.on_cluster}",

@@ -1,0 +1,1 @@
+"""The analyst's reports, over the rollups."""

@@ -1,0 +1,1 @@
+"""Where rows go and stay: the store, its schema and rollups, the writer, sinks, spool."""
