@@ -1,33 +1,28 @@
 """Web Vitals ratings, computed on the server from the value so every row is rated alike.
 
-Thresholds are web-vitals' own: good up to the first bound, poor above the second.
+Thresholds are web-vitals' own (good up to the first bound, poor above the second) and
+live in :mod:`rum_server.contract` with the metric names.
 """
 
 from __future__ import annotations
 
-THRESHOLDS: dict[str, tuple[float, float]] = {
-    "LCP": (2500, 4000),
-    "INP": (200, 500),
-    "CLS": (0.1, 0.25),
-    "FCP": (1800, 3000),
-    "TTFB": (800, 1800),
-    "FID": (100, 300),
-}
-
-UNITS: dict[str, str] = {"CLS": ""}
-"""Every metric is in milliseconds except CLS, which is unitless."""
-
-MAX_CLS = 100.0
+from rum_server import contract as c
 
 
 def rating(metric: str, value: float) -> str:
     """``good``, ``needs-improvement`` or ``poor`` for a metric's value."""
-    good, poor = THRESHOLDS[metric]
-    if value <= good:
-        return "good"
-    if value <= poor:
-        return "needs-improvement"
-    return "poor"
+    thresholds = c.METRICS[metric]
+    if value <= thresholds.good:
+        return c.GOOD
+    if value <= thresholds.poor:
+        return c.NEEDS_IMPROVEMENT
+    return c.POOR
+
+
+def vital_body(metric: str, value: str, grade: str, route: str) -> str:
+    """The Body of a vital's row: ``LCP 2315 ms good /_products/$slug/p`` (CLS has no unit)."""
+    unit = c.METRICS[metric].unit
+    return f"{metric} {value}{' ' + unit if unit else ''} {grade} {route}"
 
 
 def format_value(value: float) -> str:

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rum_server import contract as c
 from rum_server.storage.schema import EXPORTER_COLUMNS
 from rum_server.transform.cardinality import LabelGuard
 from rum_server.transform.enrich.clock import clock_skew_ns, event_time_ns
 from rum_server.transform.enrich.route import route_for
 from rum_server.transform.enrich.user_agent import ClientInfo
-from rum_server.transform.rating import MAX_CLS, format_value, rating
+from rum_server.transform.rating import format_value, rating, vital_body
 from rum_server.transform.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
 from rum_server.transform.redact import redact_text as redact_text_uncached
 from rum_server.transform.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
 
-SCOPE_NAME = "deco.rum"
 ROW_COLUMNS = tuple(EXPORTER_COLUMNS)
 """The columns each row fills, in order: exactly the exporter's."""
 # Messages, labels and stacks repeat across visitors (the same error on every page view):
@@ -89,10 +89,10 @@ class BatchRows:
         self._scope_version = redact_text(envelope.sv)
         self._trace_id, self._span_id, self._trace_flags = parse_traceparent(envelope.tp)
         self._resource = {
-            "service.name": envelope.site,
-            "service.version": redact_text(envelope.ver),
-            "deployment.environment.name": redact_text(envelope.env),
-            "rum.sessionId": envelope.sid,
+            c.SERVICE_NAME: envelope.site,
+            c.SERVICE_VERSION: redact_text(envelope.ver),
+            c.DEPLOYMENT_ENVIRONMENT: redact_text(envelope.env),
+            c.RESOURCE_SESSION_ID: envelope.sid,
         }
         self._base = shared_attributes(envelope, context, self._route, page_url)
 
@@ -101,30 +101,29 @@ class BatchRows:
         attributes = dict(self._base)
         if isinstance(event, WebVital):
             body = vital_attributes(event, self._route, attributes, self._policy)
-            self._append(event.ts, "rum.web_vital", "INFO", 9, body, attributes)
+            self._append(event.ts, c.WEB_VITAL, c.INFO, body, attributes)
         elif isinstance(event, Error):
             message = error_attributes(event, attributes, self._policy)
-            self._append(event.ts, "rum.error", "ERROR", 17, message, attributes)
+            self._append(event.ts, c.ERROR_EVENT, c.ERROR, message, attributes)
         elif isinstance(event, PageView):
-            self._append(event.ts, "rum.page_view", "INFO", 9, self._route, attributes)
+            self._append(event.ts, c.PAGE_VIEW, c.INFO, self._route, attributes)
         elif isinstance(event, CustomEvent):
             custom_event_attributes(event, attributes, self._site, self._labels)
-            self._append(event.ts, "rum.event", "INFO", 9, attributes["rum.event.name"], attributes)
+            self._append(event.ts, c.CUSTOM_EVENT, c.INFO, attributes[c.EVENT_NAME], attributes)
 
     def _append(
         self,
         event_ms: float,
         event_name: str,
-        severity_text: str,
-        severity_number: int,
+        severity: c.Severity,
         body: str,
         attributes: dict[str, str],
     ) -> None:
         """Only what differs per event; the batch's constants are filled in by ``finish``."""
         data = self.columns.data
         data["Timestamp"].append(event_time_ns(event_ms, self._skew_ns, self._received_ns))
-        data["SeverityText"].append(severity_text)
-        data["SeverityNumber"].append(severity_number)
+        data["SeverityText"].append(severity.text)
+        data["SeverityNumber"].append(severity.number)
         data["Body"].append(body[:_MAX_BODY])
         data["LogAttributes"].append(attributes)
         data["EventName"].append(event_name)
@@ -142,7 +141,7 @@ class BatchRows:
             "ResourceSchemaUrl": "",
             "ResourceAttributes": self._resource,
             "ScopeSchemaUrl": "",
-            "ScopeName": SCOPE_NAME,
+            "ScopeName": c.SCOPE_NAME,
             "ScopeVersion": self._scope_version,
             "ScopeAttributes": {},
         }
@@ -157,26 +156,26 @@ def shared_attributes(
     """LogAttributes that every row of the batch carries (storage.md, "On every row")."""
     client = context.client
     attributes = {
-        "rum.route": route,
-        "rum.page.url": page_url,
-        "rum.page_view.id": envelope.pv,
-        "rum.session.id": envelope.sid,
-        "rum.navigation.type": envelope.nav,
-        "rum.sample_rate": format_value(envelope.rate),
-        "rum.browser.name": client.browser_name,
-        "rum.browser.version": client.browser_version,
-        "rum.os.name": client.os_name,
-        "rum.os.version": client.os_version,
-        "rum.device.type": client.device_type,
+        c.ROUTE: route,
+        c.PAGE_URL: page_url,
+        c.PAGE_VIEW_ID: envelope.pv,
+        c.SESSION_ID: envelope.sid,
+        c.NAVIGATION_TYPE: envelope.nav,
+        c.SAMPLE_RATE: format_value(envelope.rate),
+        c.BROWSER_NAME: client.browser_name,
+        c.BROWSER_VERSION: client.browser_version,
+        c.OS_NAME: client.os_name,
+        c.OS_VERSION: client.os_version,
+        c.DEVICE_TYPE: client.device_type,
     }
     optional = {
-        "rum.request.id": redact_text(envelope.rid),
-        "rum.cf_ray": redact_text(envelope.ray),
-        "rum.connection.type": redact_text(envelope.conn),
-        "rum.referrer": redact_referrer(envelope.ref) if envelope.ref else "",
-        "rum.viewport": envelope.vp if _VIEWPORT.fullmatch(envelope.vp) else "",
-        "rum.country": context.country,
-        "rum.user.hash": envelope.uh if _USER_HASH.fullmatch(envelope.uh) else "",
+        c.REQUEST_ID: redact_text(envelope.rid),
+        c.CF_RAY: redact_text(envelope.ray),
+        c.CONNECTION_TYPE: redact_text(envelope.conn),
+        c.REFERRER: redact_referrer(envelope.ref) if envelope.ref else "",
+        c.VIEWPORT: envelope.vp if _VIEWPORT.fullmatch(envelope.vp) else "",
+        c.COUNTRY: context.country,
+        c.USER_HASH: envelope.uh if _USER_HASH.fullmatch(envelope.uh) else "",
     }
     attributes.update({key: value for key, value in optional.items() if value})
     return attributes
@@ -186,38 +185,37 @@ def vital_attributes(
     event: WebVital, route: str, attributes: dict[str, str], policy: RedactionPolicy
 ) -> str:
     """Adds the ``rum.metric.*`` keys and returns the Body summary."""
-    if event.name == "CLS" and event.v > MAX_CLS:
-        raise EventRejected(f"CLS {event.v} is above {MAX_CLS:g}")
+    if event.name == "CLS" and event.v > c.MAX_CLS:
+        raise EventRejected(f"CLS {event.v} is above {c.MAX_CLS:g}")
     value = format_value(event.v)
     grade = rating(event.name, event.v)
-    attributes["rum.metric.name"] = event.name
-    attributes["rum.metric.value"] = value
-    attributes["rum.metric.delta"] = format_value(event.v if event.d is None else event.d)
-    attributes["rum.metric.rating"] = grade
-    attributes["rum.metric.id"] = event.id
+    attributes[c.METRIC_NAME] = event.name
+    attributes[c.METRIC_VALUE] = value
+    attributes[c.METRIC_DELTA] = format_value(event.v if event.d is None else event.d)
+    attributes[c.METRIC_RATING] = grade
+    attributes[c.METRIC_ID] = event.id
     for key, raw in (event.attr or {}).items():
         if _ATTRIBUTE_KEY.match(key):
             clean = redact_url(raw, policy) if key.endswith("url") else redact_text(raw)
-            attributes[f"rum.attribution.{key}"] = clean
-    unit = "" if event.name == "CLS" else " ms"
-    return f"{event.name} {value}{unit} {grade} {route}"
+            attributes[c.ATTRIBUTION_PREFIX + key] = clean
+    return vital_body(event.name, value, grade, route)
 
 
 def error_attributes(event: Error, attributes: dict[str, str], policy: RedactionPolicy) -> str:
     """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
     message = redact_text(event.msg, policy=policy)
     file = redact_url(event.file, policy) if event.file else ""
-    attributes["rum.error.type"] = redact_text(event.type)
-    attributes["rum.error.message"] = message
-    attributes["rum.error.stack"] = redact_stack_cached(event.stack, policy) if event.stack else ""
-    attributes["rum.error.fingerprint"] = event.fp or error_fingerprint(
+    attributes[c.ERROR_TYPE] = redact_text(event.type)
+    attributes[c.ERROR_MESSAGE] = message
+    attributes[c.ERROR_STACK] = redact_stack_cached(event.stack, policy) if event.stack else ""
+    attributes[c.ERROR_FINGERPRINT] = event.fp or error_fingerprint(
         event.type, message, file, event.line
     )
-    attributes["rum.error.count"] = str(event.n)
-    attributes["rum.error.source"] = event.src
-    attributes["rum.error.file"] = file
-    attributes["rum.error.line"] = str(event.line)
-    attributes["rum.error.column"] = str(event.col)
+    attributes[c.ERROR_COUNT] = str(event.n)
+    attributes[c.ERROR_SOURCE] = event.src
+    attributes[c.ERROR_FILE] = file
+    attributes[c.ERROR_LINE] = str(event.line)
+    attributes[c.ERROR_COLUMN] = str(event.col)
     return message
 
 
@@ -232,14 +230,14 @@ def custom_event_attributes(
     event: CustomEvent, attributes: dict[str, str], site: str, labels: LabelGuard
 ) -> None:
     """Adds ``rum.event.*`` keys: labels bounded in length and cardinality, attrs free."""
-    name = attributes["rum.event.name"] = redact_text(event.name)
+    name = attributes[c.EVENT_NAME] = redact_text(event.name)
     for key, value in (event.labels or {}).items():
         if _ATTRIBUTE_KEY.match(key):
             label = labels.admit(site, name, key, redact_text(value)[:64])
-            attributes[f"rum.event.label.{key}"] = label
+            attributes[c.EVENT_LABEL_PREFIX + key] = label
     for key, value in (event.attrs or {}).items():
         if _ATTRIBUTE_KEY.match(key):
-            attributes[f"rum.event.attr.{key}"] = redact_text(value)
+            attributes[c.EVENT_ATTR_PREFIX + key] = redact_text(value)
 
 
 def parse_traceparent(traceparent: str) -> tuple[str, str, int]:

@@ -20,11 +20,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from rum_server import contract as c
 from rum_server.settings import Settings
 from rum_server.storage.rollups import settle
 from rum_server.storage.sink import ClickHouseSink
 from rum_server.storage.store import Store, StoreError
-from rum_server.transform.rating import format_value, rating
+from rum_server.transform.rating import format_value, rating, vital_body
+from rum_server.transform.rows import ROW_COLUMNS
 
 DAY_NS = 86_400 * 10**9
 HOUR_NS = 3_600 * 10**9
@@ -121,10 +123,7 @@ class Builder:
     """Accumulates column-oriented rows for one seeding run."""
 
     def __init__(self, seed: Seed, now_ns: int) -> None:
-        from rum_server.transform.rows import ROW_COLUMNS, SCOPE_NAME
-
         self.columns = ROW_COLUMNS
-        self.scope_name = SCOPE_NAME
         self.seed = seed
         self.rng = random.Random(seed.seed)
         self.now_ns = now_ns
@@ -162,21 +161,21 @@ class Builder:
             lcp_factor *= MOBILE_LCP_REGRESSION
         session_id = uuid.UUID(int=rng.randrange(0, 2**63) << 64 | 1).hex
         resource = {
-            "service.name": self.seed.site,
-            "service.version": version,
-            "deployment.environment.name": "production",
-            "rum.sessionId": session_id,
+            c.SERVICE_NAME: self.seed.site,
+            c.SERVICE_VERSION: version,
+            c.DEPLOYMENT_ENVIRONMENT: "production",
+            c.RESOURCE_SESSION_ID: session_id,
         }
         shared = {
-            "rum.session.id": session_id,
-            "rum.sample_rate": "1",
-            "rum.browser.name": browser,
-            "rum.browser.version": str(rng.randrange(118, 132)),
-            "rum.os.name": os_name,
-            "rum.os.version": str(rng.randrange(10, 18)),
-            "rum.device.type": device,
-            "rum.connection.type": "4g" if rng.random() < 0.85 else "3g",
-            "rum.viewport": "390x844" if device == "mobile" else "1440x900",
+            c.SESSION_ID: session_id,
+            c.SAMPLE_RATE: "1",
+            c.BROWSER_NAME: browser,
+            c.BROWSER_VERSION: str(rng.randrange(118, 132)),
+            c.OS_NAME: os_name,
+            c.OS_VERSION: str(rng.randrange(10, 18)),
+            c.DEVICE_TYPE: device,
+            c.CONNECTION_TYPE: "4g" if rng.random() < 0.85 else "3g",
+            c.VIEWPORT: "390x844" if device == "mobile" else "1440x900",
         }
         ts = start
         for index, page in enumerate(PAGES):
@@ -192,14 +191,14 @@ class Builder:
     ) -> PageContext:
         rng = self.rng
         attrs = {
-            "rum.route": page.route,
-            "rum.page.url": f"https://{self.seed.site}.example{page.path}",
-            "rum.page_view.id": uuid.UUID(int=rng.randrange(0, 2**63) << 64 | 2).hex[:16],
-            "rum.navigation.type": "navigate",
+            c.ROUTE: page.route,
+            c.PAGE_URL: f"https://{self.seed.site}.example{page.path}",
+            c.PAGE_VIEW_ID: uuid.UUID(int=rng.randrange(0, 2**63) << 64 | 2).hex[:16],
+            c.NAVIGATION_TYPE: "navigate",
             **shared,
         }
         if rng.random() < 0.8:
-            attrs["rum.request.id"] = uuid.UUID(int=rng.randrange(0, 2**63)).hex
+            attrs[c.REQUEST_ID] = uuid.UUID(int=rng.randrange(0, 2**63)).hex
         trace_id = uuid.UUID(int=rng.randrange(1, 2**63) << 64).hex if rng.random() < 0.3 else ""
         return PageContext(page.route, resource, attrs, trace_id, trace_id[:16])
 
@@ -213,7 +212,7 @@ class Builder:
     ) -> None:
         rng = self.rng
         context = self.page_context(page, resource, shared)
-        self.row(context, ts, "rum.page_view", page.route, {})
+        self.row(context, ts, c.PAGE_VIEW, page.route, {})
         lcp = self.lognormal(page.lcp_median_ms * lcp_factor, 0.45)
         ttfb = self.lognormal(420 * lcp_factor, 0.5)
         fcp = min(lcp, ttfb + self.lognormal(700 * lcp_factor, 0.4))
@@ -241,35 +240,34 @@ class Builder:
         text = format_value(value)
         grade = rating(name, value)
         attrs = {
-            "rum.metric.name": name,
-            "rum.metric.value": text,
-            "rum.metric.delta": text,
-            "rum.metric.rating": grade,
-            "rum.metric.id": metric_id,
+            c.METRIC_NAME: name,
+            c.METRIC_VALUE: text,
+            c.METRIC_DELTA: text,
+            c.METRIC_RATING: grade,
+            c.METRIC_ID: metric_id,
         }
-        unit = "" if name == "CLS" else " ms"
-        body = f"{name} {text}{unit} {grade} {context.route}"
-        self.row(context, ts, "rum.web_vital", body, attrs)
+        body = vital_body(name, text, grade, context.route)
+        self.row(context, ts, c.WEB_VITAL, body, attrs)
 
     def error(self, context: PageContext, ts: int) -> None:
         error_type, message, fingerprint, _ = _pick(self.rng, ERRORS, [e[3] for e in ERRORS])
         file = f"https://{self.seed.site}.example/_frsh/js/chunk-{fingerprint[:4]}.js"
         attrs = {
-            "rum.error.type": error_type,
-            "rum.error.message": message,
-            "rum.error.stack": f"{error_type}: {message}\n    at render ({file}:1:{len(message)})",
-            "rum.error.fingerprint": fingerprint,
-            "rum.error.count": str(self.rng.randrange(1, 4)),
-            "rum.error.source": "error",
-            "rum.error.file": file,
-            "rum.error.line": "1",
-            "rum.error.column": str(len(message)),
+            c.ERROR_TYPE: error_type,
+            c.ERROR_MESSAGE: message,
+            c.ERROR_STACK: f"{error_type}: {message}\n    at render ({file}:1:{len(message)})",
+            c.ERROR_FINGERPRINT: fingerprint,
+            c.ERROR_COUNT: str(self.rng.randrange(1, 4)),
+            c.ERROR_SOURCE: "error",
+            c.ERROR_FILE: file,
+            c.ERROR_LINE: "1",
+            c.ERROR_COLUMN: str(len(message)),
         }
-        self.row(context, ts, "rum.error", message, attrs, severity=("ERROR", 17))
+        self.row(context, ts, c.ERROR_EVENT, message, attrs, severity=c.ERROR)
 
     def event(self, context: PageContext, name: str, ts: int) -> None:
-        attrs = {"rum.event.name": name, "rum.event.label.currency": "BRL"}
-        self.row(context, ts, "rum.event", name, attrs)
+        attrs = {c.EVENT_NAME: name, c.EVENT_LABEL_PREFIX + "currency": "BRL"}
+        self.row(context, ts, c.CUSTOM_EVENT, name, attrs)
 
     def row(
         self,
@@ -278,7 +276,7 @@ class Builder:
         event_name: str,
         body: str,
         attrs: dict[str, str],
-        severity: tuple[str, int] = ("INFO", 9),
+        severity: c.Severity = c.INFO,
     ) -> None:
         """Append one row: the page's shared attributes plus the event's own."""
         data = self.data
@@ -286,14 +284,14 @@ class Builder:
         data["TraceId"].append(context.trace_id)
         data["SpanId"].append(context.span_id)
         data["TraceFlags"].append(1 if context.trace_id else 0)
-        data["SeverityText"].append(severity[0])
-        data["SeverityNumber"].append(severity[1])
+        data["SeverityText"].append(severity.text)
+        data["SeverityNumber"].append(severity.number)
         data["ServiceName"].append(self.seed.site)
         data["Body"].append(body)
         data["ResourceSchemaUrl"].append("")
         data["ResourceAttributes"].append(context.resource)
         data["ScopeSchemaUrl"].append("")
-        data["ScopeName"].append(self.scope_name)
+        data["ScopeName"].append(c.SCOPE_NAME)
         data["ScopeVersion"].append(SNIPPET_VERSION)
         data["ScopeAttributes"].append({})
         data["LogAttributes"].append({**context.attrs, **attrs})
