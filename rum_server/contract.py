@@ -20,6 +20,27 @@ from dataclasses import dataclass
 SCOPE_NAME = "deco.rum"
 """ScopeName of every row we write."""
 
+EXPORTER_COLUMNS: dict[str, str] = {
+    "Timestamp": "DateTime64(9)",
+    "TraceId": "String",
+    "SpanId": "String",
+    "TraceFlags": "UInt8",
+    "SeverityText": "LowCardinality(String)",
+    "SeverityNumber": "UInt8",
+    "ServiceName": "LowCardinality(String)",
+    "Body": "String",
+    "ResourceSchemaUrl": "LowCardinality(String)",
+    "ResourceAttributes": "Map(LowCardinality(String), String)",
+    "ScopeSchemaUrl": "LowCardinality(String)",
+    "ScopeName": "String",
+    "ScopeVersion": "LowCardinality(String)",
+    "ScopeAttributes": "Map(LowCardinality(String), String)",
+    "LogAttributes": "Map(LowCardinality(String), String)",
+    "EventName": "String",
+}
+"""The OpenTelemetry Collector clickhouseexporter's logs columns, name -> type, in order.
+Never altered by us; every row we build fills exactly these."""
+
 
 # --- EventName and severity ----------------------------------------------------------------
 

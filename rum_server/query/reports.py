@@ -16,21 +16,20 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from rum_server.storage.rollups import (
+from rum_server import contract as c
+from rum_server.storage.rollups import DaySplit, RollupTables, day_split
+from rum_server.storage.templates import (
     DIGEST_WEIGHT,
     FINAL_SETTINGS,
     QUANTILES_MERGE,
     QUANTILES_STATE,
-    DaySplit,
-    RollupTables,
-    day_split,
 )
 
 if TYPE_CHECKING:
     from rum_server.storage.store import Store
 
-METRICS = ("LCP", "CLS", "INP", "FCP", "TTFB", "FID")
-DEVICES = ("desktop", "mobile", "tablet", "bot", "other")
+METRICS = c.METRIC_NAMES
+DEVICES = c.DEVICE_TYPES
 GROUPS = {
     "site": "ServiceName",
     "route": "RumRoute",

@@ -4,32 +4,19 @@ The table keeps the exact columns of the Collector's ``clickhouseexporter`` logs
 table, so a Collector can write into it and ClickStack or Grafana can read it. Our
 additions are MATERIALIZED columns (computed once at insert, invisible to
 ``SELECT *``) that the rollups and reports read instead of Map subscripts, plus
-the rollup tables in :mod:`rum_server.storage.rollups`. Every statement is idempotent.
+the rollup tables. The SQL lives in ``sql/*.sql`` (see :mod:`.templates`); this
+module only chooses the values. Every statement is idempotent.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The exporter's columns, name -> type (storage.md). Never altered by us.
-EXPORTER_COLUMNS: dict[str, str] = {
-    "Timestamp": "DateTime64(9)",
-    "TraceId": "String",
-    "SpanId": "String",
-    "TraceFlags": "UInt8",
-    "SeverityText": "LowCardinality(String)",
-    "SeverityNumber": "UInt8",
-    "ServiceName": "LowCardinality(String)",
-    "Body": "String",
-    "ResourceSchemaUrl": "LowCardinality(String)",
-    "ResourceAttributes": "Map(LowCardinality(String), String)",
-    "ScopeSchemaUrl": "LowCardinality(String)",
-    "ScopeName": "String",
-    "ScopeVersion": "LowCardinality(String)",
-    "ScopeAttributes": "Map(LowCardinality(String), String)",
-    "LogAttributes": "Map(LowCardinality(String), String)",
-    "EventName": "String",
-}
+from rum_server.contract import EXPORTER_COLUMNS
+from rum_server.storage import templates
+
+ROLLUP_TTL_DAYS = 400
+"""Rollups are tiny, so they outlive the raw rows (year-over-year questions)."""
 
 _CODECS: dict[str, str] = {
     "Timestamp": "CODEC(Delta(8), ZSTD(1))",
@@ -37,35 +24,14 @@ _CODECS: dict[str, str] = {
     "SeverityNumber": "",
 }
 
-# Our MATERIALIZED columns: name -> (type, expression). Rollups are built on these.
-MATERIALIZED_COLUMNS: dict[str, tuple[str, str]] = {
-    "RumRoute": ("LowCardinality(String)", "LogAttributes['rum.route']"),
-    "RumMetricName": ("LowCardinality(String)", "LogAttributes['rum.metric.name']"),
-    "RumMetricValue": ("Float64", "toFloat64OrZero(LogAttributes['rum.metric.value'])"),
-    "RumMetricId": ("String", "LogAttributes['rum.metric.id']"),
-    "RumMetricRating": ("LowCardinality(String)", "LogAttributes['rum.metric.rating']"),
-    "RumDeviceType": ("LowCardinality(String)", "LogAttributes['rum.device.type']"),
-    "RumBrowserName": ("LowCardinality(String)", "LogAttributes['rum.browser.name']"),
-    "RumSampleRate": ("Float64", "toFloat64OrDefault(LogAttributes['rum.sample_rate'], 1.)"),
-    "RumPageViewId": ("String", "LogAttributes['rum.page_view.id']"),
-    "RumSessionId": ("String", "LogAttributes['rum.session.id']"),
-    "RumErrorFingerprint": ("String", "LogAttributes['rum.error.fingerprint']"),
-    "RumErrorCount": ("UInt32", "toUInt32OrDefault(LogAttributes['rum.error.count'], toUInt32(1))"),
-    "RumEventName": ("LowCardinality(String)", "LogAttributes['rum.event.name']"),
-    "ServiceVersion": ("LowCardinality(String)", "ResourceAttributes['service.version']"),
-}
 
-_SKIP_INDEXES = (
-    "INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1",
-    "INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1",
-    "INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1",
-    "INDEX idx_scope_attr_key mapKeys(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1",
-    "INDEX idx_scope_attr_value mapValues(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1",
-    "INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1",
-    "INDEX idx_log_attr_value mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1",
-    "INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8",
-    "INDEX idx_rum_page_view RumPageViewId TYPE bloom_filter(0.01) GRANULARITY 1",
-)
+def _materialized_columns() -> dict[str, str]:
+    """Our MATERIALIZED columns from ``sql/materialized_columns.sql``: name -> definition."""
+    return {line.split("`")[1]: line for line in templates.lines("materialized_columns")}
+
+
+MATERIALIZED_COLUMNS = _materialized_columns()
+"""Name -> full column definition; rollups and reports read these instead of Map subscripts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +47,26 @@ class SchemaTarget:
     def on_cluster(self) -> str:
         return f" ON CLUSTER `{self.cluster}`" if self.cluster else ""
 
-    def engine(self, kind: str = "MergeTree") -> str:
+    def engine(self, kind: str = "MergeTree", *args: str) -> str:
         """A replicated engine on a cluster, a plain one otherwise."""
         if not self.cluster:
-            return f"{kind}()"
+            return f"{kind}({', '.join(args)})"
         path = "/clickhouse/tables/{shard}/{database}/{table}"
-        return f"Replicated{kind}('{path}', '{{replica}}')"
+        return f"Replicated{kind}('{path}', '{{replica}}'{''.join(', ' + a for a in args)})"
+
+    def values(self) -> dict[str, object]:
+        """The placeholders every schema template may use."""
+        return {
+            "database": self.database,
+            "table": self.table,
+            "logs": f"{self.database}.{self.table}",
+            "on_cluster": self.on_cluster,
+            "ttl_days": self.ttl_days,
+            "engine_MergeTree": self.engine(),
+            "engine_AggregatingMergeTree": self.engine("AggregatingMergeTree"),
+            "engine_ReplacingMergeTree_Timestamp": self.engine("ReplacingMergeTree", "Timestamp"),
+            "engine_ReplacingMergeTree_settled_at": self.engine("ReplacingMergeTree", "settled_at"),
+        }
 
 
 def logs_table_ddl(target: SchemaTarget) -> str:
@@ -95,37 +75,37 @@ def logs_table_ddl(target: SchemaTarget) -> str:
         f"`{name}` {ctype} {_CODECS.get(name, 'CODEC(ZSTD(1))')}".rstrip()
         for name, ctype in EXPORTER_COLUMNS.items()
     ]
-    columns += [
-        f"`{name}` {ctype} MATERIALIZED {expr}"
-        for name, (ctype, expr) in MATERIALIZED_COLUMNS.items()
-    ]
-    body = ",\n    ".join(columns + list(_SKIP_INDEXES))
-    return (
-        f"CREATE TABLE IF NOT EXISTS {target.database}.{target.table}{target.on_cluster} (\n"
-        f"    {body}\n"
-        f") ENGINE = {target.engine()}\n"
-        "PARTITION BY toDate(Timestamp)\n"
-        "ORDER BY (toStartOfFiveMinutes(Timestamp), ServiceName, Timestamp)\n"
-        f"TTL toDateTime(Timestamp) + toIntervalDay({target.ttl_days})\n"
-        "SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1"
-    )
+    columns += MATERIALIZED_COLUMNS.values()
+    columns += templates.lines("skip_indexes")
+    return templates.render("logs_table", columns=",\n    ".join(columns), **target.values())
 
 
 def materialized_column_ddl(target: SchemaTarget, name: str) -> str:
     """Adds one of our MATERIALIZED columns to an existing exporter-made table."""
-    ctype, expr = MATERIALIZED_COLUMNS[name]
-    return (
-        f"ALTER TABLE {target.database}.{target.table}{target.on_cluster} "
-        f"ADD COLUMN IF NOT EXISTS `{name}` {ctype} MATERIALIZED {expr}"
-    )
+    column = MATERIALIZED_COLUMNS[name]
+    return templates.render("add_materialized_column", column=column, **target.values())
+
+
+def rollup_statements(target: SchemaTarget) -> list[str]:
+    """DDL for the rollups (``sql/vitals_*.sql``, ``sql/rollups.sql``), in order; idempotent."""
+    values = {
+        **target.values(),
+        "rollup_ttl": f"day + toIntervalDay({max(ROLLUP_TTL_DAYS, target.ttl_days)})",
+    }
+    return [
+        *templates.statements("vitals_stage", **values),
+        *(
+            templates.render("vitals_daily", name=name, **values)
+            for name in ("rum_vitals_daily", "rum_vitals_daily_settle")
+        ),
+        *templates.statements("rollups", **values),
+    ]
 
 
 def statements(target: SchemaTarget) -> list[str]:
     """Every DDL statement, in order; each is idempotent."""
-    from rum_server.storage.rollups import rollup_statements
-
     return [
-        f"CREATE DATABASE IF NOT EXISTS {target.database}{target.on_cluster}",
+        templates.render("database", **target.values()),
         logs_table_ddl(target),
         *(materialized_column_ddl(target, name) for name in MATERIALIZED_COLUMNS),
         *rollup_statements(target),

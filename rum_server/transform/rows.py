@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from rum_server import contract as c
-from rum_server.storage.schema import EXPORTER_COLUMNS
 from rum_server.transform.cardinality import LabelGuard
 from rum_server.transform.enrich.clock import clock_skew_ns, event_time_ns
 from rum_server.transform.enrich.route import route_for
@@ -25,7 +24,7 @@ from rum_server.transform.redact import RedactionPolicy, redact_referrer, redact
 from rum_server.transform.redact import redact_text as redact_text_uncached
 from rum_server.transform.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
 
-ROW_COLUMNS = tuple(EXPORTER_COLUMNS)
+ROW_COLUMNS = tuple(c.EXPORTER_COLUMNS)
 """The columns each row fills, in order: exactly the exporter's."""
 # Messages, labels and stacks repeat across visitors (the same error on every page view):
 # redacting each distinct string once per process takes the regex work off the hot path.

@@ -1,4 +1,4 @@
-"""`pip install .` needs no npm: the wheel carries the snippet builds and dashboard assets."""
+"""`pip install .` needs no npm: the wheel carries the snippet builds, dashboard assets and SQL."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_the_wheel_ships_every_file_the_server_serves(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     served = [
         path.relative_to(REPO).as_posix()
-        for folder in ("rum_server/static", "rum_server/dashboard_assets")
+        for folder in ("rum_server/static", "rum_server/dashboard_assets", "rum_server/storage/sql")
         for path in (REPO / folder).iterdir()
         if path.is_file()
     ]

@@ -8,15 +8,14 @@ from datetime import date, timedelta
 import pytest
 
 from rum_server.storage.rollups import (
-    QUANTILE_LEVELS,
     DaySplit,
     RollupTables,
-    rollup_statements,
     settle_candidates_sql,
     settle_day_statements,
     split_days,
 )
-from rum_server.storage.schema import SchemaTarget
+from rum_server.storage.schema import SchemaTarget, rollup_statements
+from rum_server.storage.templates import QUANTILE_LEVELS
 
 LOCAL = SchemaTarget()
 CLUSTER = SchemaTarget(database="rum", table="logs", cluster="main")

@@ -1,0 +1,1 @@
+ALTER TABLE ${database}.${table}${on_cluster} ADD COLUMN IF NOT EXISTS ${column}
