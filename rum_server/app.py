@@ -73,12 +73,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
 def open_state(settings: Settings, state: State, store: Store | None = None) -> None:
     """Open the store (unless given, already checked), apply the schema, start the writer."""
     if store is None:
-        store = Store(settings)
-        try:
-            store.ensure_schema()
-        except Exception:
-            store.close()
-            raise
+        store = Store.open(settings)
     writer = Writer(
         ClickHouseSink(store),
         max_rows=settings.queue_max_rows,

@@ -45,11 +45,8 @@ def client(settings: Settings) -> Iterator[TestClient[Any]]:
 
 def read_rows(settings: Settings, where: str = "1") -> list[dict[str, Any]]:
     """All rows of the logs table (after the app closed the store), as dicts."""
-    store = Store(settings)
-    try:
+    with Store(settings) as store:
         result = store.client.query(
             f"SELECT * FROM {settings.qualified_table} WHERE {where} ORDER BY Timestamp, EventName"
         )
         return [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
-    finally:
-        store.close()

@@ -76,12 +76,34 @@ def schema_target(settings: Settings, cluster: str = "") -> SchemaTarget:
 
 
 class Store:
-    """One client per process, guarded by a lock: chdb runs one query at a time safely."""
+    """One client per process, guarded by a lock: chdb runs one query at a time safely.
+
+    A context manager: ``with Store.open(settings) as store:`` opens the client, applies
+    the schema, and closes the client however the block ends.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.client = open_client(settings.dsn)
         self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, *, ensure_schema: bool = True) -> Store:
+        """An open store with its schema in place; closed again if the schema fails."""
+        store = cls(settings)
+        if ensure_schema:
+            try:
+                store.ensure_schema()
+            except BaseException:
+                store.close()
+                raise
+        return store
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def ensure_schema(self) -> None:
         """Create what is missing; report an existing table that lacks an exporter column."""

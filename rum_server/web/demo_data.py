@@ -351,12 +351,8 @@ def seed_settings(settings: Settings, seed: Seed, progress: bool) -> int:
     from rum_server.cli import CliError
 
     try:
-        store = Store(settings)
-        try:
-            store.ensure_schema()
+        with Store.open(settings) as store:
             return seed_store(store, seed, progress=progress)
-        finally:
-            store.close()
     except StoreError as exc:
         raise CliError(str(exc)) from None
 
