@@ -1,55 +1,28 @@
-"""``POST /__deco/rum``: guard, read, decode, transform, queue, answer.
+"""``POST /__deco/rum``: guard, read, decode, check the site, transform, queue, answer.
 
-The answer never waits for the store: rows go to the writer's queue. Every
-failure is a :class:`RumError` carrying its status; anything unexpected is
-logged and answered 400, never 500, because a client can never fix a 500.
+The answer never waits for the store: rows go to the writer's queue. The header
+checks are guards (:mod:`.guards`); every failure is answered by the route's
+exception handlers (:mod:`.errors`), never as a 500, because a client can never
+fix a 500.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Request, Response, post
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 
-from rum_server.ingest.body import (
-    check_content_encoding,
-    check_content_type,
-    check_declared_length,
-    gunzip_bounded,
-    read_bounded,
-)
-from rum_server.ingest.errors import Forbidden, MalformedBatch, RumError
-from rum_server.ingest.rate_limit import RateLimiter
+from rum_server.ingest.body import check_content_encoding, gunzip_bounded, read_bounded
+from rum_server.ingest.errors import EXCEPTION_HANDLERS, ErrorBody, cors_headers
+from rum_server.ingest.guards import INGEST_GUARDS, check_site
 from rum_server.settings import Settings
 from rum_server.storage.writer import Writer
 from rum_server.transform.pipeline import Pipeline, RequestContext
 
-log = logging.getLogger("rum_server.ingest.handler")
-
 INGEST_PATH = "/__deco/rum"
-
-
-def check_origin(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> None:
-    """Browsers send ``Origin`` on beacons: same origin, or one of the allowed ones."""
-    if not origin:
-        return  # not a browser, or a same-origin request that omits it
-    if "*" in allowed or origin in allowed:
-        return
-    if host and urlsplit(origin).netloc == host:
-        return
-    raise Forbidden(f"origin {origin!r} is not allowed to send beacons here")
-
-
-class ErrorBody(msgspec.Struct):
-    """Every 4xx/503 body: what is wrong, and the details (one per problem)."""
-
-    error: str
-    detail: list[str]
 
 
 class PartialBody(msgspec.Struct):
@@ -57,25 +30,6 @@ class PartialBody(msgspec.Struct):
 
     accepted: int
     rejected: list[dict[str, str | int]]
-
-
-def error_response(error: RumError) -> Response[ErrorBody]:
-    return Response(
-        ErrorBody(error.message, [str(item) for item in error.detail]),
-        status_code=error.status_code,
-        headers=error.headers,
-    )
-
-
-def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
-    """Let allowed cross-origin pages read the answer (beacons themselves ignore it)."""
-    if (
-        origin
-        and settings.allowed_origins
-        and ("*" in settings.allowed_origins or origin in settings.allowed_origins)
-    ):
-        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
-    return {}
 
 
 @post(
@@ -98,43 +52,31 @@ def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
         "(both with Retry-After). Never 500."
     ),
     tags=["ingest"],
+    guards=INGEST_GUARDS,
+    exception_handlers=EXCEPTION_HANDLERS,
 )
 async def ingest(request: Request[object, object, State]) -> Response[PartialBody | None]:
     """Accept a beacon batch; see the module docstring for the order of checks."""
     state = request.app.state
     settings: Settings = state.settings
     headers = request.headers
-    origin = headers.get("origin")
-    extra_headers = cors_headers(origin, settings)
-    try:
-        limiter: RateLimiter | None = state.rate_limiter
-        if limiter is not None:
-            limiter.check(client_address(request, settings.client_ip_header))
-        check_content_type(headers.get("content-type"))
-        gzipped = check_content_encoding(headers.get("content-encoding"))
-        check_declared_length(headers.get("content-length"))
-        check_origin(origin, headers.get("host"), settings.allowed_origins)
-        body = await read_bounded(request.stream())
-        if gzipped:
-            body = gunzip_bounded(body)
-        context = RequestContext(
-            received_ns=time.time_ns(),
-            user_agent=headers.get("user-agent", ""),
-            country=country_from(headers.get(settings.country_header))
-            if settings.country_header
-            else "",
-        )
-        pipeline: Pipeline = state.pipeline
-        processed = pipeline.process(body, context)
-        writer: Writer = state.writer
-        writer.submit(processed.columns)
-    except RumError as error:
-        response = error_response(error)
-        response.headers.update(extra_headers)
-        return response  # type: ignore[return-value]
-    except Exception as exc:  # a bug must still not become a 500 the client cannot fix
-        log.exception("unexpected failure while ingesting a batch")
-        return error_response(MalformedBatch(f"batch could not be processed: {type(exc).__name__}"))  # type: ignore[return-value]
+    body = await read_bounded(request.stream(), settings.max_body_bytes)
+    if check_content_encoding(headers.get("content-encoding")):
+        body = gunzip_bounded(body, settings.max_decoded_bytes)
+    pipeline: Pipeline = state.pipeline
+    decoded = pipeline.decode(body)
+    check_site(decoded.site, settings.sites)
+    context = RequestContext(
+        received_ns=time.time_ns(),
+        user_agent=headers.get("user-agent", ""),
+        country=country_from(headers.get(settings.country_header))
+        if settings.country_header
+        else "",
+    )
+    processed = pipeline.rows(decoded, context)
+    writer: Writer = state.writer
+    writer.submit(processed.columns)
+    extra_headers = cors_headers(headers.get("origin"), settings)
     if processed.rejected:
         return Response(
             PartialBody(processed.accepted, processed.rejected),
@@ -142,15 +84,6 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
             headers=extra_headers,
         )
     return Response(None, status_code=204, headers=extra_headers)
-
-
-def client_address(request: Request[object, object, State], trusted_header: str) -> str:
-    """The visitor's address: from a trusted proxy header when configured, else the peer."""
-    if trusted_header:
-        forwarded = request.headers.get(trusted_header, "")
-        if forwarded:
-            return forwarded.split(",", 1)[0].strip()
-    return request.client.host if request.client else "unknown"
 
 
 def country_from(value: str | None) -> str:

@@ -46,8 +46,8 @@ class Spool:
         log.warning("spooled %d rows to %s", columns.count, final)
         return final
 
-    def load(self) -> list[Columns]:
-        """Every complete spool file, oldest first, each remembering its file."""
+    def load(self) -> list[tuple[Columns, Path]]:
+        """Every complete spool file's rows, oldest first, with the file they came from."""
         if not self.directory.is_dir():
             return []
         loaded = []
@@ -62,13 +62,11 @@ class Spool:
                 if name in columns.data:
                     columns.data[name] = values
             columns.count = len(columns.data["Timestamp"])
-            columns.sources.append(path)
-            loaded.append(columns)
+            loaded.append((columns, path))
         return loaded
 
     @staticmethod
-    def forget(columns: Columns) -> None:
-        """Delete the spool files whose rows are now in the store."""
-        for path in columns.sources:
+    def forget(paths: list[Path]) -> None:
+        """Delete the spool files whose rows are now in the store (or in a newer file)."""
+        for path in paths:
             path.unlink(missing_ok=True)
-        columns.sources.clear()

@@ -1,22 +1,53 @@
-"""Body bytes → rows: decode once (strict), check the site, redact and enrich, build rows.
+"""Body bytes → rows: decode once (strict), then redact, enrich and build rows.
 
-Pure apart from the process-wide User-Agent cache: no I/O, no clock. The HTTP
-layer hands in the receive time and headers; the writer takes the rows.
+Pure apart from the process-wide User-Agent cache: no I/O, no clock, no HTTP. The
+ingest handler hands in the receive time and headers, checks the decoded site
+itself (a guard, between :meth:`Pipeline.decode` and :meth:`Pipeline.rows`), and
+gives the rows to the writer. A batch that cannot be used raises
+:class:`InvalidBatch`, which the HTTP layer answers with a 400.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import msgspec
 
-from rum_server.ingest.errors import Forbidden, MalformedBatch
 from rum_server.settings import Settings
 from rum_server.transform.cardinality import LabelGuard
 from rum_server.transform.enrich.user_agent import parse_user_agent
 from rum_server.transform.redact import RedactionPolicy
 from rum_server.transform.rows import BatchContext, BatchRows, Columns, EventRejected
-from rum_server.transform.wire import batch_decoder, event_decoder, typed_batch_decoder
+from rum_server.transform.wire import (
+    Envelope,
+    Event,
+    batch_decoder,
+    event_decoder,
+    typed_batch_decoder,
+)
+
+
+class InvalidBatch(ValueError):
+    """The envelope is not valid JSON of wire format v1, or no event is valid."""
+
+    def __init__(self, message: str, detail: list[object] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail: list[object] = detail or []
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A decoded batch: typed events when all are valid, else raw ones to decode one by one."""
+
+    envelope: Envelope
+    events: Sequence[Event] = ()
+    raw_events: Sequence[msgspec.Raw] = ()
+
+    @property
+    def site(self) -> str:
+        return self.envelope.site
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,50 +72,50 @@ class Processed:
 
 
 class Pipeline:
-    """Everything decided once per process (policy, allowed sites) lives here."""
+    """Everything decided once per process (redaction policy, label budget) lives here."""
 
     def __init__(self, settings: Settings) -> None:
         self._policy = RedactionPolicy(settings.query_allowlist)
-        self._sites = frozenset(settings.sites)
-        self._labels = LabelGuard()
+        self._labels = LabelGuard(max_values=settings.label_max_values)
 
     def process(self, body: bytes, request: RequestContext) -> Processed:
-        """Decode and transform one batch; raises :class:`MalformedBatch` or :class:`Forbidden`."""
+        """Decode and transform one batch; raises :class:`InvalidBatch`."""
+        return self.rows(self.decode(body), request)
+
+    @staticmethod
+    def decode(body: bytes) -> Decoded:
+        """One strict decode; a batch with a bad event keeps its events raw instead."""
         try:
             typed = typed_batch_decoder.decode(body)
         except msgspec.DecodeError:
-            return self._process_event_by_event(body, request)
-        self._check_site(typed.site)
-        rows = BatchRows(typed, self._context(request), self._policy, self._labels)
+            pass
+        else:
+            return Decoded(typed, events=typed.events)
+        try:
+            batch = batch_decoder.decode(body)
+        except msgspec.ValidationError as exc:
+            raise InvalidBatch("invalid batch", [str(exc)]) from None
+        except msgspec.DecodeError as exc:
+            raise InvalidBatch("body is not valid JSON", [str(exc)]) from None
+        return Decoded(batch, raw_events=batch.events)
+
+    def rows(self, decoded: Decoded, request: RequestContext) -> Processed:
+        """Rows of every valid event, and the index and reason of each rejected one."""
+        rows = BatchRows(decoded.envelope, self._context(request), self._policy, self._labels)
         rejected: list[dict[str, str | int]] = []
-        for index, event in enumerate(typed.events):
+        for index, event in enumerate(decoded.events):
             try:
                 rows.add(event)
             except EventRejected as exc:
                 rejected.append({"index": index, "reason": str(exc)})
-        return self._result(rows, rejected)
-
-    def _process_event_by_event(self, body: bytes, request: RequestContext) -> Processed:
-        """The slow path for a batch with a bad event: decode each event on its own."""
-        try:
-            batch = batch_decoder.decode(body)
-        except msgspec.ValidationError as exc:
-            raise MalformedBatch("invalid batch", [str(exc)]) from None
-        except msgspec.DecodeError as exc:
-            raise MalformedBatch("body is not valid JSON", [str(exc)]) from None
-        self._check_site(batch.site)
-        rows = BatchRows(batch, self._context(request), self._policy, self._labels)
-        rejected: list[dict[str, str | int]] = []
-        for index, raw in enumerate(batch.events):
+        for index, raw in enumerate(decoded.raw_events):  # the slow path: one decode each
             try:
                 rows.add(event_decoder.decode(raw))
             except (msgspec.ValidationError, msgspec.DecodeError, EventRejected) as exc:
                 rejected.append({"index": index, "reason": str(exc)})
-        return self._result(rows, rejected)
-
-    def _check_site(self, site: str) -> None:
-        if self._sites and site not in self._sites:
-            raise Forbidden(f"site {site!r} is not accepted here")
+        if not rows.columns.count:
+            raise InvalidBatch("no valid event in the batch", list(rejected))
+        return Processed(rows.finish(), rejected)
 
     @staticmethod
     def _context(request: RequestContext) -> BatchContext:
@@ -93,9 +124,3 @@ class Pipeline:
             client=parse_user_agent(request.user_agent),
             country=request.country,
         )
-
-    @staticmethod
-    def _result(rows: BatchRows, rejected: list[dict[str, str | int]]) -> Processed:
-        if not rows.columns.count:
-            raise MalformedBatch("no valid event in the batch", list(rejected))
-        return Processed(rows.finish(), rejected)

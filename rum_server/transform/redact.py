@@ -510,8 +510,12 @@ def _total(transform: Callable[[str], str], value: str, fallback: str) -> str:
         return fallback
 
 
-def redact_text(text: str, *, policy: RedactionPolicy = DEFAULT_POLICY) -> str:
-    """Error messages, attribute values, labels: PII masked, embedded URLs redacted."""
+def redact_text(text: str, *, policy: RedactionPolicy) -> str:
+    """Error messages, attribute values, labels: PII masked, embedded URLs redacted.
+
+    The policy is required: a default here once let URLs inside messages and attributes
+    escape a narrower configured query allow-list.
+    """
     return _total(lambda value: _redact_free_text(value, policy), text, REDACTION_FAILED)
 
 

@@ -11,7 +11,6 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rum_server import contract as c
@@ -53,18 +52,16 @@ class EventRejected(ValueError):
 class Columns:
     """Column-oriented rows: one list per column, appended to event by event."""
 
-    __slots__ = ("count", "data", "sources")
+    __slots__ = ("count", "data")
 
     def __init__(self) -> None:
         self.data: dict[str, list[Any]] = {name: [] for name in ROW_COLUMNS}
         self.count = 0
-        self.sources: list[Path] = []  # spool files these rows came from
 
     def extend(self, other: Columns) -> None:
         for name, values in other.data.items():
             self.data[name].extend(values)
         self.count += other.count
-        self.sources.extend(other.sources)
 
 
 class BatchRows:
@@ -85,15 +82,15 @@ class BatchRows:
         self._site = envelope.site
         page_url = redact_url(envelope.url, policy)
         self._route = route_for(redact_text(envelope.route, policy=policy), page_url)
-        self._scope_version = redact_text(envelope.sv)
+        self._scope_version = redact_text(envelope.sv, policy=policy)
         self._trace_id, self._span_id, self._trace_flags = parse_traceparent(envelope.tp)
         self._resource = {
             c.SERVICE_NAME: envelope.site,
-            c.SERVICE_VERSION: redact_text(envelope.ver),
-            c.DEPLOYMENT_ENVIRONMENT: redact_text(envelope.env),
+            c.SERVICE_VERSION: redact_text(envelope.ver, policy=policy),
+            c.DEPLOYMENT_ENVIRONMENT: redact_text(envelope.env, policy=policy),
             c.RESOURCE_SESSION_ID: envelope.sid,
         }
-        self._base = shared_attributes(envelope, context, self._route, page_url)
+        self._base = shared_attributes(envelope, context, self._route, page_url, policy)
 
     def add(self, event: Event) -> None:
         """Append the row for one decoded event; raises :class:`EventRejected`."""
@@ -107,7 +104,7 @@ class BatchRows:
         elif isinstance(event, PageView):
             self._append(event.ts, c.PAGE_VIEW, c.INFO, self._route, attributes)
         elif isinstance(event, CustomEvent):
-            custom_event_attributes(event, attributes, self._site, self._labels)
+            custom_event_attributes(event, attributes, self._site, self._labels, self._policy)
             self._append(event.ts, c.CUSTOM_EVENT, c.INFO, attributes[c.EVENT_NAME], attributes)
 
     def _append(
@@ -150,7 +147,11 @@ class BatchRows:
 
 
 def shared_attributes(
-    envelope: Envelope, context: BatchContext, route: str, page_url: str
+    envelope: Envelope,
+    context: BatchContext,
+    route: str,
+    page_url: str,
+    policy: RedactionPolicy,
 ) -> dict[str, str]:
     """LogAttributes that every row of the batch carries (storage.md, "On every row")."""
     client = context.client
@@ -168,9 +169,9 @@ def shared_attributes(
         c.DEVICE_TYPE: client.device_type,
     }
     optional = {
-        c.REQUEST_ID: redact_text(envelope.rid),
-        c.CF_RAY: redact_text(envelope.ray),
-        c.CONNECTION_TYPE: redact_text(envelope.conn),
+        c.REQUEST_ID: redact_text(envelope.rid, policy=policy),
+        c.CF_RAY: redact_text(envelope.ray, policy=policy),
+        c.CONNECTION_TYPE: redact_text(envelope.conn, policy=policy),
         c.REFERRER: redact_referrer(envelope.ref) if envelope.ref else "",
         c.VIEWPORT: envelope.vp if _VIEWPORT.fullmatch(envelope.vp) else "",
         c.COUNTRY: context.country,
@@ -195,7 +196,9 @@ def vital_attributes(
     attributes[c.METRIC_ID] = event.id
     for key, raw in (event.attr or {}).items():
         if _ATTRIBUTE_KEY.match(key):
-            clean = redact_url(raw, policy) if key.endswith("url") else redact_text(raw)
+            clean = (
+                redact_url(raw, policy) if key.endswith("url") else redact_text(raw, policy=policy)
+            )
             attributes[c.ATTRIBUTION_PREFIX + key] = clean
     return vital_body(event.name, value, grade, route)
 
@@ -204,7 +207,7 @@ def error_attributes(event: Error, attributes: dict[str, str], policy: Redaction
     """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
     message = redact_text(event.msg, policy=policy)
     file = redact_url(event.file, policy) if event.file else ""
-    attributes[c.ERROR_TYPE] = redact_text(event.type)
+    attributes[c.ERROR_TYPE] = redact_text(event.type, policy=policy)
     attributes[c.ERROR_MESSAGE] = message
     attributes[c.ERROR_STACK] = redact_stack_cached(event.stack, policy) if event.stack else ""
     attributes[c.ERROR_FINGERPRINT] = event.fp or error_fingerprint(
@@ -226,17 +229,21 @@ def error_fingerprint(error_type: str, message: str, file: str, line: int) -> st
 
 
 def custom_event_attributes(
-    event: CustomEvent, attributes: dict[str, str], site: str, labels: LabelGuard
+    event: CustomEvent,
+    attributes: dict[str, str],
+    site: str,
+    labels: LabelGuard,
+    policy: RedactionPolicy,
 ) -> None:
     """Adds ``rum.event.*`` keys: labels bounded in length and cardinality, attrs free."""
-    name = attributes[c.EVENT_NAME] = redact_text(event.name)
+    name = attributes[c.EVENT_NAME] = redact_text(event.name, policy=policy)
     for key, value in (event.labels or {}).items():
         if _ATTRIBUTE_KEY.match(key):
-            label = labels.admit(site, name, key, redact_text(value)[:64])
+            label = labels.admit(site, name, key, redact_text(value, policy=policy)[:64])
             attributes[c.EVENT_LABEL_PREFIX + key] = label
     for key, value in (event.attrs or {}).items():
         if _ATTRIBUTE_KEY.match(key):
-            attributes[c.EVENT_ATTR_PREFIX + key] = redact_text(value)
+            attributes[c.EVENT_ATTR_PREFIX + key] = redact_text(value, policy=policy)
 
 
 def parse_traceparent(traceparent: str) -> tuple[str, str, int]:

@@ -1,4 +1,4 @@
-"""Body bytes → rows: one strict decode, per-event rejection, the site allow-list."""
+"""Body bytes → rows: one strict decode, per-event rejection; the site is the guard's."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from rum_server.ingest.errors import Forbidden, MalformedBatch
 from rum_server.settings import Settings
-from rum_server.transform.pipeline import Pipeline, RequestContext
+from rum_server.transform.pipeline import InvalidBatch, Pipeline, RequestContext
 
 REQUEST = RequestContext(received_ns=1_800_000_000_000_000_000, user_agent="curl/8.0")
 
@@ -45,14 +44,22 @@ def test_each_bad_event_is_rejected_alone_with_its_index() -> None:
     assert "ts" in str(processed.rejected[0]["reason"])
 
 
-def test_a_batch_with_no_valid_event_is_malformed() -> None:
-    with pytest.raises(MalformedBatch, match="no valid event") as raised:
-        Pipeline(Settings()).process(body(events=[{"t": "?"}]), REQUEST)
-    assert raised.value.detail[0] == {"index": 0, "reason": raised.value.detail[0]["reason"]}
+def test_a_batch_with_no_valid_event_is_invalid_and_says_why_per_event() -> None:
+    with pytest.raises(InvalidBatch, match="no valid event") as raised:
+        Pipeline(Settings()).process(body(events=[{"t": "?"}, {"t": "page_view"}]), REQUEST)
+    first, second = raised.value.detail
+    assert first == {"index": 0, "reason": "Invalid value '?' - at `$.t`"}
+    assert second == {"index": 1, "reason": "Object missing required field `ts`"}
 
 
-def test_sites_outside_the_allow_list_are_forbidden() -> None:
-    pipeline = Pipeline(Settings(sites=("shop",)))
-    assert pipeline.process(body(), REQUEST).accepted == 1
-    with pytest.raises(Forbidden, match="'other'"):
-        pipeline.process(body(site="other"), REQUEST)
+def test_a_body_that_is_not_a_batch_is_invalid() -> None:
+    with pytest.raises(InvalidBatch, match="not valid JSON"):
+        Pipeline.decode(b"{")
+    with pytest.raises(InvalidBatch, match="invalid batch"):
+        Pipeline.decode(b'{"v": 1}')
+
+
+def test_decoding_exposes_the_site_before_any_row_is_built() -> None:
+    decoded = Pipeline.decode(body(site="other"))
+    assert decoded.site == "other" and len(decoded.events) == 1
+    assert Pipeline(Settings(sites=("shop",))).rows(decoded, REQUEST).accepted == 1

@@ -108,7 +108,7 @@ MASKED = [
 
 @pytest.mark.parametrize(("kind", "text", "expected"), MASKED, ids=[c[0] for c in MASKED])
 def test_pii_in_free_text_is_masked(kind: str, text: str, expected: str) -> None:
-    assert redact_text(text) == expected
+    assert redact_text(text, policy=DEFAULT_POLICY) == expected
 
 
 # -- free text: storefront content that must survive ------------------------------------
@@ -161,12 +161,12 @@ KEPT = [
 
 @pytest.mark.parametrize(("kind", "text"), KEPT, ids=[c[0] for c in KEPT])
 def test_storefront_content_is_not_masked(kind: str, text: str) -> None:
-    assert redact_text(text) == text
+    assert redact_text(text, policy=DEFAULT_POLICY) == text
 
 
 def test_urls_inside_messages_lose_query_values() -> None:
     message = "Failed to fetch https://api.loja.com/user?email=ana%40x.com&utm_source=news#top"
-    assert redact_text(message) == (
+    assert redact_text(message, policy=DEFAULT_POLICY) == (
         "Failed to fetch https://api.loja.com/user?email=&utm_source=news"
     )
 
@@ -510,7 +510,7 @@ def test_never_raises_on_any_input(text: str, policy: RedactionPolicy) -> None:
 @given(text=WIRE_LIMIT_TEXT)
 def test_never_raises_at_wire_limit_sizes(text: str) -> None:
     for result in (
-        redact_text(text[:2048]),
+        redact_text(text[:2048], policy=DEFAULT_POLICY),
         redact_url(text[:2048], DEFAULT_POLICY),
         redact_referrer(text[:2048]),
         redact_stack(text, DEFAULT_POLICY),
@@ -522,8 +522,8 @@ def test_never_raises_at_wire_limit_sizes(text: str) -> None:
 @FAST
 @given(text=ANY_TEXT)
 def test_redaction_is_idempotent(text: str) -> None:
-    once = redact_text(text)
-    assert redact_text(once) == once
+    once = redact_text(text, policy=DEFAULT_POLICY)
+    assert redact_text(once, policy=DEFAULT_POLICY) == once
     url_once = redact_url(text, DEFAULT_POLICY)
     assert redact_url(url_once, DEFAULT_POLICY) == url_once
 
@@ -583,7 +583,7 @@ CARDS = st.from_regex(r"4[0-9]{14}|5[1-5][0-9]{13}", fullmatch=True).map(_luhn_c
 @FAST
 @given(before=WORDS, secret=st.one_of(EMAILS, CPFS, CARDS), after=WORDS)
 def test_generated_pii_never_survives(before: str, secret: str, after: str) -> None:
-    redacted = redact_text(f"{before} {secret} {after}")
+    redacted = redact_text(f"{before} {secret} {after}", policy=DEFAULT_POLICY)
     assert secret not in redacted
     assert "[" in redacted
 
@@ -618,7 +618,7 @@ PATHOLOGICAL = [
 @pytest.mark.parametrize("text", PATHOLOGICAL, ids=[repr(t[:6]) for t in PATHOLOGICAL])
 def test_pathological_inputs_stay_fast(text: str) -> None:
     started = time.perf_counter()
-    redact_text(text)
+    redact_text(text, policy=DEFAULT_POLICY)
     redact_url(text, DEFAULT_POLICY)
     redact_stack(text, DEFAULT_POLICY)
     redact_referrer(text)
@@ -626,7 +626,7 @@ def test_pathological_inputs_stay_fast(text: str) -> None:
 
 
 def test_non_string_input_gives_empty_string() -> None:
-    assert redact_text(None) == ""  # type: ignore[arg-type]
+    assert redact_text(None, policy=DEFAULT_POLICY) == ""  # type: ignore[arg-type]
     assert redact_url(None, DEFAULT_POLICY) == ""  # type: ignore[arg-type]
     assert redact_referrer(b"https://x.com") == ""  # type: ignore[arg-type]
     assert redact_stack(123, DEFAULT_POLICY) == ""  # type: ignore[arg-type]
