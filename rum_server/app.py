@@ -80,6 +80,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
         flush_rows=settings.flush_rows,
         flush_seconds=settings.flush_seconds,
         spool=Spool(settings.spool_path),
+        max_backoff_seconds=settings.write_max_backoff_seconds,
     )
     writer.start()
     state.settings = settings

@@ -1,30 +1,65 @@
-"""Server configuration: one frozen dataclass, read from options and the environment in one place.
+"""Server configuration: each option declared once, read from options and the environment.
 
-Every option has an environment variable and a named default beside it. ``validate()``
-reports every problem at once so an operator fixes a bad config in one go.
+Every field of :class:`Settings` is declared with :func:`option`: its environment
+variable, default, help text, command-line flag and check live in that one
+declaration, like a Collector component's ``config.go``. The CLI's flags
+(:func:`add_flags`), ``from_env`` and the settings table of ``docs/operations.md``
+(:func:`markdown_table`, checked by a test) are all generated from it, so a new
+setting is one declaration. ``validate()`` reports every problem at once so an
+operator fixes a bad config in one go.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from rum_server.transform.redact import DEFAULT_QUERY_ALLOWLIST
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
 DEFAULT_DATA_DIR = "rum-data"
-DEFAULT_DATABASE = "otel"
-DEFAULT_TABLE = "otel_logs"
-DEFAULT_TTL_DAYS = 90
-DEFAULT_QUEUE_MAX_ROWS = 200_000
-DEFAULT_FLUSH_ROWS = 10_000
-DEFAULT_FLUSH_SECONDS = 1.0
 SUPPORTED_DSN_SCHEMES = ("chdb", "clickhouse", "clickhouses", "http", "https")
+
+T = TypeVar("T")
+Check = Callable[[Any], "str | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """What one declaration says about its field (kept in the field's metadata)."""
+
+    env: str
+    help: str
+    flag: str = ""
+    """The command-line flag (``--port``), or '' for an environment-only option."""
+    default_text: str = ""
+    """How the docs and ``--help`` show the default, when the value itself says too little."""
+    check: Check | None = None
+    """Returns a one-line problem with a value, or None when it is fine."""
+
+
+def option(
+    default: T | None = None,
+    *,
+    env: str,
+    help: str,
+    flag: str = "",
+    default_text: str = "",
+    check: Check | None = None,
+    factory: Callable[[], T] | None = None,
+) -> T:
+    """Declare a setting: a dataclass field carrying its :class:`Option`."""
+    metadata = {"option": Option(env, help, flag, default_text, check)}
+    if factory is not None:
+        field: Any = dataclasses.field(default_factory=factory, metadata=metadata)
+    else:
+        field = dataclasses.field(default=default, metadata=metadata)
+    return field  # type: ignore[no-any-return]
 
 
 def default_dsn() -> str:
@@ -32,28 +67,184 @@ def default_dsn() -> str:
     return "chdb://" + str(Path(DEFAULT_DATA_DIR).resolve())
 
 
+def _at_least(minimum: float, what: str) -> Check:
+    return lambda value: None if value >= minimum else f"{what} must be at least {minimum:g}"
+
+
+def _positive(what: str) -> Check:
+    return lambda value: None if value > 0 else f"{what} must be positive"
+
+
+def _identifier(what: str) -> Check:
+    def check(value: str) -> str | None:
+        if value.replace("_", "").isalnum():
+            return None
+        return f"{what} {value!r} must be letters, digits and underscores"
+
+    return check
+
+
+def _port(value: int) -> str | None:
+    return None if 0 < value < 65536 else f"port {value} is not between 1 and 65535"
+
+
+def _dsn(value: str) -> str | None:
+    scheme = urlsplit(value).scheme
+    if scheme not in SUPPORTED_DSN_SCHEMES:
+        return (
+            f"DSN {value!r} is not understood: use chdb:///absolute/path or "
+            "clickhouse://user:pass@host:8123/db"
+        )
+    if scheme == "chdb" and not value.removeprefix("chdb://").startswith("/"):
+        return f"DSN {value!r}: chdb needs an absolute path (chdb:///abs/path)"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the server and the CLI need; passed into ``create_app``."""
 
-    host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
-    dsn: str = dataclasses.field(default_factory=default_dsn)
-    database: str = DEFAULT_DATABASE
-    table: str = DEFAULT_TABLE
-    sites: tuple[str, ...] = ()
-    allowed_origins: tuple[str, ...] = ()
-    demo: bool = False
-    ttl_days: int = DEFAULT_TTL_DAYS
-    query_allowlist: tuple[str, ...] = DEFAULT_QUERY_ALLOWLIST
-    country_header: str = ""
-    api_token: str = ""
-    queue_max_rows: int = DEFAULT_QUEUE_MAX_ROWS
-    flush_rows: int = DEFAULT_FLUSH_ROWS
-    flush_seconds: float = DEFAULT_FLUSH_SECONDS
-    spool_dir: str = ""
-    rate_limit: float = 0.0
-    client_ip_header: str = ""
+    host: str = option(
+        "127.0.0.1",
+        env="RUM_HOST",
+        flag="--host",
+        help="address to listen on (`0.0.0.0` behind a proxy or in a container)",
+    )
+    port: int = option(8000, env="RUM_PORT", flag="--port", help="port", check=_port)
+    dsn: str = option(
+        env="RUM_CLICKHOUSE_DSN",
+        flag="--dsn",
+        factory=default_dsn,
+        default_text="`chdb://` + absolute `./rum-data`",
+        help="`chdb:///abs/path` (embedded) or `clickhouse://user:pass@host:8123/db`, `https://…`",
+        check=_dsn,
+    )
+    database: str = option(
+        "otel",
+        env="RUM_CLICKHOUSE_DATABASE",
+        flag="--database",
+        help="database",
+        check=_identifier("database"),
+    )
+    table: str = option(
+        "otel_logs",
+        env="RUM_CLICKHOUSE_TABLE",
+        flag="--table",
+        help="logs table",
+        check=_identifier("table"),
+    )
+    sites: tuple[str, ...] = option(
+        (),
+        env="RUM_SITES",
+        flag="--sites",
+        default_text="empty: any",
+        help="comma list of accepted site ids (others get `403`)",
+    )
+    allowed_origins: tuple[str, ...] = option(
+        (),
+        env="RUM_ALLOWED_ORIGINS",
+        flag="--allowed-origins",
+        default_text="empty: same origin only",
+        help="comma list of page origins allowed to beacon here cross-origin; `*` for any",
+    )
+    query_allowlist: tuple[str, ...] = option(
+        DEFAULT_QUERY_ALLOWLIST,
+        env="RUM_QUERY_ALLOWLIST",
+        flag="--query-allowlist",
+        default_text="`utm_*` and friends (see privacy.md)",
+        help="query keys whose values are kept in stored URLs",
+    )
+    demo: bool = option(
+        False, env="RUM_DEMO", flag="--demo", help="serve the demo storefront at `/`"
+    )
+    country_header: str = option(
+        "",
+        env="RUM_COUNTRY_HEADER",
+        default_text="empty: off",
+        help="trusted proxy header holding the visitor's country (`cf-ipcountry`) → `rum.country`",
+    )
+    ttl_days: int = option(
+        90, env="RUM_TTL_DAYS", help="raw row retention (table TTL)", check=_at_least(1, "ttl days")
+    )
+    api_token: str = option(
+        "",
+        env="RUM_API_TOKEN",
+        default_text="empty",
+        help="bearer token for the query API and dashboard data; when empty, only loopback "
+        "clients may query",
+    )
+    queue_max_rows: int = option(
+        200_000,
+        env="RUM_QUEUE_MAX_ROWS",
+        help="write-queue bound; past it new batches get `503` + `Retry-After`",
+        check=_positive("queue size"),
+    )
+    flush_rows: int = option(
+        10_000,
+        env="RUM_FLUSH_ROWS",
+        help="flush when this many rows wait",
+        check=_positive("flush rows"),
+    )
+    flush_seconds: float = option(
+        1.0, env="RUM_FLUSH_SECONDS", help="…or after this long", check=_positive("flush seconds")
+    )
+    rate_limit: float = option(
+        0.0,
+        env="RUM_RATE_LIMIT",
+        default_text="`0`: off",
+        help="batches per second per client (bursts up to twice that); over it: `429` + "
+        "`Retry-After`",
+        check=lambda value: (
+            None
+            if value >= 0
+            else "rate limit must be 0 (off) or a positive number of batches per second"
+        ),
+    )
+    client_ip_header: str = option(
+        "",
+        env="RUM_CLIENT_IP_HEADER",
+        default_text="empty: the peer address",
+        help="trusted proxy header with the visitor's address (`cf-connecting-ip`, "
+        "`x-forwarded-for`) for the rate limit",
+    )
+    spool_dir: str = option(
+        "",
+        env="RUM_SPOOL_DIR",
+        default_text="`<data dir>.spool` or `./rum-spool`",
+        help="where rows the store refused through a shutdown wait for the next start",
+    )
+    max_body_bytes: int = option(
+        64 * 1024,
+        env="RUM_MAX_BODY_BYTES",
+        help="largest beacon body accepted as sent; larger gets `413`",
+        check=_positive("max body bytes"),
+    )
+    max_decoded_bytes: int = option(
+        256 * 1024,
+        env="RUM_MAX_DECODED_BYTES",
+        help="largest beacon body after gzip; larger gets `413`",
+        check=_positive("max decoded bytes"),
+    )
+    label_max_values: int = option(
+        100,
+        env="RUM_LABEL_MAX_VALUES",
+        help="distinct values kept per custom-event label key and site; later ones are stored "
+        "as `(other)`",
+        check=_positive("label max values"),
+    )
+    settle_seconds: float = option(
+        300.0,
+        env="RUM_SETTLE_SECONDS",
+        help="how often new vitals are folded into the daily rollup (reports stay exact "
+        "between settles)",
+        check=_positive("settle seconds"),
+    )
+    write_max_backoff_seconds: float = option(
+        5.0,
+        env="RUM_WRITE_MAX_BACKOFF_SECONDS",
+        help="longest wait between retries of a failed insert",
+        check=_positive("write max backoff seconds"),
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -61,35 +252,21 @@ class Settings:
         env = os.environ if env is None else env
         values: dict[str, object] = {}
         for field in dataclasses.fields(cls):
-            raw = env.get(ENV_NAMES[field.name])
+            declared = declaration(field.name)
+            raw = env.get(declared.env)
             if raw is not None and raw != "":
-                values[field.name] = _parse(field.name, raw)
+                values[field.name] = parse(field.name, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
     def validate(self) -> list[str]:
         """All configuration errors, each one line; empty when the settings are usable."""
-        errors: list[str] = []
-        if not 0 < self.port < 65536:
-            errors.append(f"port {self.port} is not between 1 and 65535")
-        scheme = urlsplit(self.dsn).scheme
-        if scheme not in SUPPORTED_DSN_SCHEMES:
-            errors.append(
-                f"DSN {self.dsn!r} is not understood: use chdb:///absolute/path or "
-                "clickhouse://user:pass@host:8123/db"
-            )
-        elif scheme == "chdb" and not self.data_path.startswith("/"):
-            errors.append(f"DSN {self.dsn!r}: chdb needs an absolute path (chdb:///abs/path)")
-        for name in ("database", "table"):
-            value = getattr(self, name)
-            if not value.replace("_", "").isalnum():
-                errors.append(f"{name} {value!r} must be letters, digits and underscores")
-        if self.ttl_days < 1:
-            errors.append("ttl days must be at least 1")
-        if self.rate_limit < 0:
-            errors.append("rate limit must be 0 (off) or a positive number of batches per second")
-        if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
-            errors.append("queue size, flush rows and flush seconds must be positive")
+        errors = []
+        for field in dataclasses.fields(self):
+            check = declaration(field.name).check
+            problem = check(getattr(self, field.name)) if check else None
+            if problem:
+                errors.append(problem)
         return errors
 
     @property
@@ -116,48 +293,29 @@ class Settings:
         return f"{self.database}.{self.table}"
 
 
-ENV_NAMES: dict[str, str] = {
-    "host": "RUM_HOST",
-    "port": "RUM_PORT",
-    "dsn": "RUM_CLICKHOUSE_DSN",
-    "database": "RUM_CLICKHOUSE_DATABASE",
-    "table": "RUM_CLICKHOUSE_TABLE",
-    "sites": "RUM_SITES",
-    "allowed_origins": "RUM_ALLOWED_ORIGINS",
-    "demo": "RUM_DEMO",
-    "ttl_days": "RUM_TTL_DAYS",
-    "query_allowlist": "RUM_QUERY_ALLOWLIST",
-    "country_header": "RUM_COUNTRY_HEADER",
-    "api_token": "RUM_API_TOKEN",
-    "queue_max_rows": "RUM_QUEUE_MAX_ROWS",
-    "flush_rows": "RUM_FLUSH_ROWS",
-    "flush_seconds": "RUM_FLUSH_SECONDS",
-    "spool_dir": "RUM_SPOOL_DIR",
-    "rate_limit": "RUM_RATE_LIMIT",
-    "client_ip_header": "RUM_CLIENT_IP_HEADER",
-}
-
-_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows"}
-_FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
-_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist"}
-_BOOL_FIELDS = {"demo"}
-
-
 class SettingsError(ValueError):
     """A setting whose text cannot be parsed; the message names the variable."""
 
 
-def _parse(name: str, raw: str) -> object:
+def declaration(name: str) -> Option:
+    """The :class:`Option` declared for the field ``name``."""
+    declared: Option = _FIELDS[name].metadata["option"]
+    return declared
+
+
+def parse(name: str, raw: str) -> object:
+    """A field's value from its text (environment variable or command-line flag)."""
+    kind = _FIELDS[name].type
     try:
-        if name in _INT_FIELDS:
+        if kind == "int":
             return int(raw)
-        if name in _FLOAT_FIELDS:
+        if kind == "float":
             return float(raw)
     except ValueError:
-        raise SettingsError(f"{ENV_NAMES[name]}={raw!r} is not a number") from None
-    if name in _LIST_FIELDS:
+        raise SettingsError(f"{declaration(name).env}={raw!r} is not a number") from None
+    if kind == "tuple[str, ...]":
         return split_list(raw)
-    if name in _BOOL_FIELDS:
+    if kind == "bool":
         return raw.strip().lower() in ("1", "true", "yes", "on")
     return raw
 
@@ -165,3 +323,62 @@ def _parse(name: str, raw: str) -> object:
 def split_list(raw: str) -> tuple[str, ...]:
     """``"a, b,,c"`` → ``("a", "b", "c")``."""
     return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+_FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
+ENV_NAMES: dict[str, str] = {name: declaration(name).env for name in _FIELDS}
+
+
+def default_text(name: str) -> str:
+    """The default as the docs show it."""
+    declared = declaration(name)
+    if declared.default_text:
+        return declared.default_text
+    value = _FIELDS[name].default
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"`{value}`"
+
+
+def add_flags(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    """Add the declared flags of ``names`` to a command; each also names its variable.
+
+    Every flag defaults to None ("not given"), so the environment and then the declared
+    default apply; :func:`flag_values` reads them back.
+    """
+    for name in names:
+        declared = declaration(name)
+        plain = declared.help.replace("`", "")
+        shown = default_text(name).replace("`", "")
+        text = f"{plain} ({declared.env}; default {shown})"
+        if _FIELDS[name].type == "bool":
+            parser.add_argument(
+                declared.flag, dest=name, action="store_true", default=None, help=text
+            )
+        else:
+            parser.add_argument(declared.flag, dest=name, default=None, help=text)
+
+
+def flag_values(args: argparse.Namespace, names: Sequence[str]) -> dict[str, object]:
+    """The flags of ``names`` given on the command line, parsed like their variables."""
+    values: dict[str, object] = {}
+    for name in names:
+        raw = getattr(args, name, None)
+        if raw is None:
+            continue
+        values[name] = raw if isinstance(raw, bool) else parse(name, str(raw))
+    return values
+
+
+def markdown_table() -> str:
+    """The settings table of ``docs/operations.md``: flag, variable, default, meaning."""
+    lines = ["| option | environment | default | meaning |", "| --- | --- | --- | --- |"]
+    for name in _FIELDS:
+        declared = declaration(name)
+        flag = f"`{declared.flag}`" if declared.flag else ""
+        lines.append(
+            f"| {flag} | `{declared.env}` | {default_text(name)} | {declared.help} |".replace(
+                "|  |", "| |"
+            )
+        )
+    return "\n".join(lines)

@@ -10,6 +10,10 @@ import pytest
 
 from rum_server.ingest import body
 from rum_server.ingest.errors import MalformedBatch, PayloadTooLarge, UnsupportedMediaType
+from rum_server.settings import Settings
+
+RAW = Settings().max_body_bytes
+DECODED = Settings().max_decoded_bytes
 
 
 @pytest.mark.parametrize(
@@ -45,10 +49,10 @@ def test_other_encodings_are_unsupported(encoding: str) -> None:
 
 
 def test_a_declared_length_over_the_limit_fails_before_reading() -> None:
-    body.check_declared_length(str(body.MAX_RAW_BYTES))
-    body.check_declared_length("not a number")
+    body.check_declared_length(str(RAW), RAW)
+    body.check_declared_length("not a number", RAW)
     with pytest.raises(PayloadTooLarge):
-        body.check_declared_length(str(body.MAX_RAW_BYTES + 1))
+        body.check_declared_length(str(RAW + 1), RAW)
 
 
 async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
@@ -57,16 +61,16 @@ async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
 
 
 def test_reading_stops_as_soon_as_the_limit_is_passed() -> None:
-    half = b"x" * (body.MAX_RAW_BYTES // 2)
-    assert asyncio.run(body.read_bounded(chunks(half, half))) == half + half
+    half = b"x" * (RAW // 2)
+    assert asyncio.run(body.read_bounded(chunks(half, half), RAW)) == half + half
     with pytest.raises(PayloadTooLarge):
-        asyncio.run(body.read_bounded(chunks(half, half, b"x")))
+        asyncio.run(body.read_bounded(chunks(half, half, b"x"), RAW))
 
 
 def test_gunzip_is_bounded_by_the_decoded_limit() -> None:
-    exact = b"a" * body.MAX_DECODED_BYTES
-    assert body.gunzip_bounded(gzip.compress(exact)) == exact
+    exact = b"a" * DECODED
+    assert body.gunzip_bounded(gzip.compress(exact), DECODED) == exact
     with pytest.raises(PayloadTooLarge):
-        body.gunzip_bounded(gzip.compress(exact + b"a"))
+        body.gunzip_bounded(gzip.compress(exact + b"a"), DECODED)
     with pytest.raises(MalformedBatch):
-        body.gunzip_bounded(b"not gzip")
+        body.gunzip_bounded(b"not gzip", DECODED)
