@@ -228,7 +228,7 @@ class Settings:
     label_max_values: int = option(
         100,
         env="RUM_LABEL_MAX_VALUES",
-        help="distinct values kept per custom-event label key and site; later ones are stored "
+        help="distinct values kept per site, custom event and label key; later ones are stored "
         "as `(other)`",
         check=_positive("label max values"),
     )
@@ -382,3 +382,7 @@ def markdown_table() -> str:
             )
         )
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())  # the table of docs/operations.md

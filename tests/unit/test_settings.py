@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
 
-from rum_server.settings import Settings, SettingsError, default_dsn
+from rum_server.settings import (
+    ENV_NAMES,
+    Settings,
+    SettingsError,
+    add_flags,
+    declaration,
+    default_dsn,
+    flag_values,
+    markdown_table,
+)
 
 
 def test_defaults_match_the_interface_contract() -> None:
@@ -58,3 +70,42 @@ def test_an_embedded_dsn_needs_an_absolute_path() -> None:
         "DSN 'chdb://relative': chdb needs an absolute path (chdb:///abs/path)"
     ]
     assert Settings(dsn="chdb:///abs/path").data_path == "/abs/path"
+
+
+def test_the_docs_settings_table_is_generated_from_the_declarations() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "operations.md").read_text()
+    block = re.search(r"<!-- settings: [^\n]*-->\n(.*?)\n<!-- /settings -->", text, re.S)
+    assert block, "docs/operations.md lost its generated settings table"
+    assert block.group(1) == markdown_table(), "run: python -m rum_server.settings"
+
+
+def test_every_setting_is_declared_once_with_its_variable_and_help() -> None:
+    names = [field.name for field in dataclasses.fields(Settings)]
+    envs = [declaration(name).env for name in names]
+    assert all(env.startswith("RUM_") for env in envs) and len(set(envs)) == len(envs)
+    assert all(declaration(name).help for name in names)
+    assert set(ENV_NAMES) == set(names)
+
+
+def test_flags_come_from_the_declarations_and_parse_like_their_variables() -> None:
+    parser = argparse.ArgumentParser()
+    add_flags(parser, ["port", "sites", "demo"])
+    args = parser.parse_args(["--port", "9100", "--sites", "a, b", "--demo"])
+    assert flag_values(args, ["port", "sites", "demo"]) == {
+        "port": 9100,
+        "sites": ("a", "b"),
+        "demo": True,
+    }
+    assert flag_values(parser.parse_args([]), ["port", "sites", "demo"]) == {}
+    assert "RUM_PORT" in parser.format_help()
+    with pytest.raises(SettingsError, match="RUM_PORT='x'"):
+        flag_values(parser.parse_args(["--port", "x"]), ["port"])
+
+
+def test_the_moved_knobs_are_settings_with_their_old_defaults() -> None:
+    settings = Settings.from_env({"RUM_MAX_BODY_BYTES": "1024", "RUM_SETTLE_SECONDS": "60"})
+    assert (settings.max_body_bytes, settings.settle_seconds) == (1024, 60.0)
+    defaults = Settings()
+    assert (defaults.max_body_bytes, defaults.max_decoded_bytes) == (64 * 1024, 256 * 1024)
+    assert (defaults.label_max_values, defaults.write_max_backoff_seconds) == (100, 5.0)
+    assert Settings(max_body_bytes=0).validate() == ["max body bytes must be positive"]
