@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from rum_server.contract import COUNTRY
 from rum_server.transform.redact import DEFAULT_QUERY_ALLOWLIST
 
 DEFAULT_DATA_DIR = "rum-data"
@@ -161,7 +162,7 @@ class Settings:
         "",
         env="RUM_COUNTRY_HEADER",
         default_text="empty: off",
-        help="trusted proxy header holding the visitor's country (`cf-ipcountry`) → `rum.country`",
+        help=f"trusted proxy header holding the visitor's country (`cf-ipcountry`) → `{COUNTRY}`",
     )
     ttl_days: int = option(
         90, env="RUM_TTL_DAYS", help="raw row retention (table TTL)", check=_at_least(1, "ttl days")

@@ -23,6 +23,7 @@ from rum_server.storage.templates import (
     FINAL_SETTINGS,
     QUANTILES_MERGE,
     QUANTILES_STATE,
+    WEIGHT_EXPR,
 )
 
 if TYPE_CHECKING:
@@ -436,7 +437,7 @@ def events_query(logs_table: str, filters: Filters, names: list[str]) -> Query:
     steps = ", ".join(f"RumEventName = {quote(name)}" for name in names)
     name_array = "[" + ", ".join(quote(name) for name in names) + "]"
     conditions = [
-        "EventName = 'rum.event'",
+        f"EventName = '{c.CUSTOM_EVENT}'",
         f"toDate(Timestamp) >= today() - {filters.days - 1}",
         f"RumEventName IN {name_array}",
     ]
@@ -454,8 +455,7 @@ def events_query(logs_table: str, filters: Filters, names: list[str]) -> Query:
         f"    SELECT step, {name_array}[step] AS event,\n"
         "           toUInt64(round(sum(if(level >= step, weight, 0)))) AS sessions\n"
         "    FROM (\n"
-        "        SELECT RumSessionId, any(if(RumSampleRate > 0 AND RumSampleRate <= 1,"
-        " 1 / RumSampleRate, 1.)) AS weight,\n"
+        f"        SELECT RumSessionId, any({WEIGHT_EXPR}) AS weight,\n"
         "               windowFunnel(86400000)(toUInt64(toUnixTimestamp64Milli(Timestamp)),\n"
         f"                   {steps}) AS level\n"
         f"        FROM {logs_table}\n"

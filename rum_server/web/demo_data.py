@@ -223,7 +223,7 @@ class Builder:
         if rng.random() < 0.7:
             vitals.append(("INP", round(self.lognormal(140 * lcp_factor, 0.6))))
         for name, value in vitals:
-            metric_id = f"v5-{ts // 1_000_000}-{context.attrs['rum.page_view.id']}-{name}"
+            metric_id = f"v5-{ts // 1_000_000}-{context.attrs[c.PAGE_VIEW_ID]}-{name}"
             at = ts + int(value * 1e6) if name != "CLS" else ts + 5 * 10**9
             if name in ("CLS", "INP") and rng.random() < 0.08:  # hidden, shown, hidden again
                 earlier = round(value * 0.6, 4 if name == "CLS" else 0)
