@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -12,8 +13,8 @@ from typing import Any
 import pytest
 
 from rum_server.settings import Settings
-from rum_server.storage.schema import EXPORTER_COLUMNS
 from rum_server.storage.store import Store
+from rum_server.transform.pipeline import Pipeline, RequestContext
 from rum_server.transform.rows import ROW_COLUMNS
 from rum_server.web.demo_data import DAY_NS, FUNNEL_EVENTS, Seed, generate
 
@@ -43,8 +44,37 @@ def rows_of(event_name: str) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in ROWS if row[-1] == event_name]
 
 
-def test_columns_are_exactly_the_exporters() -> None:
-    assert list(ROW_COLUMNS) == list(EXPORTER_COLUMNS)
+def test_the_chunks_fill_exactly_the_tables_columns(tmp_path: Path) -> None:
+    with Store.open(Settings(dsn=f"chdb://{tmp_path / 'data'}")) as store:
+        table = store.query(
+            "SELECT name FROM system.columns WHERE database = 'otel' AND table = 'otel_logs' "
+            "AND default_kind != 'MATERIALIZED' ORDER BY position"
+        )
+    assert list(FIRST_CHUNK) == [name for (name,) in table]
+
+
+MINIMAL_BATCH = {
+    "v": 1, "site": "s", "url": "https://s.example/p", "pv": "p", "sid": "s", "st": 1.0,
+    "events": [
+        {"t": "page_view", "ts": 1.0},
+        {"t": "web_vital", "ts": 1.0, "name": "LCP", "v": 1.0, "id": "m"},
+        {"t": "error", "ts": 1.0, "msg": "boom"},
+        {"t": "event", "ts": 1.0, "name": "purchase"},
+    ],
+}  # fmt: skip
+
+
+def test_demo_rows_carry_every_key_the_ingest_row_builder_always_writes() -> None:
+    """The demo data has the shape of real rows: those of a minimal batch through the pipeline."""
+    request = RequestContext(received_ns=10**18, user_agent="curl/8.0")
+    built = Pipeline(Settings()).process(json.dumps(MINIMAL_BATCH).encode(), request).columns
+    real = list(zip(built.data["EventName"], built.data["LogAttributes"], strict=True))
+    assert {name for name, _ in real} == set(EVENT_KEYS)
+    for event_name, always in real:
+        for row in rows_of(event_name):
+            assert set(always) <= set(row["LogAttributes"]), event_name
+    resource = set(built.data["ResourceAttributes"][0])
+    assert all(set(row["ResourceAttributes"]) == resource for row in rows_of("rum.page_view"))
 
 
 @pytest.mark.parametrize("event_name", list(EVENT_KEYS))

@@ -15,9 +15,14 @@ from rum_server.query import reports
 from rum_server.query.reports import Comparison, DateRange, Filters, ReportError
 from rum_server.settings import Settings
 from rum_server.storage.rollups import RollupTables, settle
+from rum_server.storage.sink import ClickHouseSink
 from rum_server.storage.store import Store
+from rum_server.transform.enrich.user_agent import ClientInfo
 from rum_server.transform.rating import rating
-from rum_server.web.demo_data import DAY_NS, Builder, PageContext, Seed, seed_store
+from rum_server.transform.redact import DEFAULT_POLICY
+from rum_server.transform.rows import BatchContext, BatchRows, Columns
+from rum_server.transform.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
+from rum_server.web.demo_data import DAY_NS, Seed, seed_store
 
 NOW_NS = time.time_ns()
 TODAY_START_NS = NOW_NS - NOW_NS % DAY_NS
@@ -29,39 +34,56 @@ PER_GROUP_AND_DAY = 700
 
 
 class Rows:
-    """Builds storage.md rows with the seeder's own row code, one event at a time."""
+    """Rows built by the ingest's own row builder (BatchRows), one batch per page context."""
 
     def __init__(self, site: str) -> None:
-        self.builder = Builder(Seed(site=site), NOW_NS)
         self.site = site
+        self.batches: dict[tuple[str, ...], list[Event]] = {}
 
-    def context(
-        self, device: str = "mobile", release: str = "r1", rate: str = "1", session: str = "s1"
-    ) -> tuple[dict[str, str], dict[str, str]]:
-        resource = {
-            "service.name": self.site,
-            "service.version": release,
-            "deployment.environment.name": "production",
-            "rum.sessionId": session,
-        }
-        attrs = {
-            "rum.session.id": session,
-            "rum.page_view.id": f"pv-{session}",
-            "rum.sample_rate": rate,
-            "rum.device.type": device,
-            "rum.browser.name": "Chrome",
-        }
-        return resource, attrs
+    def add(
+        self,
+        event: Event,
+        route: str = "/",
+        device: str = "mobile",
+        release: str = "r1",
+        rate: str = "1",
+        session: str = "s1",
+    ) -> None:
+        self.batches.setdefault((route, device, release, rate, session), []).append(event)
 
     def vital(
         self, metric: str, value: float, metric_id: str, ts: int, route: str = "/", **context: str
     ) -> None:
-        resource, attrs = self.context(**context)
-        page = PageContext(route, resource, {**attrs, "rum.route": route})
-        self.builder.vital(page, metric, value, metric_id, ts)
+        vital = WebVital(ts=ts / 1e6, name=metric, v=value, id=metric_id)  # type: ignore[arg-type]
+        self.add(vital, route, **context)
+
+    def take(self) -> Columns:
+        """Every queued event as rows, exactly as the ingest path would store them."""
+        received_ns = NOW_NS - NOW_NS % 1_000_000 + 1_000_000  # no skew: times stay as given
+        columns = Columns()
+        for (route, device, release, rate, session), events in self.batches.items():
+            envelope = Envelope(
+                v=1,
+                site=self.site,
+                url=f"https://{self.site}.example{route}",
+                pv=f"pv-{session}",
+                sid=session,
+                st=received_ns / 1e6,
+                route=route,
+                rate=float(rate),
+                ver=release,
+                env="production",
+            )
+            client = ClientInfo("Chrome", "131", "Android", "14", device)  # type: ignore[arg-type]
+            batch = BatchRows(envelope, BatchContext(received_ns, client), DEFAULT_POLICY)
+            for event in events:
+                batch.add(event)
+            columns.extend(batch.finish())
+        self.batches.clear()
+        return columns
 
     def insert(self, store: Store) -> None:
-        store.insert_columns(store.settings.qualified_table, self.builder.take())
+        ClickHouseSink(store).write(self.take().data)  # the writer's insert path
 
 
 def at_day(offset: int, seconds: float = 3600.0) -> int:
@@ -249,16 +271,16 @@ def test_compare_without_releases_takes_the_two_newest(store: Store) -> None:
 
 
 def test_errors_pages_events_and_sites(store: Store) -> None:
-    builder = Builder(Seed(site="shop"), NOW_NS)
+    rows = Rows("shop")
     for session, reached in (("a", 3), ("b", 2), ("c", 1)):
-        resource, attrs = Rows("shop").context(session=session)
-        page = PageContext("/cart", resource, {**attrs, "rum.route": "/cart"})
-        builder.row(page, at_day(0), "rum.page_view", "/cart", {})
+        rows.add(PageView(ts=at_day(0) / 1e6), "/cart", session=session)
         for step, name in enumerate(["view_item", "add_to_cart", "purchase"][:reached]):
-            builder.event(page, name, at_day(0, 100 + step))
-        sampled = PageContext("/cart", resource, {**page.attrs, "rum.sample_rate": "0.5"})
-        builder.error(sampled, at_day(0, 50))
-    store.insert_columns(store.settings.qualified_table, builder.take())
+            rows.add(
+                CustomEvent(ts=at_day(0, 100 + step) / 1e6, name=name), "/cart", session=session
+            )
+        error = Error(ts=at_day(0, 50) / 1e6, msg="boom", type="TypeError")
+        rows.add(error, "/cart", rate="0.5", session=session)
+    rows.insert(store)
     filters = Filters(site="shop", metric="")
     errors = reports.errors(store, filters).rows
     assert sum(int(str(row["page_views"])) for row in errors) == 6  # 3 rows at rate 0.5
