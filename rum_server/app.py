@@ -1,8 +1,11 @@
-"""The Litestar application: ``create_app(settings)`` and a router for existing apps.
+"""The composition root: every stage wired together, as an app or as a Litestar plugin.
 
-Long-lived things (the store client, the writer thread, the pipeline, the snippet
-files) are opened in the lifespan and live on ``app.state``; nothing is read from
-the environment here.
+``create_app(settings)`` is the standalone server; ``RumPlugin(settings)`` mounts the
+same routes, lifespan and state into an existing Litestar app
+(``Litestar(plugins=[RumPlugin(settings)])``). Long-lived things (the store client,
+the writer thread, the pipeline, the snippet files) are opened in the lifespan and
+live on ``app.state``; nothing is read from the environment here. This is the only
+module that knows every stage.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar, Request, Response, Router, get
+from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins import InitPluginProtocol
 from litestar.types import ControllerRouterHandler
 
 from rum_server import __version__
@@ -30,6 +35,8 @@ from rum_server.storage.store import Store
 from rum_server.storage.writer import Writer
 from rum_server.transform.enrich.user_agent import load_rules
 from rum_server.transform.pipeline import Pipeline
+from rum_server.web.contract_routes import contract_handler
+from rum_server.web.demo_routes import demo_routes
 
 log = logging.getLogger("rum_server")
 
@@ -60,12 +67,10 @@ def health(request: Request[object, object, State]) -> Response[dict[str, object
 
 def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
     """Every handler of the RUM server, for ``create_app`` and for mounting elsewhere."""
-    handlers: list[ControllerRouterHandler] = [ingest, health, serve_snippet]
+    handlers: list[ControllerRouterHandler] = [ingest, health, serve_snippet, contract_handler]
     handlers += api_routes()
     handlers += dashboard_routes()
     if settings.demo:
-        from rum_server.web.demo_routes import demo_routes
-
         handlers += demo_routes()
     return handlers
 
@@ -74,6 +79,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     """Open the store (unless given, already checked), apply the schema, start the writer."""
     if store is None:
         store = Store.open(settings)
+    state.settings = settings
     writer = Writer(
         ClickHouseSink(store),
         max_rows=settings.queue_max_rows,
@@ -83,7 +89,6 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
         max_backoff_seconds=settings.write_max_backoff_seconds,
     )
     writer.start()
-    state.settings = settings
     state.store = store
     state.writer = writer
     state.pipeline = Pipeline(settings)
@@ -127,11 +132,26 @@ def rum_lifespan(
     return lifespan
 
 
+class RumPlugin(InitPluginProtocol):
+    """deco RUM inside any Litestar app: its routes, and a lifespan that owns the store.
+
+    ``store``: one the caller already opened (and checked), as ``rum-server serve`` does.
+    """
+
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.route_handlers.extend(route_handlers(self.settings))
+        app_config.lifespan.append(rum_lifespan(self.settings, self.store))
+        return app_config
+
+
 def create_app(settings: Settings, store: Store | None = None) -> Litestar:
     """The RUM server as a standalone Litestar app (``store``: one the caller already opened)."""
     return Litestar(
-        route_handlers=route_handlers(settings),
-        lifespan=[rum_lifespan(settings, store)],
+        plugins=[RumPlugin(settings, store)],
         openapi_config=OpenAPIConfig(title="deco RUM", version=__version__, path="/schema"),
         state=State({"settings": settings}),
     )
@@ -140,6 +160,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Litestar:
 def create_router(settings: Settings) -> Router:
     """The RUM handlers as a router to mount into an existing Litestar app.
 
-    The host app must also add ``rum_lifespan(settings)`` to its lifespans.
+    The host app must also add ``rum_lifespan(settings)`` to its lifespans; ``RumPlugin``
+    does both in one step.
     """
     return Router(path="/", route_handlers=route_handlers(settings))

@@ -8,7 +8,7 @@ from pathlib import Path
 from litestar import Litestar, get
 from litestar.testing import TestClient
 
-from rum_server.app import create_router, rum_lifespan
+from rum_server.app import RumPlugin, create_router, rum_lifespan
 from tests.conftest import EXAMPLES, make_settings, read_rows
 
 
@@ -30,4 +30,20 @@ def test_a_host_app_serves_its_routes_and_ingests_beacons(tmp_path: Path) -> Non
         )
         assert response.status_code == 204
         assert client.get("/__deco/rum/health").status_code == 200
+    assert len(read_rows(settings)) == len(json.loads(EXAMPLES[0].read_text())["events"])
+
+
+def test_the_plugin_mounts_routes_lifespan_and_state_in_one_step(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    app = Litestar(route_handlers=[hello], plugins=[RumPlugin(settings)])
+    with TestClient(app=app) as client:
+        assert client.get("/hello").text == "storefront"
+        response = client.post(
+            "/__deco/rum", content=EXAMPLES[0].read_bytes(), headers={"content-type": "text/plain"}
+        )
+        assert response.status_code == 204
+        contract = client.get("/__deco/rum/api/contract").json()
+        assert {"name": "LCP", "unit": "ms", "good": 2500, "poor": 4000, "legacy": False} in (
+            contract["metrics"]
+        )
     assert len(read_rows(settings)) == len(json.loads(EXAMPLES[0].read_text())["events"])
