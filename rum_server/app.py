@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from litestar import Litestar, Request, Response, Router, get
+from litestar import Litestar, Router
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
@@ -37,32 +37,9 @@ from rum_server.transform.enrich.user_agent import load_rules
 from rum_server.transform.pipeline import Pipeline
 from rum_server.web.contract_routes import contract_handler
 from rum_server.web.demo_routes import demo_routes
+from rum_server.web.health import health
 
 log = logging.getLogger("rum_server")
-
-
-@get(
-    "/__deco/rum/health", summary="Store and queue health", tags=["operations"], sync_to_thread=True
-)
-def health(request: Request[object, object, State]) -> Response[dict[str, object]]:
-    """200 when the store answers, 503 otherwise; with the writer's counters."""
-    state = request.app.state
-    store: Store = state.store
-    writer: Writer = state.writer
-    store_ok = store.ping()
-    stats = writer.stats
-    body: dict[str, object] = {
-        "status": "ok" if store_ok else "store unavailable",
-        "version": __version__,
-        "store": "ok" if store_ok else "unavailable",
-        "queue": {"rows": stats.queued_rows, "capacity": state.settings.queue_max_rows},
-        "written_rows": stats.written_rows,
-        "failed_writes": stats.failed_writes,
-        "rejected_batches": stats.rejected_batches,
-    }
-    if stats.last_error:
-        body["last_error"] = stats.last_error
-    return Response(body, status_code=200 if store_ok else 503)
 
 
 def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
