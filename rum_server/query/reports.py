@@ -18,13 +18,10 @@ import msgspec
 
 from rum_server import contract as c
 from rum_server.storage.rollups import DaySplit, RollupTables, day_split
-from rum_server.storage.templates import (
-    DIGEST_WEIGHT,
-    FINAL_SETTINGS,
-    QUANTILES_MERGE,
-    QUANTILES_STATE,
-    WEIGHT_EXPR,
-)
+from rum_server.storage.templates import SqlFiles
+
+SQL = SqlFiles("rum_server.query")
+"""The reports' SQL: ``query/sql/*.sql``, filled by the builders below."""
 
 if TYPE_CHECKING:
     from rum_server.storage.store import Store
@@ -181,27 +178,31 @@ def vitals_source(tables: RollupTables, filters: Filters, keys: list[str], split
     id once, with its last value.
     """
     key_list = ", ".join(keys)
-    stage = (
-        f"SELECT {key_list}, sum(Weight) AS w_samples, count() AS w_kept,\n"
-        "       sumIf(Weight, RumMetricRating = 'good') AS w_good,\n"
-        "       sumIf(Weight, RumMetricRating = 'needs-improvement') AS w_needs_improvement,\n"
-        "       sumIf(Weight, RumMetricRating = 'poor') AS w_poor,\n"
-        f"       {QUANTILES_STATE}(RumMetricValue, {DIGEST_WEIGHT}) AS digest\n"
-        f"FROM {tables.vitals_stage} FINAL\n"
-    )
+
+    def from_stage(conditions: list[str]) -> str:
+        return SQL.render(
+            "vitals_from_stage",
+            keys=key_list,
+            stage=tables.vitals_stage,
+            conditions=_and(conditions),
+        )
+
     if not set(keys) <= ROLLUP_KEYS:
-        return stage + f"WHERE {_and(_conditions(filters))}\nGROUP BY {key_list}"
+        return from_stage(_conditions(filters))
     parts = []
     if split.rollup:
+        conditions = [*_conditions(filters), _days_in(split.rollup)]
         parts.append(
-            f"SELECT {key_list}, samples AS w_samples, kept AS w_kept, good AS w_good,\n"
-            "       needs_improvement AS w_needs_improvement, poor AS w_poor, quantiles AS digest\n"
-            f"FROM {tables.vitals_daily}\n"
-            f"WHERE {_and([*_conditions(filters), _days_in(split.rollup)])}"
+            SQL.render(
+                "vitals_from_rollup",
+                keys=key_list,
+                daily=tables.vitals_daily,
+                conditions=_and(conditions),
+            )
         )
     if split.stage or not split.rollup:
         conditions = _conditions(filters) + ([_days_in(split.stage)] if split.stage else [])
-        parts.append(stage + f"WHERE {_and(conditions)}\nGROUP BY {key_list}")
+        parts.append(from_stage(conditions))
     return "\nUNION ALL\n".join(parts)
 
 
@@ -216,21 +217,8 @@ def vitals_query(
     if not filters.metric:
         raise ReportError("vitals needs a metric")
     column = group_column(by)
-    sql = (
-        f"SELECT {column} AS {by},\n"
-        "       toUInt64(round(sum(w_samples))) AS samples,\n"
-        "       toUInt64(sum(w_kept)) AS kept,\n"
-        "       round(sum(w_good) / sum(w_samples), 4) AS good,\n"
-        "       round(sum(w_needs_improvement) / sum(w_samples), 4) AS needs_improvement,\n"
-        "       round(sum(w_poor) / sum(w_samples), 4) AS poor,\n"
-        f"       round(toFloat64({QUANTILES_MERGE}(digest)[1]), 3) AS p50,\n"
-        f"       round(toFloat64({QUANTILES_MERGE}(digest)[2]), 3) AS p75,\n"
-        f"       round(toFloat64({QUANTILES_MERGE}(digest)[4]), 3) AS p95\n"
-        f"FROM (\n{_indent(vitals_source(tables, filters, [column], split))}\n)\n"
-        f"GROUP BY {by}\n"
-        f"ORDER BY samples DESC, {by}\n"
-        f"{FINAL_SETTINGS}"
-    )
+    source = _indent(vitals_source(tables, filters, [column], split))
+    sql = SQL.render("vitals", column=column, by=by, source=source)
     columns = [by, "samples", "kept", "good", "needs_improvement", "poor", "p50", "p75", "p95"]
     return Query(sql, columns)
 
@@ -238,30 +226,8 @@ def vitals_query(
 def trend_query(tables: RollupTables, filters: Filters, split: DaySplit = ALL_STAGE) -> Query:
     """Daily p75 and samples per metric, with the releases first seen on each day."""
     release_site = f"\n      AND ServiceName = {quote(filters.site)}" if filters.site else ""
-    sql = (
-        "SELECT t.day AS day, t.metric AS metric, t.samples AS samples, t.p75 AS p75,\n"
-        "       r.releases AS new_releases\n"
-        "FROM (\n"
-        "    SELECT day, RumMetricName AS metric, toUInt64(round(sum(w_samples))) AS samples,\n"
-        f"           round(toFloat64({QUANTILES_MERGE}(digest)[2]), 3) AS p75\n"
-        "    FROM (\n"
-        + _indent(_indent(vitals_source(tables, filters, ["day", "RumMetricName"], split)))
-        + "\n    )\n"
-        "    GROUP BY day, metric\n"
-        ") AS t\n"
-        "LEFT JOIN (\n"
-        "    SELECT toDate(first_seen) AS day, arraySort(groupArray(ServiceVersion)) AS releases\n"
-        "    FROM (\n"
-        "        SELECT ServiceVersion, min(first_seen) AS first_seen\n"
-        f"        FROM {tables.releases}\n"
-        f"        WHERE ServiceVersion != ''{release_site}\n"
-        "        GROUP BY ServiceVersion\n"
-        "    )\n"
-        "    GROUP BY day\n"
-        ") AS r ON t.day = r.day\n"
-        "ORDER BY day, metric\n"
-        f"{FINAL_SETTINGS}"
-    )
+    source = _indent(_indent(vitals_source(tables, filters, ["day", "RumMetricName"], split)))
+    sql = SQL.render("trend", source=source, releases=tables.releases, release_site=release_site)
     return Query(sql, ["day", "metric", "samples", "p75", "new_releases"])
 
 
@@ -269,16 +235,11 @@ def errors_query(tables: RollupTables, filters: Filters, limit: int = 20) -> Que
     """Top error fingerprints by weighted occurrences."""
     if not 1 <= limit <= 1000:
         raise ReportError(f"limit must be between 1 and 1000, got {limit}")
-    sql = (
-        "SELECT RumErrorFingerprint AS fingerprint, any(error_type) AS type,\n"
-        "       any(message) AS message, any(route) AS route,\n"
-        "       toUInt64(round(sum(occurrences))) AS count,\n"
-        "       toUInt64(round(sum(page_views))) AS page_views,\n"
-        "       min(first_seen) AS first_seen, max(last_seen) AS last_seen\n"
-        f"FROM {tables.errors_daily}\n"
-        f"WHERE {_and(_conditions(filters, metric=False))}\n"
-        "GROUP BY fingerprint\n"
-        f"ORDER BY count DESC, fingerprint\nLIMIT {int(limit)}"
+    sql = SQL.render(
+        "errors",
+        errors_daily=tables.errors_daily,
+        conditions=_and(_conditions(filters, metric=False)),
+        limit=int(limit),
     )
     columns = [
         "fingerprint",
@@ -295,40 +256,25 @@ def errors_query(tables: RollupTables, filters: Filters, limit: int = 20) -> Que
 
 def pages_query(tables: RollupTables, filters: Filters) -> Query:
     """Weighted page views and distinct sessions per route."""
-    sql = (
-        "SELECT RumRoute AS route, toUInt64(round(sum(page_views))) AS page_views,\n"
-        "       uniqMerge(sessions) AS sessions\n"
-        f"FROM {tables.page_views_daily}\n"
-        f"WHERE {_and(_conditions(filters, metric=False))}\n"
-        "GROUP BY route\n"
-        "ORDER BY page_views DESC, route"
+    sql = SQL.render(
+        "pages",
+        page_views_daily=tables.page_views_daily,
+        conditions=_and(_conditions(filters, metric=False)),
     )
     return Query(sql, ["route", "page_views", "sessions"])
 
 
 def sites_query(tables: RollupTables) -> Query:
     """Every site id with data, with its first and last row."""
-    sql = (
-        "SELECT ServiceName AS site, sum(rows) AS rows,\n"
-        "       min(first_seen) AS first_seen, max(last_seen) AS last_seen\n"
-        f"FROM {tables.releases}\n"
-        "GROUP BY site\n"
-        "ORDER BY site"
+    return Query(
+        SQL.render("sites", releases=tables.releases), ["site", "rows", "first_seen", "last_seen"]
     )
-    return Query(sql, ["site", "rows", "first_seen", "last_seen"])
 
 
 def latest_releases_query(tables: RollupTables, filters: Filters) -> Query:
     """The two newest releases (by first row) seen in the window: the default comparison."""
     site = f" AND ServiceName = {quote(filters.site)}" if filters.site else ""
-    sql = (
-        f"SELECT ServiceVersion AS release FROM {tables.releases}\n"
-        f"WHERE ServiceVersion != ''{site}\n"
-        "GROUP BY release\n"
-        f"HAVING max(last_seen) >= now() - INTERVAL {filters.days} DAY\n"
-        "ORDER BY min(first_seen) DESC, release DESC\n"
-        "LIMIT 2"
-    )
+    sql = SQL.render("latest_releases", releases=tables.releases, site=site, days=filters.days)
     return Query(sql, ["release"])
 
 
@@ -368,42 +314,6 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
     lo = f"greatest({q} - {Z_95} * sqrt({q} * (1 - {q}) / n_eff), 0)"
     hi = f"least({q} + {Z_95} * sqrt({q} * (1 - {q}) / n_eff), 1)"
     group = comparison.by or "scope"
-    sql = (
-        f"SELECT key AS {group}, {quote(label_a)} AS a, {quote(label_b)} AS b,\n"
-        "       toUInt64(round(anyIf(samples, side = 'a'))) AS samples_a,\n"
-        "       toUInt64(round(anyIf(samples, side = 'b'))) AS samples_b,\n"
-        "       round(anyIf(p75, side = 'a'), 3) AS p75_a,\n"
-        "       round(anyIf(p75, side = 'b'), 3) AS p75_b,\n"
-        "       round(p75_b - p75_a, 3) AS change,\n"
-        "       round(if(p75_a = 0, 0, 100 * (p75_b - p75_a) / p75_a), 1) AS change_pct,\n"
-        f"       sqrt(sumIf(pow((p75_high - p75_low) / (2 * {Z_95}), 2), side IN ('a', 'b')))"
-        " AS se,\n"
-        f"       round(change - {Z_95} * se, 3) AS change_low,\n"
-        f"       round(change + {Z_95} * se, 3) AS change_high,\n"
-        f"       toBool(min(n_eff) >= {MIN_EFFECTIVE_SAMPLES}\n"
-        "              AND (change_low > 0 OR change_high < 0)) AS significant,\n"
-        f"       multiIf(min(n_eff) < {MIN_EFFECTIVE_SAMPLES}, 'too few samples',\n"
-        "               NOT significant, 'no significant change',\n"
-        "               change > 0, 'regressed', 'improved') AS verdict\n"
-        "FROM (\n"
-        "    SELECT key, side, sum(Weight) AS samples,\n"
-        "           pow(sum(Weight), 2) / sum(Weight * Weight) AS n_eff,\n"
-        "           arraySort(x -> x.1, groupArray((RumMetricValue, Weight))) AS sorted,\n"
-        "           arrayCumSum(arrayMap(x -> x.2, sorted)) AS cum,\n"
-        f"           {_weighted_quantile(q)} AS p75,\n"
-        f"           {_weighted_quantile(lo)} AS p75_low,\n"
-        f"           {_weighted_quantile(hi)} AS p75_high\n"
-        "    FROM (\n"
-        f"        SELECT {key} AS key, {side} AS side, RumMetricValue, Weight\n"
-        f"        FROM {tables.vitals_stage} FINAL\n"
-        f"        WHERE {_and(conditions, ' ' * 8)}\n"
-        "    )\n"
-        "    WHERE side != ''\n"
-        "    GROUP BY key, side\n"
-        ")\n"
-        "GROUP BY key\n"
-        "HAVING countIf(side = 'a') > 0 AND countIf(side = 'b') > 0"
-    )
     columns = [
         group,
         "a",
@@ -419,10 +329,21 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
         "significant",
         "verdict",
     ]
-    outer = (
-        f"SELECT {', '.join(columns)}\nFROM (\n{_indent(sql)}\n)\n"
-        f"ORDER BY samples_a + samples_b DESC, {group}\n"
-        f"{FINAL_SETTINGS}"
+    outer = SQL.render(
+        "compare",
+        columns=", ".join(columns),
+        group=group,
+        label_a=quote(label_a),
+        label_b=quote(label_b),
+        z=Z_95,
+        min_samples=MIN_EFFECTIVE_SAMPLES,
+        p75=_weighted_quantile(q),
+        p75_low=_weighted_quantile(lo),
+        p75_high=_weighted_quantile(hi),
+        key=key,
+        side=side,
+        stage=tables.vitals_stage,
+        conditions=_and(conditions, " " * 12),
     )
     return Query(outer, columns)
 
@@ -445,28 +366,12 @@ def events_query(logs_table: str, filters: Filters, names: list[str]) -> Query:
         conditions.append(f"ServiceName = {quote(filters.site)}")
     if filters.device:
         conditions.append(f"RumDeviceType = {quote(filters.device)}")
-    sql = (
-        "SELECT step, event, sessions,\n"
-        "       round(if(first_value(sessions) OVER w = 0, 0,"
-        " sessions / first_value(sessions) OVER w), 4) AS of_first,\n"
-        "       round(if(lagInFrame(sessions, 1, sessions) OVER w = 0, 0,\n"
-        "             sessions / lagInFrame(sessions, 1, sessions) OVER w), 4) AS of_previous\n"
-        "FROM (\n"
-        f"    SELECT step, {name_array}[step] AS event,\n"
-        "           toUInt64(round(sum(if(level >= step, weight, 0)))) AS sessions\n"
-        "    FROM (\n"
-        f"        SELECT RumSessionId, any({WEIGHT_EXPR}) AS weight,\n"
-        "               windowFunnel(86400000)(toUInt64(toUnixTimestamp64Milli(Timestamp)),\n"
-        f"                   {steps}) AS level\n"
-        f"        FROM {logs_table}\n"
-        f"        WHERE {_and(conditions, ' ' * 8)}\n"
-        "        GROUP BY RumSessionId\n"
-        "    )\n"
-        f"    ARRAY JOIN arrayEnumerate({name_array}) AS step\n"
-        "    GROUP BY step\n"
-        ")\n"
-        "WINDOW w AS (ORDER BY step ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)\n"
-        "ORDER BY step"
+    sql = SQL.render(
+        "events",
+        name_array=name_array,
+        steps=steps,
+        logs=logs_table,
+        conditions=_and(conditions, " " * 8),
     )
     return Query(sql, ["step", "event", "sessions", "of_first", "of_previous"])
 

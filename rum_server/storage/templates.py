@@ -54,23 +54,33 @@ SHARED = {
 }
 
 
-@functools.cache
-def _source(name: str) -> str:
-    text = resources.files("rum_server.storage").joinpath("sql", f"{name}.sql").read_text()
-    return "\n".join(line for line in text.splitlines() if not line.startswith("--")).strip()
+class SqlFiles:
+    """The ``sql/*.sql`` files of one package (``rum_server.storage``, ``rum_server.query``)."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+
+    @functools.cache  # noqa: B019 - one instance per package, alive for the process
+    def source(self, file: str) -> str:
+        text = resources.files(self.package).joinpath("sql", f"{file}.sql").read_text()
+        return "\n".join(line for line in text.splitlines() if not line.startswith("--")).strip()
+
+    def render(self, file: str, /, **values: object) -> str:
+        """The file's text with its placeholders filled (one statement, or several with ``;``)."""
+        text = Template(self.source(file))
+        return text.substitute(SHARED, **{k: str(v) for k, v in values.items()})
+
+    def statements(self, file: str, /, **values: object) -> list[str]:
+        """The file's statements, filled, without their ``;``."""
+        parts = self.render(file, **values).split(";\n")
+        return [part.strip().removesuffix(";") for part in parts if part.strip()]
+
+    def lines(self, file: str, /, **values: object) -> list[str]:
+        """The file's non-empty lines, filled: for files listing one item per line."""
+        return [line for line in self.render(file, **values).splitlines() if line.strip()]
 
 
-def render(file: str, /, **values: object) -> str:
-    """The file's text with its placeholders filled (one statement, or several with ``;``)."""
-    return Template(_source(file)).substitute(SHARED, **{k: str(v) for k, v in values.items()})
-
-
-def statements(file: str, /, **values: object) -> list[str]:
-    """The file's statements, filled, without their ``;``."""
-    parts = render(file, **values).split(";\n")
-    return [part.strip().removesuffix(";") for part in parts if part.strip()]
-
-
-def lines(file: str, /, **values: object) -> list[str]:
-    """The file's non-empty lines, filled: for files listing one item per line."""
-    return [line for line in render(file, **values).splitlines() if line.strip()]
+STORAGE_SQL = SqlFiles("rum_server.storage")
+render = STORAGE_SQL.render
+statements = STORAGE_SQL.statements
+lines = STORAGE_SQL.lines

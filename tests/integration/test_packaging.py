@@ -8,6 +8,12 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+PACKAGE_DATA = (
+    "rum_server/static",
+    "rum_server/dashboard_assets",
+    "rum_server/storage/sql",
+    "rum_server/query/sql",
+)
 
 
 def test_the_wheel_ships_every_file_the_server_serves(tmp_path: Path) -> None:
@@ -31,7 +37,12 @@ def test_the_wheel_ships_every_file_the_server_serves(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     served = [
         path.relative_to(REPO).as_posix()
-        for folder in ("rum_server/static", "rum_server/dashboard_assets", "rum_server/storage/sql")
+        for folder in (
+            "rum_server/static",
+            "rum_server/dashboard_assets",
+            "rum_server/storage/sql",
+            "rum_server/query/sql",
+        )
         for path in (REPO / folder).iterdir()
         if path.is_file()
     ]
