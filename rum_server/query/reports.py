@@ -12,19 +12,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 import msgspec
 
 from rum_server import contract as c
 from rum_server.storage.rollups import DaySplit, RollupTables, day_split
+from rum_server.storage.store import Store
 from rum_server.storage.templates import SqlFiles
 
 SQL = SqlFiles("rum_server.query")
 """The reports' SQL: ``query/sql/*.sql``, filled by the builders below."""
-
-if TYPE_CHECKING:
-    from rum_server.storage.store import Store
 
 METRICS = c.METRIC_NAMES
 DEVICES = c.DEVICE_TYPES
