@@ -22,10 +22,10 @@ from litestar.plugins import InitPluginProtocol
 from litestar.types import ControllerRouterHandler
 
 from rum_server import __version__
-from rum_server.api import api_routes
 from rum_server.dashboard import dashboard_routes
 from rum_server.ingest.handler import ingest
 from rum_server.ingest.rate_limit import RateLimiter
+from rum_server.query.api import api_routes
 from rum_server.settings import Settings
 from rum_server.snippet_files import load_snippets, serve_snippet
 from rum_server.storage.settler import Settler

@@ -39,6 +39,12 @@ class Param:
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
 
+    def describe(self) -> str:
+        """The help text with the default, as the OpenAPI schema shows it."""
+        known = self.api_required or self.default == "" or "default" in self.help
+        default = "" if known else f"default {self.default}"
+        return "; ".join(part for part in (self.help, default) if part)
+
     def parse(self, raw: str | None) -> str | int:
         """The value from its text (absent: the default); raises :class:`ReportError`."""
         if raw is None:
