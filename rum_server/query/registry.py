@@ -30,6 +30,8 @@ class Param:
     choices: tuple[str, ...] = ()
     """Offered by the CLI; the report itself checks every value (the API's 400)."""
     api_required: bool = False
+    upper: bool = False
+    """Accept any case (``lcp``): the value is upper-cased before it is checked."""
 
     @property
     def kind(self) -> type:
@@ -56,7 +58,7 @@ class Param:
                 return int(raw)
             except ValueError:
                 raise ReportError(f"{self.name} must be a whole number, got {raw!r}") from None
-        return raw
+        return raw.upper() if self.upper else raw
 
 
 Values = Mapping[str, Any]
@@ -92,7 +94,7 @@ def site(days: int = 7) -> tuple[Param, ...]:
 
 
 def metric(default: str, help: str = "") -> Param:
-    return Param("metric", default, help, choices=contract.METRIC_NAMES)
+    return Param("metric", default, help, choices=contract.METRIC_NAMES, upper=True)
 
 
 def filters(values: Values) -> Filters:

@@ -41,3 +41,7 @@ def test_the_api_query_string_leaves_out_empty_values() -> None:
     spec = REPORTS["compare"]
     values = spec.parse({"a": "r1", "b": "r2", "days": "14"})
     assert spec.query_string(values) == {"days": "14", "metric": "LCP", "a": "r1", "b": "r2"}
+
+
+def test_metric_names_are_accepted_in_any_case() -> None:
+    assert REPORTS["vitals"].parse({"metric": "lcp"})["metric"] == "LCP"
