@@ -2,7 +2,8 @@
 
 Labels exist to be grouped by (``rum.event.label.<key>``); a page that puts an id or
 a price in a label would explode every GROUP BY over it. Per (site, event, key) the
-first ``max_values`` distinct values are kept; later new values become ``(other)``.
+first ``max_values`` distinct values (the ``label_max_values`` setting) are kept;
+later new values become ``(other)``.
 The memory is per process and bounded; free values belong in ``attrs``.
 """
 
@@ -11,16 +12,13 @@ from __future__ import annotations
 import threading
 
 OTHER = "(other)"
-DEFAULT_MAX_VALUES = 100
 DEFAULT_MAX_KEYS = 10_000
 
 
 class LabelGuard:
     """Admits a label value if its key has seen it before or still has room for it."""
 
-    def __init__(
-        self, max_values: int = DEFAULT_MAX_VALUES, max_keys: int = DEFAULT_MAX_KEYS
-    ) -> None:
+    def __init__(self, max_values: int, max_keys: int = DEFAULT_MAX_KEYS) -> None:
         self._max_values = max_values
         self._max_keys = max_keys
         self._seen: dict[tuple[str, str, str], set[str]] = {}

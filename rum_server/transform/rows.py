@@ -72,10 +72,10 @@ class BatchRows:
         envelope: Envelope,
         context: BatchContext,
         policy: RedactionPolicy,
-        labels: LabelGuard | None = None,
+        labels: LabelGuard,
     ) -> None:
         self.columns = Columns()
-        self._labels = labels or LabelGuard()
+        self._labels = labels
         self._policy = policy
         self._received_ns = context.received_ns
         self._skew_ns = clock_skew_ns(envelope.st, context.received_ns)

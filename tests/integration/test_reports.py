@@ -17,6 +17,7 @@ from rum_server.settings import Settings
 from rum_server.storage.rollups import RollupTables, settle
 from rum_server.storage.sink import ClickHouseSink
 from rum_server.storage.store import Store
+from rum_server.transform.cardinality import LabelGuard
 from rum_server.transform.enrich.user_agent import ClientInfo
 from rum_server.transform.rating import rating
 from rum_server.transform.redact import DEFAULT_POLICY
@@ -75,7 +76,8 @@ class Rows:
                 env="production",
             )
             client = ClientInfo("Chrome", "131", "Android", "14", device)  # type: ignore[arg-type]
-            batch = BatchRows(envelope, BatchContext(received_ns, client), DEFAULT_POLICY)
+            context = BatchContext(received_ns, client)
+            batch = BatchRows(envelope, context, DEFAULT_POLICY, LabelGuard(max_values=100))
             for event in events:
                 batch.add(event)
             columns.extend(batch.finish())

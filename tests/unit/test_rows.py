@@ -7,6 +7,8 @@ from typing import Any
 import msgspec
 import pytest
 
+from rum_server.settings import Settings
+from rum_server.transform.cardinality import LabelGuard
 from rum_server.transform.enrich.user_agent import ClientInfo
 from rum_server.transform.redact import RedactionPolicy
 from rum_server.transform.rows import (
@@ -44,9 +46,9 @@ def event(**fields: Any) -> Event:
 
 
 def rows_for(*events: Event, **envelope_overrides: Any) -> list[dict[str, Any]]:
-    builder = BatchRows(
-        envelope(**envelope_overrides), BatchContext(RECEIVED_NS, PHONE, "BR"), RedactionPolicy()
-    )
+    context = BatchContext(RECEIVED_NS, PHONE, "BR")
+    labels = LabelGuard(max_values=Settings().label_max_values)
+    builder = BatchRows(envelope(**envelope_overrides), context, RedactionPolicy(), labels)
     for item in events:
         builder.add(item)
     columns = builder.finish()
