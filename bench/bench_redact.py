@@ -57,7 +57,11 @@ def main() -> None:
         ),
         ("page URL, warm (cache hit)", len(PAGE_URL), lambda: redact_url(PAGE_URL, DEFAULT_POLICY)),
         ("referrer", len(REFERRER), lambda: redact_referrer(REFERRER)),
-        ("error message, no PII", len(ERROR_MESSAGE), lambda: redact_text(ERROR_MESSAGE, policy=DEFAULT_POLICY)),
+        (
+            "error message, no PII",
+            len(ERROR_MESSAGE),
+            lambda: redact_text(ERROR_MESSAGE, policy=DEFAULT_POLICY),
+        ),
         (
             "error message with PII",
             len(ERROR_MESSAGE_WITH_PII),

@@ -29,8 +29,7 @@ from rum_server.query.api import api_routes
 from rum_server.settings import Settings
 from rum_server.snippet_files import load_snippets, serve_snippet
 from rum_server.storage.settler import Settler
-from rum_server.storage.sink import ClickHouseSink
-from rum_server.storage.spool import Spool
+from rum_server.storage.sinks import open_writer
 from rum_server.storage.store import Store
 from rum_server.storage.writer import Writer
 from rum_server.transform.enrich.user_agent import load_rules
@@ -57,14 +56,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     if store is None:
         store = Store.open(settings)
     state.settings = settings
-    writer = Writer(
-        ClickHouseSink(store),
-        max_rows=settings.queue_max_rows,
-        flush_rows=settings.flush_rows,
-        flush_seconds=settings.flush_seconds,
-        spool=Spool(settings.spool_path),
-        max_backoff_seconds=settings.write_max_backoff_seconds,
-    )
+    writer = open_writer(settings, store)
     writer.start()
     state.store = store
     state.writer = writer

@@ -90,6 +90,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         extra["query_allowlist"] = split_list(args.query_allowlist)
     if args.demo:
         extra["demo"] = True
+    extra["workers"] = args.workers
+    extra["sinks"] = split_list(args.sink) if args.sink is not None else None
+    extra["otlp_endpoint"] = args.otlp_endpoint
     settings = settings_from(args, **extra)
     sock = bind_socket(settings.host, settings.port)
     try:
@@ -98,6 +101,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except StoreError as exc:
         sock.close()
         raise CliError(str(exc)) from None
+    if settings.workers > 1:
+        from rum_server.workers import run_workers
+
+        store.close()
+        print(f"deco RUM: {settings.workers} workers on port {settings.port}", file=sys.stderr)
+        return run_workers(settings, sock, args.log_level)
     app = create_app(settings, store=store)
     where = f"http://{settings.host}:{settings.port}"
     print(f"deco RUM listening on {where} (store {settings.dsn.split('@')[-1]})", file=sys.stderr)
@@ -114,6 +123,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    if args.migrate:
+        from rum_server.storage.exporter_tables import run_migration
+
+        try:
+            return run_migration(settings, args.cluster or "", args.apply)
+        except StoreError as exc:
+            raise CliError(str(exc)) from None
     target = schema_target(settings, cluster=args.cluster or "")
     ddl = statements(target)
     if not args.apply:
@@ -157,6 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="also serve a demo storefront page at / (RUM_DEMO)",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes, each with its own writer; needs a ClickHouse server DSN "
+        "(RUM_WORKERS; default 1)",
+    )
+    serve.add_argument(
+        "--sink", help="where rows go: clickhouse, otlp, or clickhouse,otlp (RUM_SINK)"
+    )
+    serve.add_argument(
+        "--otlp-endpoint",
+        help="OTLP/HTTP endpoint for the otlp sink, e.g. http://collector:4318 (RUM_OTLP_ENDPOINT; "
+        "headers in RUM_OTLP_HEADERS=k=v,k2=v2)",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=cmd_serve)
 
@@ -164,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_options(schema)
     schema.add_argument("--apply", action="store_true", help="apply it to the configured store")
     schema.add_argument("--cluster", help="ON CLUSTER name (replicated engines)")
+    schema.add_argument(
+        "--migrate",
+        action="store_true",
+        help="print (or --apply) what makes an older exporter's table and rows ours",
+    )
     schema.set_defaults(func=cmd_schema)
 
     for register in extra_commands():

@@ -88,6 +88,8 @@ EVENT_KINDS = (
 SERVICE_NAME = "service.name"
 SERVICE_VERSION = "service.version"
 DEPLOYMENT_ENVIRONMENT = "deployment.environment.name"
+DEPLOYMENT_ENVIRONMENT_LEGACY = "deployment.environment"
+"""The older semantic-convention key, which ClickStack/HyperDX filter environments by."""
 RESOURCE_SESSION_ID = "rum.sessionId"
 """The session key ClickStack/HyperDX group sessions by."""
 
@@ -153,6 +155,13 @@ RESOURCE_ATTRIBUTES = (
     Attribute(SERVICE_NAME, EVERY_ROW, "string", "acme-store", "the site id (= ServiceName)"),
     Attribute(SERVICE_VERSION, EVERY_ROW, "string", "2026.11.29-abc123", "the site's release"),
     Attribute(DEPLOYMENT_ENVIRONMENT, EVERY_ROW, "string", "production", "the environment"),
+    Attribute(
+        DEPLOYMENT_ENVIRONMENT_LEGACY,
+        EVERY_ROW,
+        "string",
+        "production",
+        "the same, under the older key ClickStack/HyperDX filter by",
+    ),
     Attribute(
         RESOURCE_SESSION_ID,
         EVERY_ROW,

@@ -25,6 +25,7 @@ from rum_server.cli import CliError, add_store_options, settings_from
 from rum_server.query import reports
 from rum_server.query.reports import METRICS, Comparison, DateRange, Filters, Report, ReportError
 from rum_server.settings import Settings
+from rum_server.storage.exporter_tables import count_unnamed, unnamed_note
 from rum_server.storage.rollups import RollupTables, settle
 from rum_server.storage.store import DataDirectoryLocked, Store, StoreError
 
@@ -116,6 +117,9 @@ def answer_locally(settings: Settings, build: Builder) -> Report:
         if not rollups_present(store):
             store.ensure_schema()
         settle(store)
+        unnamed = count_unnamed(store, 7)
+        if unnamed:
+            print(f"rum-server: note: {unnamed_note(unnamed, 7)}", file=sys.stderr)
         return build(store)
     finally:
         store.close()

@@ -85,6 +85,13 @@ def _identifier(what: str) -> Check:
     return check
 
 
+def _sinks(value: tuple[str, ...]) -> str | None:
+    unknown = [name for name in value if name not in ("clickhouse", "otlp")]
+    if unknown or not value:
+        return f"sink must be clickhouse, otlp or both (clickhouse,otlp), not {unknown}"
+    return None
+
+
 def _port(value: int) -> str | None:
     return None if 0 < value < 65536 else f"port {value} is not between 1 and 65535"
 
@@ -157,6 +164,35 @@ class Settings:
     )
     demo: bool = option(
         False, env="RUM_DEMO", flag="--demo", help="serve the demo storefront at `/`"
+    )
+    workers: int = option(
+        1,
+        env="RUM_WORKERS",
+        flag="--workers",
+        help="worker processes on one port, each with its own writer; needs a ClickHouse "
+        "server DSN (see [scaling.md](scaling.md))",
+        check=_at_least(1, "workers"),
+    )
+    sinks: tuple[str, ...] = option(
+        ("clickhouse",),
+        env="RUM_SINK",
+        flag="--sink",
+        default_text="`clickhouse`",
+        help="where rows go: `clickhouse`, `otlp`, or `clickhouse,otlp`",
+        check=_sinks,
+    )
+    otlp_endpoint: str = option(
+        "",
+        env="RUM_OTLP_ENDPOINT",
+        flag="--otlp-endpoint",
+        default_text="empty",
+        help="OTLP/HTTP endpoint of the `otlp` sink (`http://collector:4318`; `/v1/logs` is added)",
+    )
+    otlp_headers: str = option(
+        "",
+        env="RUM_OTLP_HEADERS",
+        default_text="empty",
+        help="headers for the OTLP endpoint, `key=value,key2=value2` (values percent-encoded)",
     )
     country_header: str = option(
         "",
@@ -268,6 +304,7 @@ class Settings:
             problem = check(getattr(self, field.name)) if check else None
             if problem:
                 errors.append(problem)
+        errors += [problem for check in COMBINED_CHECKS if (problem := check(self))]
         return errors
 
     @property
@@ -292,6 +329,30 @@ class Settings:
     @property
     def qualified_table(self) -> str:
         return f"{self.database}.{self.table}"
+
+
+def _workers_need_a_server(settings: Settings) -> str | None:
+    if settings.workers > 1 and settings.embedded:
+        return (
+            f"--workers {settings.workers} needs a ClickHouse server: the embedded store is a "
+            "directory only one process can open; run one worker, or set --dsn "
+            "clickhouse://… (see docs/scaling.md)"
+        )
+    return None
+
+
+def _otlp_needs_an_endpoint(settings: Settings) -> str | None:
+    scheme = urlsplit(settings.otlp_endpoint).scheme
+    if "otlp" in settings.sinks and scheme not in ("http", "https"):
+        return "the otlp sink needs --otlp-endpoint http(s)://host:4318 (RUM_OTLP_ENDPOINT)"
+    return None
+
+
+COMBINED_CHECKS: tuple[Callable[[Settings], str | None], ...] = (
+    _workers_need_a_server,
+    _otlp_needs_an_endpoint,
+)
+"""Checks that read more than one setting (each setting's own check is in its declaration)."""
 
 
 class SettingsError(ValueError):

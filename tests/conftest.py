@@ -7,7 +7,10 @@ what it opened before the next test starts.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +53,41 @@ def read_rows(settings: Settings, where: str = "1") -> list[dict[str, Any]]:
             f"SELECT * FROM {settings.qualified_table} WHERE {where} ORDER BY Timestamp, EventName"
         )
         return [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
+
+
+@dataclass(frozen=True)
+class ClickHouseServer:
+    """A ClickHouse HTTP endpoint (tests/support/clickhouse_http.py) over a temp directory."""
+
+    port: int
+    user: str
+    password: str
+
+    def dsn(self, database: str = "") -> str:
+        return f"clickhouse://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
+
+
+@pytest.fixture
+def clickhouse_server(tmp_path: Path) -> Iterator[ClickHouseServer]:
+    """The real engine behind ClickHouse's HTTP interface, in its own process, on port 0."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "tests" / "support" / "clickhouse_http.py"),
+            str(tmp_path / "server-data"),
+            "--user",
+            "rum",
+            "--password",
+            "s3cret",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("port "), f"the ClickHouse HTTP fixture did not start: {line!r}"
+        yield ClickHouseServer(int(line.split()[1]), "rum", "s3cret")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rum_server.storage import templates
+from rum_server.storage.host_lock import host_lock
 from rum_server.storage.store import Store
 
 
@@ -138,7 +139,9 @@ def settle(store: Store) -> list[date]:
     """
     tables = RollupTables.in_database(store.settings.database)
     settled = []
-    with _settle_lock:  # two settles sharing the scratch table would empty a partition
+    # Two settles sharing the scratch table would mix or empty a partition: one at a
+    # time per process (the thread lock) and per machine (the workers of one serve).
+    with _settle_lock, host_lock(f"settle {store.settings.dsn} {store.settings.database}"):
         for day, stage_parts in store.query(settle_candidates_sql(tables)):
             for statement in settle_day_statements(tables, day, stage_parts):
                 store.command(statement)

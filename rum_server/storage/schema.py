@@ -112,12 +112,20 @@ def statements(target: SchemaTarget) -> list[str]:
     ]
 
 
+def differing_columns(existing: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(name, exporter type, existing type or '' when missing) for each column that differs."""
+    return [
+        (name, ctype, existing.get(name, ""))
+        for name, ctype in EXPORTER_COLUMNS.items()
+        if existing.get(name) != ctype
+    ]
+
+
 def missing_columns(existing: dict[str, str]) -> list[str]:
     """Exporter columns an existing table lacks or has with another type (reported, never fixed)."""
-    problems = []
-    for name, ctype in EXPORTER_COLUMNS.items():
-        if name not in existing:
-            problems.append(f"column {name} {ctype} is missing")
-        elif existing[name] != ctype:
-            problems.append(f"column {name} is {existing[name]}, expected {ctype}")
-    return problems
+    return [
+        f"column {name} is {found}, expected {ctype}"
+        if found
+        else f"column {name} {ctype} is missing"
+        for name, ctype, found in differing_columns(existing)
+    ]

@@ -114,7 +114,8 @@ class Store:
             if problems:
                 raise StoreError(
                     f"table {self.settings.qualified_table} exists but does not match the "
-                    f"OpenTelemetry logs shape: {'; '.join(problems)}"
+                    f"OpenTelemetry logs shape: {'; '.join(problems)} "
+                    "(`rum-server schema --migrate` shows the statements that fix it)"
                 )
         for statement in statements(target):
             self.command(statement)

@@ -88,6 +88,8 @@ class BatchRows:
             c.SERVICE_NAME: envelope.site,
             c.SERVICE_VERSION: redact_text(envelope.ver, policy=policy),
             c.DEPLOYMENT_ENVIRONMENT: redact_text(envelope.env, policy=policy),
+            # ClickStack/HyperDX filter environments by the older key: write both.
+            c.DEPLOYMENT_ENVIRONMENT_LEGACY: redact_text(envelope.env, policy=policy),
             c.RESOURCE_SESSION_ID: envelope.sid,
         }
         self._base = shared_attributes(envelope, context, self._route, page_url, policy)

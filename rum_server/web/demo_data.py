@@ -164,6 +164,7 @@ class Builder:
             c.SERVICE_NAME: self.seed.site,
             c.SERVICE_VERSION: version,
             c.DEPLOYMENT_ENVIRONMENT: "production",
+            c.DEPLOYMENT_ENVIRONMENT_LEGACY: "production",
             c.RESOURCE_SESSION_ID: session_id,
         }
         shared = {

@@ -6,6 +6,7 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 
 from rum_server import __version__
+from rum_server.storage.exporter_tables import unnamed_note, unnamed_recently
 from rum_server.storage.store import Store
 from rum_server.storage.writer import Writer
 
@@ -31,4 +32,8 @@ def health(request: Request[object, object, State]) -> Response[dict[str, object
     }
     if stats.last_error:
         body["last_error"] = stats.last_error
+    unnamed = unnamed_recently(store) if store_ok else 0
+    if unnamed:
+        body["unnamed_rum_rows"] = unnamed
+        body["note"] = unnamed_note(unnamed, 7)
     return Response(body, status_code=200 if store_ok else 503)

@@ -91,7 +91,8 @@ def test_each_event_row_follows_storage_md(event_name: str) -> None:
         assert all(isinstance(value, str) and value != "" for value in attributes.values())
         resource = row["ResourceAttributes"]
         assert set(resource) == {
-            "service.name", "service.version", "deployment.environment.name", "rum.sessionId",
+            "service.name", "service.version", "deployment.environment.name",
+            "deployment.environment", "rum.sessionId",
         }  # fmt: skip
         assert row["TraceId"] == "" or re.fullmatch("[0-9a-f]{32}", row["TraceId"])
 

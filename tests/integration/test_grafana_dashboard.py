@@ -45,13 +45,21 @@ def panel_queries() -> list[tuple[str, str]]:
     return queries
 
 
-def concrete(sql: str, device: str = "all", days: int = 30) -> str:
-    """What Grafana would send: macros and variables replaced by plain SQL."""
+def concrete(
+    sql: str, device: str = "all", days: int = 30, site: str = SITE, calendar_days: bool = False
+) -> str:
+    """What Grafana would send: macros and variables replaced by plain SQL.
+
+    ``calendar_days``: the range is the API's, today and the ``days - 1`` days before it.
+    """
+    start = (
+        f"toDate(Timestamp) >= today() - {days - 1}"
+        if calendar_days
+        else f"Timestamp >= now() - INTERVAL {days} DAY"
+    )
     replacements = {
-        "$__timeFilter(Timestamp)": (
-            f"Timestamp >= now() - INTERVAL {days} DAY AND Timestamp <= now() + INTERVAL 1 HOUR"
-        ),
-        "${site:singlequote}": f"'{SITE}'",
+        "$__timeFilter(Timestamp)": f"{start} AND Timestamp <= now() + INTERVAL 1 HOUR",
+        "${site:singlequote}": f"'{site}'",
         "${device}": device,
     }
     for macro, value in replacements.items():
@@ -279,11 +287,11 @@ def test_variable_and_annotation_queries_run(store: Store) -> None:
 
 def test_route_table_counts_each_metric_id_once_with_its_last_value(store: Store) -> None:
     rows = {row["Route"]: row for row in run(store, concrete(panel_sql("p75 per route")))}
-    assert rows["/"]["LCP n"] == 1
+    assert rows["/"]["LCP kept"] == 1
     assert rows["/"]["LCP p75"] == 3000
     assert rows["/p"]["LCP p75"] == 5000
     assert rows["/"]["INP p75"] == 120
-    assert rows["/"]["CLS n"] == 0
+    assert rows["/"]["CLS kept"] == 0
     assert rows["/"]["CLS p75"] is None  # no sample: empty, not NaN
     assert rows["/p"]["CLS p75"] == pytest.approx(0.02)
 

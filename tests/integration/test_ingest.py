@@ -74,6 +74,7 @@ def test_web_vital_rows_match_the_storage_contract(tmp_path: Path) -> None:
         "service.name": "acme-store",
         "service.version": "2026.11.29-abc123",
         "deployment.environment.name": "production",
+        "deployment.environment": "production",
         "rum.sessionId": "s-4d2b8e6f0a",
     }
     attributes = lcp["LogAttributes"]

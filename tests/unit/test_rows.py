@@ -65,6 +65,7 @@ def test_every_row_carries_the_page_and_client_context() -> None:
         "service.name": "shop",
         "service.version": "r42",
         "deployment.environment.name": "production",
+        "deployment.environment": "production",
         "rum.sessionId": "sid1",
     }
     attributes = row["LogAttributes"]
