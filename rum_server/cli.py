@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rum_server import __version__
 from rum_server.settings import Settings, SettingsError, split_list
 from rum_server.storage.schema import statements
 from rum_server.storage.store import Store, StoreError, schema_target
@@ -35,7 +36,8 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dsn",
         help="chdb:///abs/path or clickhouse://user:pass@host:8123/db "
-        "(RUM_CLICKHOUSE_DSN; default chdb:// + ./rum-data)",
+        "(RUM_CLICKHOUSE_DSN; default chdb:// + $XDG_DATA_HOME/deco-rum/store, i.e. "
+        "~/.local/share/deco-rum/store; a relative path is resolved from here)",
     )
     parser.add_argument("--database", help="database (RUM_CLICKHOUSE_DATABASE; default otel)")
     parser.add_argument("--table", help="logs table (RUM_CLICKHOUSE_TABLE; default otel_logs)")
@@ -151,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rum-server", description="deco RUM: ingest server, schema and queries"
     )
+    parser.add_argument("--version", action="version", version=f"rum-server {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the ingest server")
@@ -208,10 +211,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Commands that live in their own modules (query, demo-data)."""
-    from rum_server import query_cli
+    from rum_server import query_cli, sql_cli
     from rum_server.web import demo_data
 
-    return [query_cli.register, demo_data.register]
+    return [query_cli.register, sql_cli.register, demo_data.register]
+
+
+def chosen_parser(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The deepest sub-command parser the parsed arguments went through."""
+    while True:
+        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, actions[0].dest, None) if actions else None
+        if not actions or chosen not in actions[0].choices:
+            return parser
+        parser = actions[0].choices[chosen]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -219,7 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The driver logs every failed connection attempt; the one line we print says it all.
     logging.getLogger("urllib3").setLevel(logging.ERROR)
     logging.getLogger("clickhouse_connect").setLevel(logging.CRITICAL)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # a typo under a command: that command's usage, not the top level's
+        chosen_parser(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         code: int = args.func(args)
     except CliError as exc:

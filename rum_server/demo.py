@@ -15,6 +15,9 @@ from collections.abc import Mapping
 from html import escape
 from urllib.parse import urlencode
 
+DEMO_SITE = "demo-store"
+"""The demo page's site id: the one ``rum-server demo-data`` seeds and the README uses."""
+
 BUILD_FILES = {
     "standard": "rum.js",
     "attribution": "rum.attribution.js",
@@ -23,7 +26,7 @@ BUILD_FILES = {
 
 DEMO_SWITCHES = {
     "build": "standard | attribution | errors: which snippet build the page loads",
-    "site": "the data-site id (so tests keep their rows apart); default demo",
+    "site": "the data-site id (so tests keep their rows apart); default demo-store",
     "rate": "data-sample-rate",
     "error_rate": "data-error-sample-rate",
     "consent": "required: data-consent=required, with an Accept button",
@@ -127,10 +130,10 @@ def route_of(path: str) -> tuple[str, str]:
 
 def script_tag(query: Mapping[str, str], build: str, route: str) -> str:
     """The snippet's one-line tag, exactly as docs/snippet.md shows it, plus the test switches."""
-    site = query.get("site", "demo")
+    site = query.get("site", DEMO_SITE)
     attributes = [
         ("src", "/__deco/" + BUILD_FILES.get(build, "rum.js")),
-        ("data-site", site if SITE_ID.match(site) else "demo"),
+        ("data-site", site if SITE_ID.match(site) else DEMO_SITE),
         ("data-route", route),
         ("data-version", "demo"),
         ("data-env", "demo"),

@@ -104,12 +104,13 @@ def request_for(args: argparse.Namespace) -> tuple[str, dict[str, str], Builder]
 # --- where the answer comes from -------------------------------------------------------------
 
 
-def answer_locally(settings: Settings, build: Builder) -> Report:
-    """Open the store, bring the rollups up to date, run the report."""
+def answer_locally(settings: Settings, build: Builder, notes: bool = True) -> Report:
+    """Open the store, bring the rollups up to date, run the report (``notes``: say what
+    the store holds that no report counts; once per command is enough)."""
     if settings.embedded and not Path(settings.data_path).is_dir():
         raise CliError(
-            f"no data directory at {settings.data_path} (use --dsn, or run from the directory "
-            "holding rum-data)",
+            f"no data directory at {settings.data_path} (seed it with rum-server demo-data, "
+            "start rum-server serve, or pass --dsn)",
             EXIT_USAGE,
         )
     store = Store(settings)
@@ -117,12 +118,15 @@ def answer_locally(settings: Settings, build: Builder) -> Report:
         if not rollups_present(store):
             store.ensure_schema()
         settle(store)
-        unnamed = count_unnamed(store, 7)
-        if unnamed:
-            print(f"rum-server: note: {unnamed_note(unnamed, 7)}", file=sys.stderr)
-        return build(store)
+        unnamed = count_unnamed(store, 7) if notes else 0
+        report = build(store)
     finally:
         store.close()
+    if notes and settings.embedded:  # first, so an empty answer is never a store elsewhere
+        print(f"rum-server: store {settings.data_path}", file=sys.stderr)
+    if unnamed:
+        print(f"rum-server: note: {unnamed_note(unnamed, 7)}", file=sys.stderr)
+    return report
 
 
 def rollups_present(store: Store) -> bool:
@@ -143,22 +147,23 @@ def api_base(settings: Settings) -> str:
     return f"http://{host}:{settings.port}/__deco/rum/api"
 
 
-def answer_from_server(settings: Settings, report: str, params: dict[str, str]) -> Report:
-    """Ask the running server's query API (it holds the embedded store)."""
-    query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
-    url = f"{api_base(settings)}/{report}" + (f"?{query}" if query else "")
+def ask_server(settings: Settings, url: str, data: bytes | None = None) -> bytes:
+    """GET (or POST ``data`` to) the running server's API, which holds the embedded store;
+    says so on stderr, sends the token, maps failures to one-line errors."""
     print(
         f"rum-server: the data directory is in use by a running server; asking it at {url}",
         file=sys.stderr,
     )
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    request = urllib.request.Request(url, data=data, headers={"Accept": "application/json"})
+    if data is not None:
+        request.add_header("Content-Type", "text/plain; charset=utf-8")
     if settings.api_token:
         request.add_header("Authorization", f"Bearer {settings.api_token}")
     try:
         with urllib.request.urlopen(request, timeout=API_TIMEOUT_SECONDS) as response:
-            body = response.read()
+            return bytes(response.read())
     except urllib.error.HTTPError as exc:
-        detail = _error_detail(exc.read())
+        detail = error_detail(exc.read())
         code = EXIT_USAGE if exc.code == 400 else EXIT_STORE
         raise CliError(f"the server answered {exc.code}: {detail}", code) from None
     except (urllib.error.URLError, OSError) as exc:
@@ -168,13 +173,20 @@ def answer_from_server(settings: Settings, report: str, params: dict[str, str]) 
             "(pass --host/--port, or set RUM_HOST/RUM_PORT, to the running server's)",
             EXIT_STORE,
         ) from None
+
+
+def answer_from_server(settings: Settings, report: str, params: dict[str, str]) -> Report:
+    """Ask the running server's query API (it holds the embedded store)."""
+    query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
+    url = f"{api_base(settings)}/{report}" + (f"?{query}" if query else "")
+    body = ask_server(settings, url)
     try:
         return msgspec.json.decode(body, type=Report)
     except msgspec.DecodeError:
         raise CliError(f"the server at {url} did not answer with a report", EXIT_STORE) from None
 
 
-def _error_detail(body: bytes) -> str:
+def error_detail(body: bytes) -> str:
     try:
         data = json.loads(body)
     except ValueError:
@@ -207,9 +219,9 @@ def format_cell(column: str, value: object, row: dict[str, object], metric: str)
         if column in METRIC_VALUE_COLUMNS:
             row_metric = str(row.get("metric") or metric)
             signed = "+" if column.startswith("change") else ""
-            if row_metric == "CLS":
+            if row_metric == "CLS":  # a unitless score
                 return f"{value:{signed}.3f}"
-            return f"{value:{signed},.0f}"
+            return f"{value:{signed},.0f} ms"
         if isinstance(value, int):
             return f"{value:,}"
         return f"{value:,.2f}"
@@ -218,7 +230,7 @@ def format_cell(column: str, value: object, row: dict[str, object], metric: str)
 
 def render_table(report: Report, metric: str) -> str:
     if not report.rows:
-        return "(no rows: no data for these filters)\n"
+        return f"(no rows: {report.note or 'no data for these filters'})\n"
     cells = [
         [format_cell(column, row.get(column), row, metric) for column in report.columns]
         for row in report.rows
@@ -275,10 +287,58 @@ def run_query(args: argparse.Namespace) -> int:
     except CliError as exc:
         print(f"rum-server: {exc}", file=sys.stderr)
         return exc.code
+    if not report.rows:
+        try:
+            explain_empty(args)
+        except CliError as exc:
+            print(f"rum-server: {exc}", file=sys.stderr)
+            return exc.code
     sys.stdout.write(render(report, args.format, getattr(args, "metric", "")))
     if args.show_sql:
         print(f"\n-- SQL\n{report.sql}", file=sys.stderr)
     return 0
+
+
+def explain_empty(args: argparse.Namespace) -> None:
+    """An empty answer for a site or release the store has never seen is a typo, not an
+    empty state: say which ones exist and fail, so a script notices too."""
+    if args.site:
+        known = [str(row["site"]) for row in ask(args, "sites", {}, reports.sites).rows]
+        if args.site not in known:
+            raise CliError(
+                f"no data for site {args.site!r}; sites with data: {', '.join(known) or 'none'}",
+                EXIT_USAGE,
+            )
+    if args.report == "compare" and (args.a or args.b):
+        chosen = Filters(site=args.site, days=reports.MAX_DAYS, metric=args.metric)
+        params = {"site": args.site, "days": str(reports.MAX_DAYS), "metric": args.metric}
+        listed = ask(
+            args,
+            "vitals",
+            {**params, "by": "release"},
+            lambda store: reports.vitals(store, chosen, "release"),
+        )
+        known = [str(row["release"]) for row in listed.rows]
+        unknown = [name for name in (args.a, args.b) if name not in known]
+        if unknown:
+            raise CliError(
+                f"no {args.metric} data for release {', '.join(map(repr, unknown))}; "
+                f"releases with data: {', '.join(known) or 'none'}",
+                EXIT_USAGE,
+            )
+
+
+def ask(args: argparse.Namespace, name: str, params: dict[str, str], build: Builder) -> Report:
+    """One report, from the store or (when a server holds it) from the server's API."""
+    settings = settings_from(args, host=args.host, port=args.port)
+    try:
+        return answer_locally(settings, build, notes=False)
+    except DataDirectoryLocked:
+        return answer_from_server(settings, name, params)
+    except ReportError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_STORE) from None
 
 
 def fetch_report(args: argparse.Namespace) -> Report:
@@ -313,12 +373,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     vitals = reports_parsers.add_parser("vitals", help="p50/p75/p95 and rating shares")
     _common(vitals)
-    vitals.add_argument("--metric", default="LCP", choices=METRICS)
+    vitals.add_argument("--metric", default="LCP", choices=METRICS, type=str.upper)
     vitals.add_argument("--by", default="route", choices=list(reports.GROUPS))
 
     trend = reports_parsers.add_parser("trend", help="daily p75 per metric, release days")
     _common(trend, days=30)
-    trend.add_argument("--metric", default="", choices=METRICS, help="default: every metric")
+    trend.add_argument(
+        "--metric", default="", choices=METRICS, type=str.upper, help="default: every metric"
+    )
 
     errors = reports_parsers.add_parser("errors", help="top error fingerprints")
     _common(errors)
@@ -331,7 +393,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "compare", help="p75 of two releases or date ranges, with significance"
     )
     _common(compare)
-    compare.add_argument("--metric", default="LCP", choices=METRICS)
+    compare.add_argument("--metric", default="LCP", choices=METRICS, type=str.upper)
     compare.add_argument("--a", default="", help="baseline release (default: the one before b)")
     compare.add_argument("--b", default="", help="release to judge (default: the newest)")
     compare.add_argument("--a-range", default="", help="baseline days FIRST..LAST")

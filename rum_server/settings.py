@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from rum_server.contract import COUNTRY
 from rum_server.transform.redact import DEFAULT_QUERY_ALLOWLIST
 
-DEFAULT_DATA_DIR = "rum-data"
 SUPPORTED_DSN_SCHEMES = ("chdb", "clickhouse", "clickhouses", "http", "https")
 
 T = TypeVar("T")
@@ -63,9 +62,29 @@ def option(
     return field  # type: ignore[no-any-return]
 
 
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_DATA_HOME/deco-rum/store`` (``~/.local/share/deco-rum/store``): one place,
+    whichever directory a command starts from."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_DATA_HOME", "")
+    if not base.startswith("/"):  # the XDG spec: a relative value is ignored
+        base = str(Path.home() / ".local" / "share")
+    return Path(base) / "deco-rum" / "store"
+
+
 def default_dsn() -> str:
-    """The embedded store in ``./rum-data``, as an absolute path (chdb needs one)."""
-    return "chdb://" + str(Path(DEFAULT_DATA_DIR).resolve())
+    """The embedded store in the default data directory (an absolute path: chdb needs one)."""
+    return "chdb://" + str(default_data_dir())
+
+
+def resolve_dsn(dsn: str) -> str:
+    """A relative embedded path (``chdb://rum-data``, ``./rum-data``) made absolute from
+    the current directory; any other DSN as given."""
+    if "://" not in dsn:
+        dsn = "chdb://" + dsn
+    if dsn.startswith("chdb://") and not dsn.startswith("chdb:///"):
+        return "chdb://" + str(Path(dsn.removeprefix("chdb://")).resolve())
+    return dsn
 
 
 def _at_least(minimum: float, what: str) -> Check:
@@ -123,8 +142,9 @@ class Settings:
         env="RUM_CLICKHOUSE_DSN",
         flag="--dsn",
         factory=default_dsn,
-        default_text="`chdb://` + absolute `./rum-data`",
-        help="`chdb:///abs/path` (embedded) or `clickhouse://user:pass@host:8123/db`, `https://…`",
+        default_text="`chdb://` + `$XDG_DATA_HOME/deco-rum/store` (below)",
+        help="`chdb:///abs/path` or a relative path (embedded), or "
+        "`clickhouse://user:pass@host:8123/db`, `https://…`",
         check=_dsn,
     )
     database: str = option(
@@ -294,6 +314,8 @@ class Settings:
             if raw is not None and raw != "":
                 values[field.name] = parse(field.name, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if isinstance(values.get("dsn"), str):
+            values["dsn"] = resolve_dsn(str(values["dsn"]))
         return cls(**values)  # type: ignore[arg-type]
 
     def validate(self) -> list[str]:

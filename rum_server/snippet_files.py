@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from litestar import Request, Response, get
+from litestar import Request, Response, route
 from litestar.datastructures import State
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -58,8 +58,9 @@ def choose_encoding(accept_encoding: str, available: dict[str, bytes]) -> str:
     return "identity"
 
 
-@get(
+@route(
     ["/__deco/rum.js", "/__deco/rum.attribution.js", "/__deco/rum.errors.js"],
+    http_method=["GET", "HEAD"],  # HEAD: what a CDN or uptime check asks first
     summary="The browser snippet builds",
     tags=["snippet"],
 )

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,22 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "docs" / "examples").glob("*.json"))
 EXAMPLE_ROWS = sum(len(json.loads(path.read_text())["events"]) for path in EXAMPLES)
 """Rows the example batches store: one per event."""
+
+
+def local_day(now_ns: int) -> date:
+    """The calendar day of ``now_ns`` in this process's time zone (``TZ``), which is the
+    embedded store's too: its ``toDate(Timestamp)`` files rows under the same day."""
+    return datetime.fromtimestamp(now_ns // 10**9).date()
+
+
+def local_midnight_ns(day: date) -> int:
+    """Epoch ns of ``day``'s local midnight (right on DST days, unlike ``now % 86400``)."""
+    return int(datetime.combine(day, datetime.min.time()).timestamp()) * 10**9
+
+
+def day_start_ns(now_ns: int, offset: int = 0) -> int:
+    """Local midnight ``offset`` days before the day of ``now_ns``."""
+    return local_midnight_ns(local_day(now_ns) - timedelta(days=offset))
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from litestar import Request, Router, get
+from litestar import Request, Response, Router, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import (
     ClientException,
@@ -26,9 +26,10 @@ from litestar.exceptions import (
     ServiceUnavailableException,
 )
 from litestar.handlers import BaseRouteHandler
-from litestar.params import QueryParameter
+from litestar.params import FromQuery, QueryParameter, RawBody
 from litestar.types import ControllerRouterHandler
 
+from rum_server.query.readonly_sql import SqlError, run_sql
 from rum_server.query.registry import REPORTS, ReportSpec
 from rum_server.query.reports import Report, ReportError
 from rum_server.settings import Settings
@@ -108,6 +109,33 @@ def report_route(spec: ReportSpec) -> Router:
     return Router(path=API_PATH, route_handlers=[handler], parameters=parameters)
 
 
+SQL_MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+
+
+@post(f"{API_PATH}/sql", sync_to_thread=True, guards=[require_api_access], status_code=200)
+def sql_handler(
+    request: Request[Any, Any, Any], body: RawBody, format: FromQuery[str] = "table"
+) -> Response[bytes]:
+    """One read-only statement (the request body), formatted by ClickHouse.
+
+    Read-only is ClickHouse's own ``readonly`` setting, so writes and DDL are refused by
+    the engine (400), not by parsing the SQL here.
+    """
+    store: Store = request.app.state.store
+    try:
+        answer = run_sql(store, body.decode("utf-8", errors="replace"), format)
+    except SqlError as exc:
+        raise ClientException(str(exc)) from None
+    except StoreError as exc:
+        raise ServiceUnavailableException(f"the store did not answer: {exc}") from None
+    media_type = SQL_MEDIA_TYPES.get(format, "text/plain; charset=utf-8")
+    return Response(answer, media_type=media_type)
+
+
 def api_routes() -> list[ControllerRouterHandler]:
-    """The query API's routes, one per registered report, for ``create_app`` to mount."""
-    return [report_route(spec) for spec in REPORTS.values()]
+    """The query API's routes: one per registered report, and read-only SQL."""
+    return [*(report_route(spec) for spec in REPORTS.values()), sql_handler]

@@ -10,8 +10,9 @@ day): see :mod:`rum_server.storage.rollups` and docs/queries.md.
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import msgspec
 
@@ -48,12 +49,16 @@ class ReportError(ValueError):
     """A report parameter is not valid; the message says which and why (an HTTP 400)."""
 
 
-class Report(msgspec.Struct):
-    """A report's answer: ordered column names, one dict per row, and the SQL that ran."""
+class Report(msgspec.Struct, omit_defaults=True):
+    """A report's answer: ordered column names, one dict per row, and the SQL that ran.
+
+    ``note`` explains an expected empty answer (e.g. one release only) to the reader.
+    """
 
     columns: list[str]
     rows: list[dict[str, object]]
     sql: str
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +69,18 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """What every report filters on: site ('' = all), the last N days, metric, device."""
+    """What every report filters on: site ('' = all), the last N days, metric, device.
+
+    ``today`` is the window's last day. The executors set it from the process clock on
+    the store's calendar (:func:`store_today`), so time is an input a test can pass; a
+    builder given none writes ClickHouse's ``today()``.
+    """
 
     site: str = ""
     days: int = 7
     metric: str = "LCP"
     device: str = ""
+    today: date | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.days <= MAX_DAYS:
@@ -148,8 +159,22 @@ def group_column(by: str) -> str:
     return GROUPS[by]
 
 
+def first_day(filters: Filters) -> str:
+    """The window's first day as SQL: a literal when ``today`` is known."""
+    if filters.today is None:
+        return f"today() - {filters.days - 1}"
+    return f"toDate('{filters.today - timedelta(days=filters.days - 1)}')"
+
+
+def in_window(filters: Filters, day: str = "day") -> str:
+    """``day`` within the window: from its first day, and up to ``today`` when known."""
+    if filters.today is None:
+        return f"{day} >= {first_day(filters)}"
+    return f"{day} BETWEEN {first_day(filters)} AND toDate('{filters.today}')"
+
+
 def _conditions(filters: Filters, metric: bool = True, device: bool = True) -> list[str]:
-    conditions = [f"day >= today() - {filters.days - 1}"]
+    conditions = [in_window(filters)]
     if filters.site:
         conditions.append(f"ServiceName = {quote(filters.site)}")
     if metric and filters.metric:
@@ -271,7 +296,9 @@ def sites_query(tables: RollupTables) -> Query:
 def latest_releases_query(tables: RollupTables, filters: Filters) -> Query:
     """The two newest releases (by first row) seen in the window: the default comparison."""
     site = f" AND ServiceName = {quote(filters.site)}" if filters.site else ""
-    sql = SQL.render("latest_releases", releases=tables.releases, site=site, days=filters.days)
+    sql = SQL.render(
+        "latest_releases", releases=tables.releases, site=site, first_day=first_day(filters)
+    )
     return Query(sql, ["release"])
 
 
@@ -294,7 +321,7 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
     if comparison.a_range and comparison.b_range:
         side = f"multiIf({comparison.a_range.sql()}, 'a', {comparison.b_range.sql()}, 'b', '')"
         window = [f"({comparison.a_range.sql()} OR {comparison.b_range.sql()})"]
-        base = Filters(filters.site, MAX_DAYS, filters.metric, filters.device)
+        base = Filters(filters.site, MAX_DAYS, filters.metric, filters.device, filters.today)
         conditions = [*_conditions(base)[1:], *window]
     else:
         side = (
@@ -356,7 +383,7 @@ def events_query(logs_table: str, filters: Filters, names: list[str]) -> Query:
     name_array = "[" + ", ".join(quote(name) for name in names) + "]"
     conditions = [
         f"EventName = '{c.CUSTOM_EVENT}'",
-        f"toDate(Timestamp) >= today() - {filters.days - 1}",
+        in_window(filters, "toDate(Timestamp)"),
         f"RumEventName IN {name_array}",
     ]
     if filters.site:
@@ -398,21 +425,43 @@ def _tables(store: Store) -> RollupTables:
     return RollupTables.in_database(store.settings.database)
 
 
+def store_today(store: Store, now_ns: int | None = None) -> date:
+    """The day ``now_ns`` (default: this process's clock) falls on in the store's time zone.
+
+    The clock is Python's, so a test or ``faketime`` moves every report's window; the
+    calendar is the store's, the one ``toDate(Timestamp)`` files rows under.
+    """
+    now_ns = time.time_ns() if now_ns is None else now_ns
+    day = store.query(f"SELECT toDate(fromUnixTimestamp64Nano(toInt64({int(now_ns)})))")[0][0]
+    assert isinstance(day, date)
+    return day
+
+
+def dated(store: Store, filters: Filters) -> Filters:
+    """``filters`` with its window's last day set (from the clock when none was given)."""
+    if filters.today is not None:
+        return filters
+    return dataclasses.replace(filters, today=store_today(store))
+
+
 def vitals(store: Store, filters: Filters, by: str = "route") -> Report:
-    split = day_split(store, filters.days)
+    filters = dated(store, filters)
+    split = day_split(store, filters.days, filters.today)
     return run(store, vitals_query(_tables(store), filters, by, split))
 
 
 def trend(store: Store, filters: Filters) -> Report:
-    return run(store, trend_query(_tables(store), filters, day_split(store, filters.days)))
+    filters = dated(store, filters)
+    split = day_split(store, filters.days, filters.today)
+    return run(store, trend_query(_tables(store), filters, split))
 
 
 def errors(store: Store, filters: Filters, limit: int = 20) -> Report:
-    return run(store, errors_query(_tables(store), filters, limit))
+    return run(store, errors_query(_tables(store), dated(store, filters), limit))
 
 
 def pages(store: Store, filters: Filters) -> Report:
-    return run(store, pages_query(_tables(store), filters))
+    return run(store, pages_query(_tables(store), dated(store, filters)))
 
 
 def sites(store: Store) -> Report:
@@ -420,18 +469,25 @@ def sites(store: Store) -> Report:
 
 
 def events(store: Store, filters: Filters, names: list[str]) -> Report:
-    return run(store, events_query(store.settings.qualified_table, filters, names))
+    table = store.settings.qualified_table
+    return run(store, events_query(table, dated(store, filters), names))
 
 
 def compare(store: Store, filters: Filters, comparison: Comparison) -> Report:
     """Compare two releases or date ranges; with neither given, the two newest releases."""
     tables = _tables(store)
+    filters = dated(store, filters)
     if not (comparison.a or comparison.a_range):
-        latest = [row[0] for row in store.query(latest_releases_query(tables, filters).sql)]
-        if len(latest) < 2:
-            raise ReportError(
-                "compare needs two releases (a and b) or two date ranges; "
-                f"found {len(latest)} release(s) in the last {filters.days} days"
+        releases = latest_releases_query(tables, filters)
+        latest = [row[0] for row in store.query(releases.sql)]
+        if len(latest) < 2:  # an expected state (a first deploy), not a bad request
+            shape = compare_query(tables, filters, dataclasses.replace(comparison, a="-", b="-"))
+            return Report(
+                columns=shape.columns,
+                rows=[],
+                sql=releases.sql,
+                note=f"{len(latest)} release(s) in the last {filters.days} days: compare needs "
+                "two (deploy a new version, or pick two date ranges)",
             )
         comparison = dataclasses.replace(comparison, a=latest[1], b=latest[0])
     return run(store, compare_query(tables, filters, comparison))

@@ -104,10 +104,10 @@ def split_days(rows: list[tuple[object, ...]], days: int, today: date) -> DaySpl
     )
 
 
-def day_split(store: Store, days: int) -> DaySplit:
-    """Which days of the window the rollup answers, asked of the store's metadata."""
+def day_split(store: Store, days: int, today: date | None = None) -> DaySplit:
+    """Which days of the window ending ``today`` (default: the store's) the rollup answers."""
     tables = RollupTables.in_database(store.settings.database)
-    today = store.query("SELECT today()")[0][0]
+    today = store.query("SELECT today()")[0][0] if today is None else today
     assert isinstance(today, date)
     return split_days(store.query(day_states_sql(tables)), days, today)
 

@@ -85,6 +85,7 @@ class Store:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.client = open_client(settings.dsn)
+        self._side_client: Any = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -144,6 +145,20 @@ class Store:
                 raise StoreError(" ".join(str(exc).split())[:500]) from None
             return [tuple(row) for row in result.result_rows]
 
+    def query_formatted(self, sql: str, fmt: str, settings: dict[str, Any]) -> bytes:
+        """A query's answer as bytes in a ClickHouse output format (``CSVWithNames`` …).
+
+        It runs on a second client: chdb keeps a query's settings on its connection, and
+        a ``readonly`` left on the writer's connection would refuse every insert after.
+        """
+        with self._lock:
+            if self._side_client is None:
+                self._side_client = open_client(self.settings.dsn)
+            try:
+                return bytes(self._side_client.raw_query(sql, fmt=fmt, settings=settings))
+            except Exception as exc:
+                raise StoreError(" ".join(str(exc).split())[:500]) from None
+
     def insert_columns(self, table: str, columns: dict[str, list[Any]]) -> None:
         """Insert column-oriented data (one list per column, equal lengths)."""
         names = list(columns)
@@ -166,4 +181,6 @@ class Store:
     def close(self) -> None:
         # Closing a broken client must not mask the error that broke it.
         with self._lock, contextlib.suppress(Exception):
+            if self._side_client is not None:
+                self._side_client.close()
             self.client.close()

@@ -18,13 +18,15 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from rum_server import contract as c
+from rum_server.demo import DEMO_SITE
 from rum_server.settings import Settings
 from rum_server.storage.rollups import settle
 from rum_server.storage.sink import ClickHouseSink
-from rum_server.storage.store import Store, StoreError
+from rum_server.storage.store import DataDirectoryLocked, Store, StoreError
 from rum_server.transform.rating import format_value, rating, vital_body
 from rum_server.transform.rows import ROW_COLUMNS
 
@@ -95,13 +97,21 @@ class PageContext:
 class Seed:
     rows: int = 100_000
     days: int = 7
-    site: str = "demo-store"
+    site: str = DEMO_SITE
     seed: int = 1
 
 
 def window_start(days: int, now_ns: int) -> int:
-    """Midnight (UTC) starting the last ``days`` calendar days, as the reports count them."""
-    return now_ns - now_ns % DAY_NS - (days - 1) * DAY_NS
+    """Local midnight starting the last ``days`` calendar days, as the reports count them
+    (the process's time zone is the embedded store's)."""
+    first = datetime.fromtimestamp(now_ns // 10**9).date() - timedelta(days=days - 1)
+    return int(datetime.combine(first, datetime.min.time()).timestamp()) * 10**9
+
+
+def end_of_yesterday(now_ns: int) -> int:
+    """The last nanosecond before today's local midnight: seeded days are whole days, so
+    the same seed gives the same figures at any hour of any day."""
+    return window_start(1, now_ns) - 1
 
 
 def releases(start_ns: int, now_ns: int) -> list[tuple[str, int]]:
@@ -110,7 +120,7 @@ def releases(start_ns: int, now_ns: int) -> list[tuple[str, int]]:
     starts = [start_ns, middle, max(now_ns - DAY_NS, middle + 1)]
     versions = []
     for start in sorted(set(starts)):
-        stamp = time.strftime("%Y.%m.%d", time.gmtime(start / 1e9))
+        stamp = time.strftime("%Y.%m.%d", time.localtime(start // 10**9))  # the day it lands on
         versions.append((f"{stamp}-{uuid.UUID(int=start).hex[-6:]}", start))
     return versions
 
@@ -300,8 +310,9 @@ class Builder:
 
 
 def generate(seed: Seed, now_ns: int | None = None) -> Iterator[dict[str, list[Any]]]:
-    """Column-oriented chunks of about CHUNK_ROWS rows, about ``seed.rows`` rows in all."""
-    builder = Builder(seed, time.time_ns() if now_ns is None else now_ns)
+    """Column-oriented chunks of about CHUNK_ROWS rows, about ``seed.rows`` rows in all,
+    over the ``seed.days`` whole days before the day of ``now_ns``."""
+    builder = Builder(seed, end_of_yesterday(time.time_ns() if now_ns is None else now_ns))
     produced = 0
     while produced + builder.count < seed.rows:
         builder.session()
@@ -342,7 +353,8 @@ def command(args: argparse.Namespace) -> int:
         return exc.code
     print(
         f"demo-data: wrote {total:,} rows for site {seed.site!r} over {seed.days} days "
-        f"into {settings.qualified_table}",
+        f"into {settings.qualified_table}"
+        + (f" at {settings.data_path}" if settings.embedded else ""),
         file=sys.stderr,
     )
     return 0
@@ -354,6 +366,11 @@ def seed_settings(settings: Settings, seed: Seed, progress: bool) -> int:
     try:
         with Store.open(settings) as store:
             return seed_store(store, seed, progress=progress)
+    except DataDirectoryLocked:
+        raise CliError(
+            f"the store {settings.data_path} is in use by a running rum-server serve: stop it, "
+            "run demo-data, then start it again (the embedded store allows one process)"
+        ) from None
     except StoreError as exc:
         raise CliError(str(exc)) from None
 
@@ -365,6 +382,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_store_options(parser)
     parser.add_argument("--rows", type=int, default=100_000, help="about this many rows")
     parser.add_argument("--days", type=int, default=7, help="spread over the last D days")
-    parser.add_argument("--site", default="demo-store", help="site id (ServiceName)")
+    parser.add_argument("--site", default=DEMO_SITE, help=f"site id (default {DEMO_SITE})")
     parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
     parser.set_defaults(func=command)

@@ -30,6 +30,8 @@ def health(request: Request[object, object, State]) -> Response[dict[str, object
         "failed_writes": stats.failed_writes,
         "rejected_batches": stats.rejected_batches,
     }
+    if state.settings.embedded:  # so "an empty store" is never a store somewhere else
+        body["data_dir"] = state.settings.data_path
     if stats.last_error:
         body["last_error"] = stats.last_error
     unnamed = unnamed_recently(store) if store_ok else 0

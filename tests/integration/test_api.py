@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from rum_server.storage.store import Store
 from rum_server.web.demo_data import Seed, seed_store
 
 API = "/__deco/rum/api"
+REPO = Path(__file__).resolve().parents[2]
 TOKEN = "s3cret-token"
 
 
@@ -150,3 +153,49 @@ def test_with_a_token_configured_the_bearer_header_is_required(
     headers = {"Authorization": header} if header else {}
     response = client_from(app, host).get(f"{API}/vitals", headers=headers)
     assert response.status_code == status
+
+
+def test_one_release_is_an_empty_comparison_that_says_why(app: Litestar) -> None:
+    """An expected state, not a 400: the dashboard shows the note as the panel's empty state."""
+    store: Store = app.state.store
+    example = json.loads((REPO / "docs" / "examples" / "page-vitals.json").read_text())
+    client = client_from(app, "127.0.0.1")  # no "with": its lifespan would close the store
+    sent = client.post(
+        "/__deco/rum", content=json.dumps(example), headers={"content-type": "text/plain"}
+    )
+    assert sent.status_code < 300
+    site = example["site"]
+    count = f"SELECT count() FROM otel.otel_logs WHERE ServiceName = '{site}'"
+    deadline = time.monotonic() + 20
+    while not store.query(count)[0][0]:
+        assert time.monotonic() < deadline, "the example batch was never written"
+        time.sleep(0.05)
+    answer = client.get(f"{API}/compare", params={"site": site})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["rows"] == [] and "verdict" in body["columns"]
+    assert body["note"].startswith("1 release(s) in the last 7 days")
+
+
+def test_metric_names_in_any_case(loopback: TestClient[Any]) -> None:
+    lower = loopback.get(f"{API}/vitals", params={"site": "shop", "metric": "lcp"})
+    assert lower.status_code == 200
+    assert lower.json() == loopback.get(f"{API}/vitals", params={"site": "shop"}).json()
+
+
+def test_sql_is_read_only_and_formatted_by_clickhouse(loopback: TestClient[Any]) -> None:
+    query = (
+        "SELECT ServiceName AS site, count() AS n FROM otel.otel_logs GROUP BY site ORDER BY site"
+    )
+    answer = loopback.post(f"{API}/sql", params={"format": "csv"}, content=query)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert answer.text.splitlines()[0] == '"site","n"' and '"shop"' in answer.text
+    refused = loopback.post(f"{API}/sql", content="DROP TABLE otel.otel_logs")
+    assert refused.status_code == 400 and "readonly" in refused.json()["detail"].lower()
+    assert (
+        loopback.post(f"{API}/sql", params={"format": "xml"}, content="SELECT 1").status_code == 400
+    )
+
+
+def test_sql_is_guarded_like_every_report(app: Litestar) -> None:
+    assert client_from(app, "10.0.0.5").post(f"{API}/sql", content="SELECT 1").status_code == 403

@@ -16,7 +16,8 @@ from rum_server.settings import Settings
 from rum_server.storage.store import Store
 from rum_server.transform.pipeline import Pipeline, RequestContext
 from rum_server.transform.rows import ROW_COLUMNS
-from rum_server.web.demo_data import DAY_NS, FUNNEL_EVENTS, Seed, generate
+from rum_server.web.demo_data import FUNNEL_EVENTS, Seed, generate
+from tests.conftest import day_start_ns
 
 NOW_NS = time.time_ns()
 FIRST_CHUNK = next(generate(Seed(rows=6_000, days=5, site="seeded"), NOW_NS))
@@ -84,8 +85,8 @@ def test_each_event_row_follows_storage_md(event_name: str) -> None:
     for row in rows:
         assert row["ScopeName"] == "deco.rum" and row["ServiceName"] == "seeded"
         assert (row["SeverityText"], row["SeverityNumber"]) == SEVERITY.get(event_name, ("INFO", 9))
-        assert isinstance(row["Timestamp"], int) and row["Timestamp"] <= NOW_NS
-        assert row["Timestamp"] >= NOW_NS - NOW_NS % DAY_NS - 4 * DAY_NS
+        assert isinstance(row["Timestamp"], int)
+        assert day_start_ns(NOW_NS, 5) <= row["Timestamp"] < day_start_ns(NOW_NS, 0)
         attributes = row["LogAttributes"]
         assert EVERY_ROW_KEYS | EVENT_KEYS[event_name] <= set(attributes)
         assert all(isinstance(value, str) and value != "" for value in attributes.values())

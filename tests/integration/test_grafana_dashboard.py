@@ -22,6 +22,10 @@ from rum_server.transform.rows import ROW_COLUMNS
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboards" / "site-rum.json"
 SITE = "shop"
 DAY_NS = 86_400 * 10**9
+NOW_NS = time.time_ns()
+"""The test's clock: rows are aged from it and Grafana's time range ends at it (time is an
+input, so the test holds when the clock is moved, even where the store's own clock is not)."""
+NOW_SQL = f"fromUnixTimestamp64Nano(toInt64({NOW_NS}))"
 
 
 def load_dashboard() -> dict[str, Any]:
@@ -53,12 +57,12 @@ def concrete(
     ``calendar_days``: the range is the API's, today and the ``days - 1`` days before it.
     """
     start = (
-        f"toDate(Timestamp) >= today() - {days - 1}"
+        f"toDate(Timestamp) >= toDate({NOW_SQL}) - {days - 1}"
         if calendar_days
-        else f"Timestamp >= now() - INTERVAL {days} DAY"
+        else f"Timestamp >= {NOW_SQL} - INTERVAL {days} DAY"
     )
     replacements = {
-        "$__timeFilter(Timestamp)": f"{start} AND Timestamp <= now() + INTERVAL 1 HOUR",
+        "$__timeFilter(Timestamp)": f"{start} AND Timestamp <= {NOW_SQL} + INTERVAL 1 HOUR",
         "${site:singlequote}": f"'{site}'",
         "${device}": device,
     }
@@ -79,7 +83,7 @@ def log_row(
 ) -> dict[str, Any]:
     """One row in the exporter's shape; every Map value a string."""
     return {
-        "Timestamp": time.time_ns() - int(age_days * DAY_NS),
+        "Timestamp": NOW_NS - int(age_days * DAY_NS),
         "TraceId": "",
         "SpanId": "",
         "TraceFlags": 0,

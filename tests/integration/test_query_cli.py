@@ -52,7 +52,7 @@ def test_vitals_table_is_aligned_with_ms_rounded_and_shares_in_percent(
     assert set(lines[1]) <= {"-", " "}
     home = next(line for line in lines if line.startswith("/ "))
     cells = home.split()
-    assert cells[3].endswith("%") and "." not in cells[7]  # 58.0%, 3,141
+    assert cells[3].endswith("%") and "." not in cells[8] and cells[9] == "ms"  # 58.0%, 3,141 ms
     assert len({len(line) for line in lines[:2]}) == 1
 
 
@@ -164,3 +164,85 @@ def test_with_a_server_on_the_directory_the_cli_asks_its_api(
     )
     assert refused.returncode == 1
     assert "the server answered 401" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_sql_through_the_running_server_is_read_only_and_authenticated(
+    data_dir: Path, running_server: tuple[int, dict[str, str]]
+) -> None:
+    port, env = running_server
+
+    def sql(*args: str, token: str = "cli-token") -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "rum_server.cli", "sql", *args]
+        return subprocess.run(
+            [*command, "--dsn", f"chdb://{data_dir}"],
+            env={**env, "RUM_API_TOKEN": token},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    done = sql(
+        f"SELECT count() AS n FROM otel.otel_logs WHERE ServiceName = '{SITE}'", "--format", "csv"
+    )
+    assert done.returncode == 0, done.stderr
+    assert f":{port}/__deco/rum/api/sql?format=csv" in done.stderr
+    header, count = done.stdout.splitlines()
+    assert header == '"n"' and int(count) >= 12_000
+    refused = sql("DROP TABLE otel.otel_logs")
+    assert refused.returncode == 2 and "readonly" in refused.stderr.lower()
+    assert "Traceback" not in refused.stderr
+    assert sql("SELECT 1", token="wrong").returncode == 1
+    still_there = sql("SELECT count() FROM otel.otel_logs", "--format", "tsv")
+    assert still_there.returncode == 0 and int(still_there.stdout.splitlines()[-1]) >= 12_000
+
+
+def test_version_and_a_typo_under_a_command_print_that_commands_usage(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as version:
+        main(["--version"])
+    assert version.value.code == 0 and capsys.readouterr().out.startswith("rum-server ")
+    with pytest.raises(SystemExit) as typo:
+        main(["query", "vitals", "--metrc", "LCP"])
+    err = capsys.readouterr().err
+    assert typo.value.code == 2
+    assert err.startswith("usage: rum-server query vitals") and "--metrc" in err
+
+
+def test_an_unknown_site_or_release_lists_the_known_ones_and_fails(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dsn = ["--dsn", f"chdb://{data_dir}"]
+    assert main(["query", "vitals", "--site", "no-such-site", *dsn]) == 2
+    assert f"sites with data: {SITE}" in capsys.readouterr().err
+    assert main(query(data_dir, "compare", "--a", "nope-1", "--b", "nope-2")) == 2
+    err = capsys.readouterr().err
+    assert "release 'nope-1', 'nope-2'" in err and "releases with data: " in err
+
+
+def test_metric_names_in_any_case_and_units_in_tables(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(query(data_dir, "vitals", "--metric", "lcp", "--by", "device")) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith(f"rum-server: store {data_dir}")  # where the answer came from
+    mobile = next(line for line in out.splitlines() if line.startswith("mobile"))
+    assert mobile.endswith(" ms") and mobile.count(" ms") == 3  # p50, p75, p95
+    assert main(query(data_dir, "vitals", "--metric", "cls", "--by", "device")) == 0
+    assert " ms" not in capsys.readouterr().out  # CLS is a unitless score
+
+
+def test_demo_data_on_a_store_a_server_holds_says_to_stop_the_server(
+    data_dir: Path, running_server: tuple[int, dict[str, str]]
+) -> None:
+    _, env = running_server
+    done = subprocess.run(
+        [sys.executable, "-m", "rum_server.cli", "demo-data", "--dsn", f"chdb://{data_dir}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "in use by a running rum-server serve: stop it" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,12 @@ from rum_server.transform.rating import rating
 from rum_server.transform.redact import DEFAULT_POLICY
 from rum_server.transform.rows import BatchContext, BatchRows, Columns
 from rum_server.transform.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
-from rum_server.web.demo_data import DAY_NS, Seed, seed_store
+from tests.conftest import day_start_ns, local_day
 
 NOW_NS = time.time_ns()
-TODAY_START_NS = NOW_NS - NOW_NS % DAY_NS
+TODAY = local_day(NOW_NS)
+"""The reports' window ends on the day the rows were made: time is an input, so a run
+that crosses midnight (or a month, a year, a DST change) checks the same days."""
 DAY_OFFSETS = (5, 3, 0)
 """Days of the seeded values: the window holds all three, a one-day window only today."""
 ROUTES = {"/": 1800.0, "/_products/$slug/p": 2600.0}
@@ -90,7 +92,7 @@ class Rows:
 
 def at_day(offset: int, seconds: float = 3600.0) -> int:
     """A time ``offset`` days before today, ``seconds`` after that day's midnight."""
-    return min(TODAY_START_NS - offset * DAY_NS + int(seconds * 1e9), NOW_NS - 1)
+    return min(day_start_ns(NOW_NS, offset) + int(seconds * 1e9), NOW_NS - 1)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +139,7 @@ def test_rows_after_a_settle_are_answered_at_once(known: Any) -> None:
     settle(store)
     rows.vital("LCP", 3000.0, "fresh-2", at_day(0, 20))
     rows.insert(store)  # not settled: today's stage changed, so today is read from it
-    report = reports.vitals(store, Filters(site="fresh", days=1), "route")
+    report = reports.vitals(store, Filters(today=TODAY, site="fresh", days=1), "route")
     assert report.rows[0]["samples"] == 2
     assert report.rows[0]["p95"] == pytest.approx(3000.0, rel=0.01)
 
@@ -145,7 +147,7 @@ def test_rows_after_a_settle_are_answered_at_once(known: Any) -> None:
 @pytest.mark.parametrize("by", ["route", "device"])
 def test_vitals_p75_matches_numpy_within_one_percent(known: Any, by: str) -> None:
     store, values = known
-    report = reports.vitals(store, Filters(site="known", days=7), by)
+    report = reports.vitals(store, Filters(today=TODAY, site="known", days=7), by)
     position = 0 if by == "route" else 1
     expected: dict[str, list[float]] = {}
     for key, group in values.items():
@@ -162,7 +164,9 @@ def test_vitals_p75_matches_numpy_within_one_percent(known: Any, by: str) -> Non
 
 def test_vitals_device_filter_and_browser_grouping_read_the_stage(known: Any) -> None:
     store, values = known
-    report = reports.vitals(store, Filters(site="known", days=7, device="mobile"), "browser")
+    report = reports.vitals(
+        store, Filters(today=TODAY, site="known", days=7, device="mobile"), "browser"
+    )
     mobile = [v for (_, device), group in values.items() if device == "mobile" for v in group]
     assert [row["browser"] for row in report.rows] == ["Chrome"]
     assert report.rows[0]["samples"] == len(mobile)
@@ -171,7 +175,7 @@ def test_vitals_device_filter_and_browser_grouping_read_the_stage(known: Any) ->
 
 def test_window_of_one_day_reads_only_today(known: Any) -> None:
     store, values = known
-    report = reports.vitals(store, Filters(site="known", days=1), "route")
+    report = reports.vitals(store, Filters(today=TODAY, site="known", days=1), "route")
     assert sum(int(str(row["samples"])) for row in report.rows) == len(values) * PER_GROUP_AND_DAY
 
 
@@ -184,7 +188,9 @@ def test_rollup_answer_agrees_with_the_analysts_raw_query(known: Any) -> None:
         " AND ServiceName = 'known' AND LogAttributes['rum.metric.name'] = 'LCP'"
         " AND Timestamp >= now() - INTERVAL 7 DAY GROUP BY route"
     )
-    rollup = {row["route"]: row for row in reports.vitals(store, Filters("known", 7)).rows}
+    rollup = {
+        row["route"]: row for row in reports.vitals(store, Filters("known", 7, today=TODAY)).rows
+    }
     for route, p75, samples in raw:
         assert rollup[route]["samples"] == samples
         assert rollup[route]["p75"] == pytest.approx(p75, rel=0.01)
@@ -192,7 +198,7 @@ def test_rollup_answer_agrees_with_the_analysts_raw_query(known: Any) -> None:
 
 def test_trend_has_one_row_per_day_and_metric(known: Any) -> None:
     store, values = known
-    report = reports.trend(store, Filters(site="known", days=7, metric="LCP"))
+    report = reports.trend(store, Filters(today=TODAY, site="known", days=7, metric="LCP"))
     assert len(report.rows) == len(DAY_OFFSETS)
     assert all(row["samples"] == len(values) * PER_GROUP_AND_DAY for row in report.rows)
 
@@ -212,13 +218,17 @@ def test_each_metric_id_counts_once_with_its_last_value(store: Store, offset: in
     rows.vital("CLS", 0.01, "v5-other-id", at_day(offset, 50))
     rows.insert(store)
     settle(store)
-    report = reports.vitals(store, Filters(site=f"dedup-{offset}", metric="CLS"), "route")
+    report = reports.vitals(
+        store, Filters(today=TODAY, site=f"dedup-{offset}", metric="CLS"), "route"
+    )
     assert report.rows[0]["samples"] == 2
     assert report.rows[0]["p95"] == pytest.approx(0.12, abs=1e-6)
     rows.vital("CLS", 0.2, "v5-same-id", at_day(offset, 200))  # a late report after settling
     rows.insert(store)
     settle(store)
-    again = reports.vitals(store, Filters(site=f"dedup-{offset}", metric="CLS"), "route")
+    again = reports.vitals(
+        store, Filters(today=TODAY, site=f"dedup-{offset}", metric="CLS"), "route"
+    )
     assert again.rows[0]["samples"] == 2
     assert again.rows[0]["p95"] == pytest.approx(0.2, abs=1e-6)
 
@@ -228,7 +238,7 @@ def test_counts_are_weighted_by_the_sample_rate(store: Store) -> None:
     for i in range(10):
         rows.vital("LCP", 1000.0 + i, f"id-{i}", at_day(0, 10 + i), rate="0.1")
     rows.insert(store)
-    report = reports.vitals(store, Filters(site="sampled"), "route")
+    report = reports.vitals(store, Filters(today=TODAY, site="sampled"), "route")
     assert report.rows[0]["samples"] == 100
 
 
@@ -244,7 +254,7 @@ def test_compare_finds_a_regression_and_not_noise(store: Store) -> None:
         for i, value in enumerate(draws):
             rows.vital("LCP", round(float(value)), f"{release}-{i}", at_day(0, i), release=release)
     rows.insert(store)
-    filters = Filters(site="cmp")
+    filters = Filters(today=TODAY, site="cmp")
     slow = reports.compare(store, filters, Comparison(a="base", b="slow")).rows[0]
     assert slow["verdict"] == "regressed" and slow["significant"] is True
     assert slow["p75_a"] == pytest.approx(percentile(list(samples["base"])), rel=0.01)
@@ -261,12 +271,11 @@ def test_compare_without_releases_takes_the_two_newest(store: Store) -> None:
         rows.vital("LCP", 1000.0 + i, f"old-{i}", at_day(2, i), release="old")
         rows.vital("LCP", 1500.0 + i, f"new-{i}", at_day(0, i), release="new")
     rows.insert(store)
-    report = reports.compare(store, Filters(site="latest"), Comparison())
+    report = reports.compare(store, Filters(today=TODAY, site="latest"), Comparison())
     assert (report.rows[0]["a"], report.rows[0]["b"]) == ("old", "new")
-    today = store.query("SELECT today()")[0][0]
-    old_day = store.query("SELECT today() - 2")[0][0]
-    ranges = Comparison(a_range=DateRange(old_day, old_day), b_range=DateRange.parse(f"{today}"))
-    by_days = reports.compare(store, Filters(site="latest"), ranges).rows[0]
+    old_day = TODAY - timedelta(days=2)
+    ranges = Comparison(a_range=DateRange(old_day, old_day), b_range=DateRange.parse(f"{TODAY}"))
+    by_days = reports.compare(store, Filters(today=TODAY, site="latest"), ranges).rows[0]
     assert (by_days["p75_a"], by_days["p75_b"]) == (1029, 1529)
     with pytest.raises(ReportError, match="both releases"):
         Comparison(a="old")
@@ -283,7 +292,7 @@ def test_errors_pages_events_and_sites(store: Store) -> None:
         error = Error(ts=at_day(0, 50) / 1e6, msg="boom", type="TypeError")
         rows.add(error, "/cart", rate="0.5", session=session)
     rows.insert(store)
-    filters = Filters(site="shop", metric="")
+    filters = Filters(today=TODAY, site="shop", metric="")
     errors = reports.errors(store, filters).rows
     assert sum(int(str(row["page_views"])) for row in errors) == 6  # 3 rows at rate 0.5
     assert reports.pages(store, filters).rows == [
@@ -293,29 +302,3 @@ def test_errors_pages_events_and_sites(store: Store) -> None:
     assert [row["sessions"] for row in funnel] == [3, 2, 1]
     assert funnel[2]["of_previous"] == 0.5
     assert "shop" in [row["site"] for row in reports.sites(store).rows]
-
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "queries.md"
-SQL_BLOCKS = re.findall(r"```sql\n(.*?)```", DOCS.read_text(), flags=re.S)
-TRACES_DDL = """CREATE TABLE IF NOT EXISTS otel.otel_traces (
-    Timestamp DateTime64(9), TraceId String, SpanId String, ParentSpanId String,
-    SpanName LowCardinality(String), ServiceName LowCardinality(String), Duration UInt64
-) ENGINE = MergeTree ORDER BY (ServiceName, Timestamp)"""
-
-
-@pytest.fixture(scope="module")
-def with_demo_store(known: Any) -> Store:
-    """The module's store plus demo traffic and a Collector-shaped traces table."""
-    store: Store = known[0]
-    seed_store(store, Seed(rows=4_000, days=3, site="demo-store"))
-    store.command(TRACES_DDL)
-    return store
-
-
-def test_the_cookbook_has_queries() -> None:
-    assert len(SQL_BLOCKS) >= 8
-
-
-@pytest.mark.parametrize("sql", SQL_BLOCKS, ids=[f"block{i}" for i in range(len(SQL_BLOCKS))])
-def test_every_cookbook_query_runs_as_printed(with_demo_store: Store, sql: str) -> None:
-    with_demo_store.query(sql)

@@ -52,6 +52,15 @@ def test_a_matching_etag_gets_304_without_a_body(client: TestClient[Any]) -> Non
     assert response.headers["etag"] == etag
 
 
+@pytest.mark.parametrize("name", BUILDS)
+def test_head_answers_like_get_without_a_body(client: TestClient[Any], name: str) -> None:
+    get = client.get(f"/__deco/{name}", headers={"accept-encoding": "identity"})
+    head = client.head(f"/__deco/{name}", headers={"accept-encoding": "identity"})
+    assert head.status_code == 200 and head.content == b""
+    for header in ("etag", "cache-control", "content-type", "content-length"):
+        assert head.headers[header] == get.headers[header]
+
+
 @pytest.mark.parametrize(
     ("accept", "expected"),
     [

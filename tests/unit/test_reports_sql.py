@@ -14,6 +14,7 @@ from rum_server.query.reports import (
     compare_query,
     errors_query,
     events_query,
+    latest_releases_query,
     pages_query,
     quote,
     sites_query,
@@ -171,3 +172,29 @@ def test_events_funnel_has_one_condition_per_step() -> None:
         events_query("otel.otel_logs", Filters(), [""])
     with pytest.raises(ReportError):
         events_query("otel.otel_logs", Filters(), [f"e{i}" for i in range(11)])
+
+
+@pytest.mark.parametrize(
+    ("today", "first"),
+    [
+        (date(2026, 12, 31), "2026-12-25"),  # a year's last day
+        (date(2027, 1, 2), "2026-12-27"),  # a window across the new year
+        (date(2027, 3, 1), "2027-02-23"),  # across a month end (February)
+        (date(2028, 3, 1), "2028-02-24"),  # … of a leap year
+    ],
+)
+def test_a_given_today_makes_every_window_a_literal_range(today: date, first: str) -> None:
+    """Time is an input: with ``today`` passed, no query depends on the store's clock."""
+    window = f"BETWEEN toDate('{first}') AND toDate('{today}')"
+    filters = Filters(site="shop", days=7, today=today)
+    queries = [
+        vitals_query(TABLES, filters, "route", SPLIT).sql,
+        errors_query(TABLES, filters).sql,
+        pages_query(TABLES, filters).sql,
+        events_query("otel.otel_logs", filters, ["view_item"]).sql,
+    ]
+    for sql in queries:
+        assert window in sql and "today()" not in sql and "now()" not in sql
+    assert (
+        f"toDate(max(last_seen)) >= toDate('{first}')" in latest_releases_query(TABLES, filters).sql
+    )

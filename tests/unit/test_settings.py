@@ -15,6 +15,7 @@ from rum_server.settings import (
     SettingsError,
     add_flags,
     declaration,
+    default_data_dir,
     default_dsn,
     flag_values,
     markdown_table,
@@ -24,7 +25,7 @@ from rum_server.settings import (
 def test_defaults_match_the_interface_contract() -> None:
     settings = Settings.from_env({})
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
-    assert settings.dsn == "chdb://" + str(Path("rum-data").resolve()) == default_dsn()
+    assert settings.dsn == "chdb://" + str(default_data_dir()) == default_dsn()
     assert (settings.database, settings.table) == ("otel", "otel_logs")
     assert settings.sites == () and settings.allowed_origins == ()
     assert settings.demo is False and settings.embedded
@@ -109,3 +110,20 @@ def test_the_moved_knobs_are_settings_with_their_old_defaults() -> None:
     assert (defaults.max_body_bytes, defaults.max_decoded_bytes) == (64 * 1024, 256 * 1024)
     assert (defaults.label_max_values, defaults.write_max_backoff_seconds) == (100, 5.0)
     assert Settings(max_body_bytes=0).validate() == ["max body bytes must be positive"]
+
+
+def test_the_default_store_is_one_place_whatever_the_directory() -> None:
+    home = Path.home() / ".local" / "share" / "deco-rum" / "store"
+    assert default_data_dir({}) == home
+    assert default_data_dir({"XDG_DATA_HOME": "/srv/data"}) == Path("/srv/data/deco-rum/store")
+    assert default_data_dir({"XDG_DATA_HOME": "relative"}) == home  # ignored, as XDG says
+
+
+@pytest.mark.parametrize("given", ["chdb://rum-data", "rum-data", "./rum-data"])
+def test_a_relative_embedded_dsn_is_resolved_from_the_current_directory(
+    given: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env({}, dsn=given)
+    assert settings.dsn == f"chdb://{tmp_path / 'rum-data'}"
+    assert settings.validate() == []

@@ -2,6 +2,6 @@
 SELECT ServiceVersion AS release FROM ${releases}
 WHERE ServiceVersion != ''${site}
 GROUP BY release
-HAVING max(last_seen) >= now() - INTERVAL ${days} DAY
+HAVING toDate(max(last_seen)) >= ${first_day}
 ORDER BY min(first_seen) DESC, release DESC
 LIMIT 2
