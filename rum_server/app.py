@@ -22,12 +22,10 @@ from litestar.plugins import InitPluginProtocol
 from litestar.types import ControllerRouterHandler
 
 from rum_server import __version__
-from rum_server.dashboard import dashboard_routes
 from rum_server.ingest.handler import ingest
 from rum_server.ingest.rate_limit import RateLimiter
 from rum_server.query.api import api_routes
 from rum_server.settings import Settings
-from rum_server.snippet_files import load_snippets, serve_snippet
 from rum_server.storage.settler import Settler
 from rum_server.storage.sinks import open_writer
 from rum_server.storage.store import Store
@@ -35,8 +33,10 @@ from rum_server.storage.writer import Writer
 from rum_server.transform.enrich.user_agent import load_rules
 from rum_server.transform.pipeline import Pipeline
 from rum_server.web.contract_routes import contract_handler
+from rum_server.web.dashboard import dashboard_routes
 from rum_server.web.demo_routes import demo_routes
 from rum_server.web.health import health
+from rum_server.web.snippet_files import load_snippets, serve_snippet
 
 log = logging.getLogger("rum_server")
 

@@ -22,13 +22,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rum_server import contract as c
-from rum_server.demo import DEMO_SITE
 from rum_server.settings import Settings
 from rum_server.storage.rollups import settle
 from rum_server.storage.sink import ClickHouseSink
 from rum_server.storage.store import DataDirectoryLocked, Store, StoreError
 from rum_server.transform.rating import format_value, rating, vital_body
 from rum_server.transform.rows import ROW_COLUMNS
+from rum_server.web.demo import DEMO_SITE
 
 DAY_NS = 86_400 * 10**9
 HOUR_NS = 3_600 * 10**9
@@ -340,7 +340,7 @@ def seed_store(store: Store, seed: Seed, progress: bool = False) -> int:
 
 def command(args: argparse.Namespace) -> int:
     """Seed, then say what was written; problems are one line on stderr and exit code 2."""
-    from rum_server.cli import CliError, settings_from
+    from rum_server.cli.main import CliError, settings_from
 
     try:
         if args.rows < 1 or not 1 <= args.days <= 90:
@@ -361,7 +361,7 @@ def command(args: argparse.Namespace) -> int:
 
 
 def seed_settings(settings: Settings, seed: Seed, progress: bool) -> int:
-    from rum_server.cli import CliError
+    from rum_server.cli.main import CliError
 
     try:
         with Store.open(settings) as store:
@@ -376,7 +376,7 @@ def seed_settings(settings: Settings, seed: Seed, progress: bool) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from rum_server.cli import add_store_options
+    from rum_server.cli.main import add_store_options
 
     parser = subparsers.add_parser("demo-data", help="seed the store with synthetic traffic")
     add_store_options(parser)

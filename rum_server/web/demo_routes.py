@@ -6,7 +6,7 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.types import ControllerRouterHandler
 
-from rum_server.demo import render_demo_page
+from rum_server.web.demo import render_demo_page
 
 
 @get(["/", "/demo/{path:path}"], include_in_schema=False)

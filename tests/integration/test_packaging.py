@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE_DATA = (
     "rum_server/static",
-    "rum_server/dashboard_assets",
+    "rum_server/web/dashboard_assets",
     "rum_server/storage/sql",
     "rum_server/query/sql",
 )
@@ -39,7 +39,7 @@ def test_the_wheel_ships_every_file_the_server_serves(tmp_path: Path) -> None:
         path.relative_to(REPO).as_posix()
         for folder in (
             "rum_server/static",
-            "rum_server/dashboard_assets",
+            "rum_server/web/dashboard_assets",
             "rum_server/storage/sql",
             "rum_server/query/sql",
         )

@@ -66,8 +66,8 @@ class Asset:
 
 
 def read_asset(name: str) -> bytes:
-    """The bytes of a packaged file under ``rum_server/dashboard_assets``."""
-    return resources.files("rum_server").joinpath("dashboard_assets", name).read_bytes()
+    """The bytes of a packaged file under ``rum_server/web/dashboard_assets``."""
+    return resources.files("rum_server.web").joinpath("dashboard_assets", name).read_bytes()
 
 
 def render_page(template: str, base: str, assets: dict[str, Asset]) -> str:

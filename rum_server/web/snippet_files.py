@@ -13,7 +13,8 @@ from pathlib import Path
 from litestar import Request, Response, route
 from litestar.datastructures import State
 
-STATIC_DIR = Path(__file__).parent / "static"
+STATIC_DIR = Path(__file__).parent.parent / "static"
+"""The snippet builds, where client/build.mjs writes them (``rum_server/static/``)."""
 SNIPPET_NAMES = ("rum.js", "rum.attribution.js", "rum.errors.js")
 CACHE_CONTROL = "public, max-age=86400, stale-while-revalidate=604800"
 """A day fresh, a week stale-while-revalidate: long-lived, yet a new build reaches pages soon."""

@@ -104,7 +104,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         sock.close()
         raise CliError(str(exc)) from None
     if settings.workers > 1:
-        from rum_server.workers import run_workers
+        from rum_server.cli.workers import run_workers
 
         store.close()
         print(f"deco RUM: {settings.workers} workers on port {settings.port}", file=sys.stderr)
@@ -211,7 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Commands that live in their own modules (query, demo-data)."""
-    from rum_server import query_cli, sql_cli
+    from rum_server.cli import query as query_cli
+    from rum_server.cli import sql as sql_cli
     from rum_server.web import demo_data
 
     return [query_cli.register, sql_cli.register, demo_data.register]

@@ -30,7 +30,7 @@ from types import FrameType
 from rum_server.settings import Settings
 from rum_server.storage.spool import SUFFIX
 
-log = logging.getLogger("rum_server.workers")
+log = logging.getLogger("rum_server.cli.workers")
 
 STOP_SECONDS = 40.0
 """How long a worker gets to flush after SIGTERM before it is killed."""

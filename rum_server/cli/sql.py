@@ -15,9 +15,9 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from rum_server.cli import CliError, add_store_options, settings_from
+from rum_server.cli.main import CliError, add_store_options, settings_from
+from rum_server.cli.query import EXIT_STORE, EXIT_USAGE, api_base, ask_server
 from rum_server.query.readonly_sql import FORMATS, SqlError, run_sql
-from rum_server.query_cli import EXIT_STORE, EXIT_USAGE, api_base, ask_server
 from rum_server.settings import Settings
 from rum_server.storage.store import DataDirectoryLocked, Store, StoreError
 

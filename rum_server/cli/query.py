@@ -21,7 +21,7 @@ from pathlib import Path
 
 import msgspec
 
-from rum_server.cli import CliError, add_store_options, settings_from
+from rum_server.cli.main import CliError, add_store_options, settings_from
 from rum_server.query import reports
 from rum_server.query.reports import METRICS, Comparison, DateRange, Filters, Report, ReportError
 from rum_server.settings import Settings
