@@ -1,152 +1,25 @@
-"""``rum-server``: serve, schema, query, demo-data.
+"""``rum-server``: every command is a module of this package with a ``register``.
 
-Bad configuration ends the process at start with one clear line on stderr and a
-non-zero exit, never a traceback: the store is opened and the port bound before
-the server starts, so their failures are caught here.
+serve, schema, query, sql, demo-data. Failures are one line on stderr and an exit code.
 """
 
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
-import socket
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from rum_server import __version__
-from rum_server.settings import Settings, SettingsError, split_list
-from rum_server.storage.schema import statements
-from rum_server.storage.store import Store, StoreError, schema_target
+from rum_server.cli.common import CliError
+from rum_server.cli.demo_data import register as demo_data
+from rum_server.cli.query import register as query
+from rum_server.cli.schema import register as schema
+from rum_server.cli.serve import register as serve
+from rum_server.cli.sql import register as sql
 
-EXIT_CONFIG = 2
-
-
-class CliError(Exception):
-    """A problem to report as one line, with its exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_CONFIG) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def add_store_options(parser: argparse.ArgumentParser) -> None:
-    """Options every command that touches the store shares (also RUM_* variables)."""
-    parser.add_argument(
-        "--dsn",
-        help="chdb:///abs/path or clickhouse://user:pass@host:8123/db "
-        "(RUM_CLICKHOUSE_DSN; default chdb:// + $XDG_DATA_HOME/deco-rum/store, i.e. "
-        "~/.local/share/deco-rum/store; a relative path is resolved from here)",
-    )
-    parser.add_argument("--database", help="database (RUM_CLICKHOUSE_DATABASE; default otel)")
-    parser.add_argument("--table", help="logs table (RUM_CLICKHOUSE_TABLE; default otel_logs)")
-
-
-def settings_from(args: argparse.Namespace, **extra: object) -> Settings:
-    """Settings from the environment with the command line's options on top, validated."""
-    try:
-        overrides: dict[str, Any] = {
-            "dsn": args.dsn,
-            "database": args.database,
-            "table": args.table,
-            **extra,
-        }
-        settings = Settings.from_env(**overrides)
-    except (SettingsError, TypeError) as exc:
-        raise CliError(str(exc)) from None
-    problems = settings.validate()
-    if problems:
-        raise CliError("bad configuration: " + "; ".join(problems))
-    return settings
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    """Bind the listening socket now, so "port in use" is a clear error at start."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise CliError(f"port {port} on {host} is already in use") from None
-        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from rum_server.app import create_app
-
-    extra: dict[str, object] = {"host": args.host, "port": args.port}
-    if args.sites is not None:
-        extra["sites"] = split_list(args.sites)
-    if args.allowed_origins is not None:
-        extra["allowed_origins"] = split_list(args.allowed_origins)
-    if args.query_allowlist is not None:
-        extra["query_allowlist"] = split_list(args.query_allowlist)
-    if args.demo:
-        extra["demo"] = True
-    extra["workers"] = args.workers
-    extra["sinks"] = split_list(args.sink) if args.sink is not None else None
-    extra["otlp_endpoint"] = args.otlp_endpoint
-    settings = settings_from(args, **extra)
-    sock = bind_socket(settings.host, settings.port)
-    try:
-        store = Store(settings)
-        store.ensure_schema()
-    except StoreError as exc:
-        sock.close()
-        raise CliError(str(exc)) from None
-    if settings.workers > 1:
-        from rum_server.cli.workers import run_workers
-
-        store.close()
-        print(f"deco RUM: {settings.workers} workers on port {settings.port}", file=sys.stderr)
-        return run_workers(settings, sock, args.log_level)
-    app = create_app(settings, store=store)
-    where = f"http://{settings.host}:{settings.port}"
-    print(f"deco RUM listening on {where} (store {settings.dsn.split('@')[-1]})", file=sys.stderr)
-    if settings.demo:
-        print(
-            f"demo storefront: {where}/   dashboard: {where}/__deco/rum/dashboard", file=sys.stderr
-        )
-    config = uvicorn.Config(
-        app, log_level=args.log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=10
-    )
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
-
-
-def cmd_schema(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
-    if args.migrate:
-        from rum_server.storage.exporter_tables import run_migration
-
-        try:
-            return run_migration(settings, args.cluster or "", args.apply)
-        except StoreError as exc:
-            raise CliError(str(exc)) from None
-    target = schema_target(settings, cluster=args.cluster or "")
-    ddl = statements(target)
-    if not args.apply:
-        print(";\n\n".join(ddl) + ";")
-        return 0
-    try:
-        store = Store(settings)
-        try:
-            store.ensure_schema() if not args.cluster else [store.command(s) for s in ddl]
-        finally:
-            store.close()
-    except StoreError as exc:
-        raise CliError(str(exc)) from None
-    print(f"schema applied to {settings.qualified_table}", file=sys.stderr)
-    return 0
+COMMANDS = (serve, schema, query, sql, demo_data)
+"""In the order ``rum-server --help`` lists them."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,67 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rum-server {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    serve = commands.add_parser("serve", help="run the ingest server")
-    add_store_options(serve)
-    serve.add_argument("--host", help="address to listen on (RUM_HOST; default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (RUM_PORT; default 8000)")
-    serve.add_argument("--sites", help="comma list of accepted site ids (RUM_SITES; default any)")
-    serve.add_argument(
-        "--allowed-origins",
-        help="comma list of origins allowed to send beacons "
-        "(RUM_ALLOWED_ORIGINS; default same origin only; * for any)",
-    )
-    serve.add_argument(
-        "--query-allowlist",
-        help="query keys whose values are kept, prefix* patterns allowed (RUM_QUERY_ALLOWLIST)",
-    )
-    serve.add_argument(
-        "--demo",
-        action="store_true",
-        default=None,
-        help="also serve a demo storefront page at / (RUM_DEMO)",
-    )
-    serve.add_argument(
-        "--workers",
-        type=int,
-        help="worker processes, each with its own writer; needs a ClickHouse server DSN "
-        "(RUM_WORKERS; default 1)",
-    )
-    serve.add_argument(
-        "--sink", help="where rows go: clickhouse, otlp, or clickhouse,otlp (RUM_SINK)"
-    )
-    serve.add_argument(
-        "--otlp-endpoint",
-        help="OTLP/HTTP endpoint for the otlp sink, e.g. http://collector:4318 (RUM_OTLP_ENDPOINT; "
-        "headers in RUM_OTLP_HEADERS=k=v,k2=v2)",
-    )
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
-    serve.set_defaults(func=cmd_serve)
-
-    schema = commands.add_parser("schema", help="print (or --apply) the DDL")
-    add_store_options(schema)
-    schema.add_argument("--apply", action="store_true", help="apply it to the configured store")
-    schema.add_argument("--cluster", help="ON CLUSTER name (replicated engines)")
-    schema.add_argument(
-        "--migrate",
-        action="store_true",
-        help="print (or --apply) what makes an older exporter's table and rows ours",
-    )
-    schema.set_defaults(func=cmd_schema)
-
-    for register in extra_commands():
+    for register in COMMANDS:
         register(commands)
     return parser
-
-
-def extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
-    """Commands that live in their own modules (query, demo-data)."""
-    from rum_server.cli import query as query_cli
-    from rum_server.cli import sql as sql_cli
-    from rum_server.web import demo_data
-
-    return [query_cli.register, sql_cli.register, demo_data.register]
 
 
 def chosen_parser(
@@ -247,7 +62,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

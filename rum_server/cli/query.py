@@ -1,8 +1,10 @@
-"""``rum-server query …``: the reports on the command line, as a table, JSON or CSV.
+"""``rum-server query …``: the reports of the registry on the command line (table, JSON, CSV).
 
-The command opens the store itself; when a running server holds the embedded data
-directory (chdb allows one process per directory), it asks that server's query API
-instead and says so on stderr. Failures are one line on stderr and a non-zero exit.
+Each report of :data:`~rum_server.query.registry.REPORTS` is a sub-command whose options
+are its declared parameters. The command opens the store itself; when a running server
+holds the embedded data directory (chdb allows one process per directory), it asks that
+server's query API instead and says so on stderr. Failures are one line on stderr and a
+non-zero exit.
 """
 
 from __future__ import annotations
@@ -10,28 +12,30 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Callable
 from dataclasses import astuple
-from pathlib import Path
+from typing import Any
 
 import msgspec
 
-from rum_server.cli.main import CliError, add_store_options, settings_from
-from rum_server.query import reports
-from rum_server.query.reports import METRICS, Comparison, DateRange, Filters, Report, ReportError
+from rum_server.cli.common import (
+    EXIT_STORE,
+    EXIT_USAGE,
+    CliError,
+    add_server_options,
+    add_store_options,
+    api_base,
+    ask_server,
+    require_data_dir,
+    settings_from,
+)
+from rum_server.query.registry import REPORTS, ReportSpec
+from rum_server.query.reports import MAX_DAYS, Report, ReportError
 from rum_server.settings import Settings
 from rum_server.storage.exporter_tables import count_unnamed, unnamed_note
 from rum_server.storage.rollups import RollupTables, settle
 from rum_server.storage.store import DataDirectoryLocked, Store, StoreError
-
-EXIT_STORE = 1
-EXIT_USAGE = 2
-API_TIMEOUT_SECONDS = 60.0
 
 SHARE_COLUMNS = {"good", "needs_improvement", "poor", "of_first", "of_previous"}
 CHANGE_PERCENT_COLUMNS = {"change_pct"}
@@ -46,82 +50,38 @@ METRIC_VALUE_COLUMNS = {
     "change_high",
 }
 
-Builder = Callable[[Store], Report]
-
-
-# --- what each sub-command asks ------------------------------------------------------------
-
-
-def filters_from(args: argparse.Namespace, metric: str = "") -> Filters:
-    return Filters(site=args.site, days=args.days, metric=metric, device=args.device)
-
-
-def request_for(args: argparse.Namespace) -> tuple[str, dict[str, str], Builder]:
-    """(API report name, its query parameters, the local executor) for the parsed options."""
-    report: str = args.report
-    params = {"site": args.site, "days": str(args.days), "device": args.device}
-    if report == "vitals":
-        chosen = filters_from(args, args.metric)
-        params |= {"metric": args.metric, "by": args.by}
-        return report, params, lambda store: reports.vitals(store, chosen, args.by)
-    if report == "trend":
-        chosen = filters_from(args, args.metric)
-        params |= {"metric": args.metric}
-        return report, params, lambda store: reports.trend(store, chosen)
-    if report == "errors":
-        chosen = filters_from(args)
-        params |= {"limit": str(args.limit)}
-        return report, params, lambda store: reports.errors(store, chosen, args.limit)
-    if report == "pages":
-        chosen = filters_from(args)
-        return report, params, lambda store: reports.pages(store, chosen)
-    if report == "sites":
-        return report, {}, reports.sites
-    if report == "events":
-        chosen = filters_from(args)
-        names = [name.strip() for name in args.names.split(",")]
-        params |= {"names": args.names}
-        return report, params, lambda store: reports.events(store, chosen, names)
-    chosen = filters_from(args, args.metric)
-    comparison = Comparison(
-        a=args.a,
-        b=args.b,
-        a_range=DateRange.parse(args.a_range) if args.a_range else None,
-        b_range=DateRange.parse(args.b_range) if args.b_range else None,
-        by=args.by,
-    )
-    params |= {
-        "metric": args.metric,
-        "a": args.a,
-        "b": args.b,
-        "a_range": args.a_range,
-        "b_range": args.b_range,
-        "by": args.by,
-    }
-    return "compare", params, lambda store: reports.compare(store, chosen, comparison)
-
 
 # --- where the answer comes from -------------------------------------------------------------
 
 
-def answer_locally(settings: Settings, build: Builder, notes: bool = True) -> Report:
+def ask(
+    args: argparse.Namespace, spec: ReportSpec, values: dict[str, Any], notes: bool = False
+) -> Report:
+    """One report, from the store or (when a server holds it) from the server's API."""
+    settings = settings_from(args, host=args.host, port=args.port)
+    try:
+        report = answer_locally(settings, spec, values, notes)
+    except DataDirectoryLocked:
+        return answer_from_server(settings, spec, values)
+    except ReportError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_STORE) from None
+    return report
+
+
+def answer_locally(
+    settings: Settings, spec: ReportSpec, values: dict[str, Any], notes: bool = True
+) -> Report:
     """Open the store, bring the rollups up to date, run the report (``notes``: say what
     the store holds that no report counts; once per command is enough)."""
-    if settings.embedded and not Path(settings.data_path).is_dir():
-        raise CliError(
-            f"no data directory at {settings.data_path} (seed it with rum-server demo-data, "
-            "start rum-server serve, or pass --dsn)",
-            EXIT_USAGE,
-        )
-    store = Store(settings)
-    try:
+    require_data_dir(settings)
+    with Store.open(settings, ensure_schema=False) as store:
         if not rollups_present(store):
             store.ensure_schema()
         settle(store)
         unnamed = count_unnamed(store, 7) if notes else 0
-        report = build(store)
-    finally:
-        store.close()
+        report = spec.run(store, values)
     if notes and settings.embedded:  # first, so an empty answer is never a store elsewhere
         print(f"rum-server: store {settings.data_path}", file=sys.stderr)
     if unnamed:
@@ -141,59 +101,15 @@ def rollups_present(store: Store) -> bool:
     return bool(rows) and rows[0][0] == len(wanted) and bool(store.table_columns())
 
 
-def api_base(settings: Settings) -> str:
-    host = "127.0.0.1" if settings.host in ("", "0.0.0.0") else settings.host
-    host = "[::1]" if host == "::" else (f"[{host}]" if ":" in host else host)
-    return f"http://{host}:{settings.port}/__deco/rum/api"
-
-
-def ask_server(settings: Settings, url: str, data: bytes | None = None) -> bytes:
-    """GET (or POST ``data`` to) the running server's API, which holds the embedded store;
-    says so on stderr, sends the token, maps failures to one-line errors."""
-    print(
-        f"rum-server: the data directory is in use by a running server; asking it at {url}",
-        file=sys.stderr,
-    )
-    request = urllib.request.Request(url, data=data, headers={"Accept": "application/json"})
-    if data is not None:
-        request.add_header("Content-Type", "text/plain; charset=utf-8")
-    if settings.api_token:
-        request.add_header("Authorization", f"Bearer {settings.api_token}")
-    try:
-        with urllib.request.urlopen(request, timeout=API_TIMEOUT_SECONDS) as response:
-            return bytes(response.read())
-    except urllib.error.HTTPError as exc:
-        detail = error_detail(exc.read())
-        code = EXIT_USAGE if exc.code == 400 else EXIT_STORE
-        raise CliError(f"the server answered {exc.code}: {detail}", code) from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise CliError(
-            f"the data directory is locked but no server answers at {url}: {reason} "
-            "(pass --host/--port, or set RUM_HOST/RUM_PORT, to the running server's)",
-            EXIT_STORE,
-        ) from None
-
-
-def answer_from_server(settings: Settings, report: str, params: dict[str, str]) -> Report:
+def answer_from_server(settings: Settings, spec: ReportSpec, values: dict[str, Any]) -> Report:
     """Ask the running server's query API (it holds the embedded store)."""
-    query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
-    url = f"{api_base(settings)}/{report}" + (f"?{query}" if query else "")
+    query = urllib.parse.urlencode(spec.query_string(values))
+    url = f"{api_base(settings)}/{spec.name}" + (f"?{query}" if query else "")
     body = ask_server(settings, url)
     try:
         return msgspec.json.decode(body, type=Report)
     except msgspec.DecodeError:
         raise CliError(f"the server at {url} did not answer with a report", EXIT_STORE) from None
-
-
-def error_detail(body: bytes) -> str:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return body.decode(errors="replace")[:200]
-    if isinstance(data, dict):
-        return str(data.get("detail") or data.get("error") or data)
-    return str(data)
 
 
 # --- output --------------------------------------------------------------------------------
@@ -280,19 +196,20 @@ def render(report: Report, output: str, metric: str) -> str:
 # --- the command ---------------------------------------------------------------------------
 
 
+def values_of(args: argparse.Namespace, spec: ReportSpec) -> dict[str, Any]:
+    return {param.name: getattr(args, param.name) for param in spec.params}
+
+
 def run_query(args: argparse.Namespace) -> int:
     """Answer one report; problems are one line on stderr and an exit code, never a traceback."""
+    spec = REPORTS[args.report]
     try:
-        report = fetch_report(args)
+        report = ask(args, spec, values_of(args, spec), notes=True)
+        if not report.rows:
+            explain_empty(args)
     except CliError as exc:
         print(f"rum-server: {exc}", file=sys.stderr)
         return exc.code
-    if not report.rows:
-        try:
-            explain_empty(args)
-        except CliError as exc:
-            print(f"rum-server: {exc}", file=sys.stderr)
-            return exc.code
     sys.stdout.write(render(report, args.format, getattr(args, "metric", "")))
     if args.show_sql:
         print(f"\n-- SQL\n{report.sql}", file=sys.stderr)
@@ -303,21 +220,17 @@ def explain_empty(args: argparse.Namespace) -> None:
     """An empty answer for a site or release the store has never seen is a typo, not an
     empty state: say which ones exist and fail, so a script notices too."""
     if args.site:
-        known = [str(row["site"]) for row in ask(args, "sites", {}, reports.sites).rows]
+        sites = REPORTS["sites"]
+        known = [str(row["site"]) for row in ask(args, sites, sites.parse({})).rows]
         if args.site not in known:
             raise CliError(
                 f"no data for site {args.site!r}; sites with data: {', '.join(known) or 'none'}",
                 EXIT_USAGE,
             )
     if args.report == "compare" and (args.a or args.b):
-        chosen = Filters(site=args.site, days=reports.MAX_DAYS, metric=args.metric)
-        params = {"site": args.site, "days": str(reports.MAX_DAYS), "metric": args.metric}
-        listed = ask(
-            args,
-            "vitals",
-            {**params, "by": "release"},
-            lambda store: reports.vitals(store, chosen, "release"),
-        )
+        vitals = REPORTS["vitals"]
+        chosen = vitals.parse({"site": args.site, "days": str(MAX_DAYS), "metric": args.metric})
+        listed = ask(args, vitals, {**chosen, "by": "release"})
         known = [str(row["release"]) for row in listed.rows]
         unknown = [name for name in (args.a, args.b) if name not in known]
         if unknown:
@@ -328,87 +241,21 @@ def explain_empty(args: argparse.Namespace) -> None:
             )
 
 
-def ask(args: argparse.Namespace, name: str, params: dict[str, str], build: Builder) -> Report:
-    """One report, from the store or (when a server holds it) from the server's API."""
-    settings = settings_from(args, host=args.host, port=args.port)
-    try:
-        return answer_locally(settings, build, notes=False)
-    except DataDirectoryLocked:
-        return answer_from_server(settings, name, params)
-    except ReportError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
-    except StoreError as exc:
-        raise CliError(str(exc), EXIT_STORE) from None
-
-
-def fetch_report(args: argparse.Namespace) -> Report:
-    settings = settings_from(args, host=args.host, port=args.port)
-    try:
-        report_name, params, build = request_for(args)
-        return answer_locally(settings, build)
-    except DataDirectoryLocked:
-        return answer_from_server(settings, report_name, params)
-    except ReportError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
-    except StoreError as exc:
-        raise CliError(str(exc), EXIT_STORE) from None
-
-
-def _common(parser: argparse.ArgumentParser, days: int = 7) -> None:
-    add_store_options(parser)
-    parser.add_argument("--site", default="", help="site id (ServiceName); default all sites")
-    parser.add_argument("--days", type=int, default=days, help=f"last N days (default {days})")
-    parser.add_argument("--device", default="", help="desktop, mobile, tablet …; default all")
-    parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    parser.add_argument("--show-sql", action="store_true", help="print the SQL on stderr")
-    parser.add_argument("--host", help="the running server's host, for the API fallback")
-    parser.add_argument("--port", type=int, help="the running server's port (RUM_PORT)")
-    parser.set_defaults(func=run_query)
-
-
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Adds ``query`` and its reports to ``rum-server``."""
+    """Adds ``query`` and one sub-command per registered report to ``rum-server``."""
     query = subparsers.add_parser("query", help="the analyst's reports (table, JSON, CSV)")
     reports_parsers = query.add_subparsers(dest="report", required=True, metavar="REPORT")
-
-    vitals = reports_parsers.add_parser("vitals", help="p50/p75/p95 and rating shares")
-    _common(vitals)
-    vitals.add_argument("--metric", default="LCP", choices=METRICS, type=str.upper)
-    vitals.add_argument("--by", default="route", choices=list(reports.GROUPS))
-
-    trend = reports_parsers.add_parser("trend", help="daily p75 per metric, release days")
-    _common(trend, days=30)
-    trend.add_argument(
-        "--metric", default="", choices=METRICS, type=str.upper, help="default: every metric"
-    )
-
-    errors = reports_parsers.add_parser("errors", help="top error fingerprints")
-    _common(errors)
-    errors.add_argument("--limit", type=int, default=20)
-
-    pages = reports_parsers.add_parser("pages", help="page views and sessions per route")
-    _common(pages)
-
-    compare = reports_parsers.add_parser(
-        "compare", help="p75 of two releases or date ranges, with significance"
-    )
-    _common(compare)
-    compare.add_argument("--metric", default="LCP", choices=METRICS, type=str.upper)
-    compare.add_argument("--a", default="", help="baseline release (default: the one before b)")
-    compare.add_argument("--b", default="", help="release to judge (default: the newest)")
-    compare.add_argument("--a-range", default="", help="baseline days FIRST..LAST")
-    compare.add_argument("--b-range", default="", help="days to judge FIRST..LAST")
-    compare.add_argument(
-        "--by", default="", choices=["route", "device", "browser"], help="default: one row"
-    )
-
-    events = reports_parsers.add_parser("events", help="funnel of custom events per session")
-    _common(events)
-    events.add_argument(
-        "--names",
-        default="view_item,add_to_cart,begin_checkout,purchase",
-        help="event names in funnel order, comma separated",
-    )
-
-    sites = reports_parsers.add_parser("sites", help="site ids with data")
-    _common(sites)
+    for spec in REPORTS.values():
+        parser = reports_parsers.add_parser(spec.name, help=spec.help)
+        add_store_options(parser)
+        for param in spec.params:
+            options: dict[str, Any] = {"default": param.default, "help": param.help or None}
+            if param.choices:
+                options["choices"] = param.choices
+            if param.kind is int or param.upper:
+                options["type"] = int if param.kind is int else str.upper
+            parser.add_argument(param.flag, **options)
+        parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        parser.add_argument("--show-sql", action="store_true", help="print the SQL on stderr")
+        add_server_options(parser)
+        parser.set_defaults(func=run_query)

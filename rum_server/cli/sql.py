@@ -15,8 +15,17 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from rum_server.cli.main import CliError, add_store_options, settings_from
-from rum_server.cli.query import EXIT_STORE, EXIT_USAGE, api_base, ask_server
+from rum_server.cli.common import (
+    EXIT_STORE,
+    EXIT_USAGE,
+    CliError,
+    add_server_options,
+    add_store_options,
+    api_base,
+    ask_server,
+    require_data_dir,
+    settings_from,
+)
 from rum_server.query.readonly_sql import FORMATS, SqlError, run_sql
 from rum_server.settings import Settings
 from rum_server.storage.store import DataDirectoryLocked, Store, StoreError
@@ -38,19 +47,11 @@ def read_sql(args: argparse.Namespace) -> str:
 
 
 def answer_locally(settings: Settings, sql: str, output: str) -> bytes:
-    if settings.embedded and not Path(settings.data_path).is_dir():
-        raise CliError(
-            f"no data directory at {settings.data_path} (seed it with rum-server demo-data, "
-            "start rum-server serve, or pass --dsn)",
-            EXIT_USAGE,
-        )
-    store = Store(settings)
-    if settings.embedded:
-        print(f"rum-server: store {settings.data_path}", file=sys.stderr)
-    try:
+    require_data_dir(settings)
+    with Store.open(settings, ensure_schema=False) as store:
+        if settings.embedded:
+            print(f"rum-server: store {settings.data_path}", file=sys.stderr)
         return run_sql(store, sql, output)
-    finally:
-        store.close()
 
 
 def answer_from_server(settings: Settings, sql: str, output: str) -> bytes:
@@ -92,6 +93,5 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("-f", "--file", default="", help="read the SQL from FILE (- = stdin)")
     parser.add_argument("--format", choices=list(FORMATS), default="table")
     add_store_options(parser)
-    parser.add_argument("--host", help="the running server's host, for the API fallback")
-    parser.add_argument("--port", type=int, help="the running server's port (RUM_PORT)")
+    add_server_options(parser)
     parser.set_defaults(func=command)
