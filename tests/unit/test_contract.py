@@ -58,7 +58,7 @@ def test_docs_storage_md_is_the_rendered_contract() -> None:
 def test_no_rum_key_literal_outside_the_contract() -> None:
     offenders = {
         str(path.relative_to(REPO)): key_literals(path)
-        for pattern in ("*.py", "*.sql")
+        for pattern in ("*.py", "*.sql", "*.js", "*.html")
         for path in PACKAGE.rglob(pattern)
         if path.name != "contract.py" and "static" not in path.parts
     }
@@ -102,3 +102,12 @@ def test_every_documented_key_is_a_named_constant() -> None:
 def test_the_wire_metric_names_are_the_contracts() -> None:
     assert set(typing.get_args(wire.MetricName)) == set(contract.METRIC_NAMES)
     assert all(m.good < m.poor for m in contract.METRICS.values())
+
+
+def test_the_dashboard_keeps_no_copy_of_metric_names_or_thresholds() -> None:
+    """It reads them from GET /__deco/rum/api/contract (web/contract_routes.py)."""
+    script = (PACKAGE / "web" / "dashboard_assets" / "dashboard.js").read_text()
+    assert "/contract" in script
+    for metric in contract.METRICS.values():
+        assert f"{metric.good:g}, {metric.poor:g}" not in script, metric.name
+    assert '"TTFB"' not in script and "TTFB:" not in script

@@ -8,14 +8,10 @@
 (function () {
   "use strict";
 
-  var METRICS = ["LCP", "INP", "CLS", "FCP", "TTFB"];
-  var THRESHOLDS = {
-    LCP: [2500, 4000],
-    INP: [200, 500],
-    CLS: [0.1, 0.25],
-    FCP: [1800, 3000],
-    TTFB: [800, 1800],
-  };
+  // Metric names, thresholds and order come from the server (GET …/api/contract, made from
+  // rum_server/contract.py), so the dashboard keeps no copy of them.
+  var METRICS = [];
+  var THRESHOLDS = {};
   var MIN_SAMPLES = 20;
   var DEVICES = ["mobile", "desktop"];
   var SVG_NS = "http://www.w3.org/2000/svg";
@@ -122,16 +118,16 @@
       "needs_improvement_pct",
     ],
     poor: ["poor", "poor_share", "share_poor", "poor_ratio", "poor_pct", "pct_poor", "poor_rate"],
-    route: ["route", "rum.route", "RumRoute", "key", "group"],
-    device: ["device", "device_type", "rum.device.type", "RumDeviceType", "key", "group"],
+    route: ["route", "RumRoute", "key", "group"],
+    device: ["device", "device_type", "RumDeviceType", "key", "group"],
     day: ["day", "date", "time", "bucket"],
     version: ["version", "release", "service_version", "service.version", "ServiceVersion"],
     pageViews: ["page_views", "pageviews", "views", "count", "samples"],
     errCount: ["count", "occurrences", "errors", "total"],
     errViews: ["page_views", "pageviews", "affected_page_views", "views"],
-    fingerprint: ["fingerprint", "rum.error.fingerprint"],
-    errType: ["type", "error_type", "rum.error.type"],
-    message: ["message", "error_message", "rum.error.message", "msg"],
+    fingerprint: ["fingerprint"],
+    errType: ["type", "error_type"],
+    message: ["message", "error_message", "msg"],
     firstSeen: ["first_seen", "firstseen", "first"],
     lastSeen: ["last_seen", "lastseen", "last"],
     site: ["site", "ServiceName", "service_name", "name"],
@@ -332,7 +328,29 @@
     );
   }
 
+  /** Fill METRICS and THRESHOLDS from the contract endpoint (legacy metrics get no tile). */
+  function loadContract() {
+    var init = { headers: { Accept: "application/json" }, credentials: "same-origin" };
+    return fetch(API + "/contract", init)
+      .then(function (response) {
+        if (!response.ok) throw new ApiError(response.status, response.statusText);
+        return response.json();
+      })
+      .then(function (data) {
+        data.metrics.forEach(function (metric) {
+          THRESHOLDS[metric.name] = [metric.good, metric.poor];
+          if (!metric.legacy) METRICS.push(metric.name);
+        });
+      });
+  }
+
   function start() {
+    loadContract().then(begin, function () {
+      setStatus("The server did not say which metrics it knows; reload to try again.", "error");
+    });
+  }
+
+  function begin() {
     readUrl();
     syncControls();
     $("min-samples").textContent = String(MIN_SAMPLES);
