@@ -105,9 +105,9 @@ def _identifier(what: str) -> Check:
 
 
 def _sinks(value: tuple[str, ...]) -> str | None:
-    unknown = [name for name in value if name not in ("clickhouse", "otlp")]
+    unknown = [name for name in value if name not in ("clickhouse", "otlp", "spans")]
     if unknown or not value:
-        return f"sink must be clickhouse, otlp or both (clickhouse,otlp), not {unknown}"
+        return f"sink must be clickhouse, otlp, spans or a list (clickhouse,spans), not {unknown}"
     return None
 
 
@@ -198,7 +198,8 @@ class Settings:
         env="RUM_SINK",
         flag="--sink",
         default_text="`clickhouse`",
-        help="where rows go: `clickhouse`, `otlp`, or `clickhouse,otlp`",
+        help="where rows go: `clickhouse`, `otlp`, `spans` (browser spans in `otel_traces` for "
+        "ClickStack, see [clickstack.md](clickstack.md)), or a list such as `clickhouse,spans`",
         check=_sinks,
     )
     otlp_endpoint: str = option(

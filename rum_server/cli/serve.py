@@ -14,6 +14,7 @@ import sys
 from rum_server.cli.common import CliError, add_store_options, settings_from
 from rum_server.cli.workers import run_workers
 from rum_server.settings import add_flags, flag_values
+from rum_server.storage.spans import ensure_traces_table
 from rum_server.storage.store import Store, StoreError
 
 SERVE_OPTIONS = (
@@ -57,6 +58,8 @@ def command(args: argparse.Namespace) -> int:
     sock = bind_socket(settings.host, settings.port)
     try:
         store = Store.open(settings)
+        if "spans" in settings.sinks:
+            ensure_traces_table(store)
     except StoreError as exc:
         sock.close()
         raise CliError(str(exc)) from None

@@ -34,14 +34,23 @@ MATERIALIZED_COLUMNS = _materialized_columns()
 """Name -> full column definition; rollups and reports read these instead of Map subscripts."""
 
 
+DEFAULT_KEEPER_PATH = "/clickhouse/tables/{shard}/{database}/{table}"
+"""Where a replicated table keeps its state in Keeper; ``{shard}`` is the server's macro."""
+DEFAULT_REPLICA = "{replica}"
+"""The replica's name: the server's ``{replica}`` macro."""
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaTarget:
-    """Where the schema goes: database, table, TTL and an optional cluster."""
+    """Where the schema goes: database, table, TTL and an optional cluster (with the
+    Keeper path and replica name its replicated engines use)."""
 
     database: str = "otel"
     table: str = "otel_logs"
     ttl_days: int = 90
     cluster: str = ""
+    keeper_path: str = DEFAULT_KEEPER_PATH
+    replica: str = DEFAULT_REPLICA
 
     @property
     def on_cluster(self) -> str:
@@ -51,8 +60,8 @@ class SchemaTarget:
         """A replicated engine on a cluster, a plain one otherwise."""
         if not self.cluster:
             return f"{kind}({', '.join(args)})"
-        path = "/clickhouse/tables/{shard}/{database}/{table}"
-        return f"Replicated{kind}('{path}', '{{replica}}'{''.join(', ' + a for a in args)})"
+        extra = "".join(", " + arg for arg in args)
+        return f"Replicated{kind}('{self.keeper_path}', '{self.replica}'{extra})"
 
     def values(self) -> dict[str, object]:
         """The placeholders every schema template may use."""

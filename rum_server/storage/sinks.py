@@ -15,12 +15,13 @@ from pathlib import Path
 from rum_server.settings import Settings
 from rum_server.storage.otlp import OtlpSink, parse_headers
 from rum_server.storage.sink import ClickHouseSink, Sink
+from rum_server.storage.spans import SpanSink
 from rum_server.storage.spool import Spool
 from rum_server.storage.store import Store
 from rum_server.storage.writer import QueueFull, Writer, WriterStats
 from rum_server.transform.rows import Columns
 
-SINK_NAMES = ("clickhouse", "otlp")
+SINK_NAMES = ("clickhouse", "otlp", "spans")
 
 
 def sink_spool(settings: Settings, name: str) -> Path:
@@ -31,6 +32,8 @@ def sink_spool(settings: Settings, name: str) -> Path:
 def make_sink(name: str, settings: Settings, store: Store) -> Sink:
     if name == "otlp":
         return OtlpSink(settings.otlp_endpoint, parse_headers(settings.otlp_headers))
+    if name == "spans":
+        return SpanSink(store)
     return ClickHouseSink(store)
 
 
