@@ -23,13 +23,13 @@ from dataclasses import astuple
 from pathlib import Path
 
 import pytest
-from rum_server.demo_data import Seed, generate
-from rum_server.rollups import RollupTables, settle
 
 from rum_server.settings import Settings
 from rum_server.storage.cluster import cluster_statements
+from rum_server.storage.rollups import RollupTables, settle
 from rum_server.storage.schema import MATERIALIZED_COLUMNS, SchemaTarget, statements
 from rum_server.storage.store import Store
+from rum_server.web.demo_data import Seed, generate
 from tests.conftest import REPO, ClickHouseServer, clickhouse_http
 from tests.integration.test_serve_process import free_port
 from tests.integration.test_server_path import CLI_REPORTS, SITE, cli_json, filled

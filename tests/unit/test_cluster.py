@@ -6,10 +6,10 @@ import re
 from dataclasses import astuple
 
 import pytest
-from rum_server.rollups import RollupTables
 
 from rum_server.cli import main
 from rum_server.storage.cluster import cluster_option_problems, cluster_statements
+from rum_server.storage.rollups import RollupTables
 from rum_server.storage.schema import MATERIALIZED_COLUMNS, SchemaTarget, statements
 
 PROD = SchemaTarget(cluster="prod")
