@@ -135,18 +135,18 @@ def to_rows(batch: Batch, user_agent: str, received_ns: int) -> list[tuple[objec
         "rum.device.type": client.device_type,
     }
     if batch.conn:
-        base["rum.connection.type"] = stages.redact_text(batch.conn)
+        base["rum.connection.type"] = stages.redact_text(batch.conn, policy=policy)
     if batch.ref:
         base["rum.referrer"] = stages.redact_referrer(batch.ref)
     if _VIEWPORT.fullmatch(batch.vp):
         base["rum.viewport"] = batch.vp
     resource = {
         "service.name": batch.site,
-        "service.version": stages.redact_text(batch.ver),
-        "deployment.environment.name": stages.redact_text(batch.env),
+        "service.version": stages.redact_text(batch.ver, policy=policy),
+        "deployment.environment.name": stages.redact_text(batch.env, policy=policy),
         "rum.sessionId": batch.sid,
     }
-    scope_version = stages.redact_text(batch.sv)
+    scope_version = stages.redact_text(batch.sv, policy=policy)
     rows = []
     for event in batch.events:
         attributes = dict(base)
@@ -168,7 +168,7 @@ def to_rows(batch: Batch, user_agent: str, received_ns: int) -> list[tuple[objec
                 attributes[f"rum.attribution.{key}"] = (
                     stages.redact_url(raw, policy)
                     if key.endswith("url")
-                    else stages.redact_text(raw)
+                    else stages.redact_text(raw, policy=policy)
                 )
             name, severity, number = "rum.web_vital", "INFO", 9
             body = f"{event.name} {value} {grade} {route}"
@@ -177,7 +177,7 @@ def to_rows(batch: Batch, user_agent: str, received_ns: int) -> list[tuple[objec
             file = stages.redact_url(event.file, policy) if event.file else ""
             attributes.update(
                 {
-                    "rum.error.type": stages.redact_text(event.type),
+                    "rum.error.type": stages.redact_text(event.type, policy=policy),
                     "rum.error.message": body,
                     "rum.error.stack": stages.redact_stack(event.stack, policy)
                     if event.stack
@@ -197,11 +197,11 @@ def to_rows(batch: Batch, user_agent: str, received_ns: int) -> list[tuple[objec
         elif isinstance(event, PageView):
             name, severity, number, body = "rum.page_view", "INFO", 9, route
         else:
-            body = attributes["rum.event.name"] = stages.redact_text(event.name)
+            body = attributes["rum.event.name"] = stages.redact_text(event.name, policy=policy)
             for key, val in (event.labels or {}).items():
-                attributes[f"rum.event.label.{key}"] = stages.redact_text(val)[:64]
+                attributes[f"rum.event.label.{key}"] = stages.redact_text(val, policy=policy)[:64]
             for key, val in (event.attrs or {}).items():
-                attributes[f"rum.event.attr.{key}"] = stages.redact_text(val)
+                attributes[f"rum.event.attr.{key}"] = stages.redact_text(val, policy=policy)
             name, severity, number = "rum.event", "INFO", 9
         timestamp = min(int(event.ts * 1_000_000) + skew_ns, received_ns)
         rows.append(

@@ -67,4 +67,10 @@ def gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
         raise MalformedBatch(f"body is not valid gzip: {exc}") from None
     if len(out) > max_bytes or inflater.unconsumed_tail:
         raise PayloadTooLarge(f"decompressed body is over the {max_bytes} byte limit")
+    # zlib checks the trailer's CRC-32 and length only once it reaches them: a body cut
+    # short before its trailer would otherwise pass as a shorter, unchecked body.
+    if not inflater.eof:
+        raise MalformedBatch("body is not valid gzip: it ends before the gzip trailer")
+    if inflater.unused_data:
+        raise MalformedBatch("body is not valid gzip: bytes follow the gzip trailer")
     return out

@@ -17,13 +17,15 @@ import msgspec
 from rum_server.settings import Settings
 from rum_server.transform.cardinality import LabelGuard
 from rum_server.transform.enrich.user_agent import parse_user_agent
-from rum_server.transform.redact import RedactionPolicy
+from rum_server.transform.redact import RedactionPolicy, is_clean_site
 from rum_server.transform.rows import BatchContext, BatchRows, Columns, EventRejected
 from rum_server.transform.wire import (
+    MAX_NESTING,
     Envelope,
     Event,
     batch_decoder,
     event_decoder,
+    nesting_too_deep,
     typed_batch_decoder,
 )
 
@@ -85,10 +87,14 @@ class Pipeline:
     @staticmethod
     def decode(body: bytes) -> Decoded:
         """One strict decode; a batch with a bad event keeps its events raw instead."""
+        if nesting_too_deep(body):
+            raise InvalidBatch("invalid batch", [f"JSON nests deeper than {MAX_NESTING} levels"])
         try:
             typed = typed_batch_decoder.decode(body)
         except msgspec.DecodeError:
             pass
+        except RecursionError:  # nesting the bracket count could not see (brackets in strings)
+            raise InvalidBatch("invalid batch", ["JSON nests too deep"]) from None
         else:
             return Decoded(typed, events=typed.events)
         try:
@@ -97,10 +103,14 @@ class Pipeline:
             raise InvalidBatch("invalid batch", [str(exc)]) from None
         except msgspec.DecodeError as exc:
             raise InvalidBatch("body is not valid JSON", [str(exc)]) from None
+        except RecursionError:
+            raise InvalidBatch("invalid batch", ["JSON nests too deep"]) from None
         return Decoded(batch, raw_events=batch.events)
 
     def rows(self, decoded: Decoded, request: RequestContext) -> Processed:
         """Rows of every valid event, and the index and reason of each rejected one."""
+        if not is_clean_site(decoded.site):  # stored as is: it must read as a name, not as PII
+            raise InvalidBatch("invalid batch", ["site must contain a letter and no personal data"])
         rows = BatchRows(decoded.envelope, self._context(request), self._policy, self._labels)
         rejected: list[dict[str, str | int]] = []
         for index, event in enumerate(decoded.events):

@@ -19,7 +19,17 @@ from rum_server.transform.enrich.clock import clock_skew_ns, event_time_ns
 from rum_server.transform.enrich.route import route_for
 from rum_server.transform.enrich.user_agent import ClientInfo
 from rum_server.transform.rating import format_value, rating, vital_body
-from rum_server.transform.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
+from rum_server.transform.redact import (
+    RedactionPolicy,
+    clean_fingerprint,
+    clean_id,
+    clean_user_hash,
+    redact_key,
+    redact_message,
+    redact_referrer,
+    redact_stack,
+    redact_url,
+)
 from rum_server.transform.redact import redact_text as redact_text_uncached
 from rum_server.transform.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
 
@@ -29,10 +39,11 @@ ROW_COLUMNS = tuple(c.EXPORTER_COLUMNS)
 # redacting each distinct string once per process takes the regex work off the hot path.
 redact_text = functools.lru_cache(maxsize=8192)(redact_text_uncached)
 redact_stack_cached = functools.lru_cache(maxsize=2048)(redact_stack)
+redact_message_cached = functools.lru_cache(maxsize=8192)(redact_message)
+redact_key_cached = functools.lru_cache(maxsize=4096)(redact_key)
+clean_id_cached = functools.lru_cache(maxsize=4096)(clean_id)
 _VIEWPORT = re.compile(r"[0-9]{1,5}x[0-9]{1,5}")
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
-_USER_HASH = re.compile(r"[0-9a-fA-F]{8,128}")
-_ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _MAX_BODY = 512
 
 
@@ -90,7 +101,7 @@ class BatchRows:
             c.DEPLOYMENT_ENVIRONMENT: redact_text(envelope.env, policy=policy),
             # ClickStack/HyperDX filter environments by the older key: write both.
             c.DEPLOYMENT_ENVIRONMENT_LEGACY: redact_text(envelope.env, policy=policy),
-            c.RESOURCE_SESSION_ID: envelope.sid,
+            c.RESOURCE_SESSION_ID: clean_id_cached(envelope.sid),
         }
         self._base = shared_attributes(envelope, context, self._route, page_url, policy)
 
@@ -160,8 +171,8 @@ def shared_attributes(
     attributes = {
         c.ROUTE: route,
         c.PAGE_URL: page_url,
-        c.PAGE_VIEW_ID: envelope.pv,
-        c.SESSION_ID: envelope.sid,
+        c.PAGE_VIEW_ID: clean_id_cached(envelope.pv),
+        c.SESSION_ID: clean_id_cached(envelope.sid),
         c.NAVIGATION_TYPE: envelope.nav,
         c.SAMPLE_RATE: format_value(envelope.rate),
         c.BROWSER_NAME: client.browser_name,
@@ -177,7 +188,7 @@ def shared_attributes(
         c.REFERRER: redact_referrer(envelope.ref) if envelope.ref else "",
         c.VIEWPORT: envelope.vp if _VIEWPORT.fullmatch(envelope.vp) else "",
         c.COUNTRY: context.country,
-        c.USER_HASH: envelope.uh if _USER_HASH.fullmatch(envelope.uh) else "",
+        c.USER_HASH: clean_user_hash(envelope.uh),
     }
     attributes.update({key: value for key, value in optional.items() if value})
     return attributes
@@ -195,9 +206,9 @@ def vital_attributes(
     attributes[c.METRIC_VALUE] = value
     attributes[c.METRIC_DELTA] = format_value(event.v if event.d is None else event.d)
     attributes[c.METRIC_RATING] = grade
-    attributes[c.METRIC_ID] = event.id
-    for key, raw in (event.attr or {}).items():
-        if _ATTRIBUTE_KEY.match(key):
+    attributes[c.METRIC_ID] = clean_id_cached(event.id)
+    for raw_key, raw in (event.attr or {}).items():
+        if key := redact_key_cached(raw_key):
             clean = (
                 redact_url(raw, policy) if key.endswith("url") else redact_text(raw, policy=policy)
             )
@@ -207,12 +218,12 @@ def vital_attributes(
 
 def error_attributes(event: Error, attributes: dict[str, str], policy: RedactionPolicy) -> str:
     """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
-    message = redact_text(event.msg, policy=policy)
+    message = redact_message_cached(event.msg, policy)
     file = redact_url(event.file, policy) if event.file else ""
     attributes[c.ERROR_TYPE] = redact_text(event.type, policy=policy)
     attributes[c.ERROR_MESSAGE] = message
     attributes[c.ERROR_STACK] = redact_stack_cached(event.stack, policy) if event.stack else ""
-    attributes[c.ERROR_FINGERPRINT] = event.fp or error_fingerprint(
+    attributes[c.ERROR_FINGERPRINT] = clean_fingerprint(event.fp) or error_fingerprint(
         event.type, message, file, event.line
     )
     attributes[c.ERROR_COUNT] = str(event.n)
@@ -239,12 +250,12 @@ def custom_event_attributes(
 ) -> None:
     """Adds ``rum.event.*`` keys: labels bounded in length and cardinality, attrs free."""
     name = attributes[c.EVENT_NAME] = redact_text(event.name, policy=policy)
-    for key, value in (event.labels or {}).items():
-        if _ATTRIBUTE_KEY.match(key):
+    for raw_key, value in (event.labels or {}).items():
+        if key := redact_key_cached(raw_key):
             label = labels.admit(site, name, key, redact_text(value, policy=policy)[:64])
             attributes[c.EVENT_LABEL_PREFIX + key] = label
-    for key, value in (event.attrs or {}).items():
-        if _ATTRIBUTE_KEY.match(key):
+    for raw_key, value in (event.attrs or {}).items():
+        if key := redact_key_cached(raw_key):
             attributes[c.EVENT_ATTR_PREFIX + key] = redact_text(value, policy=policy)
 
 

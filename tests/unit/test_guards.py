@@ -20,7 +20,7 @@ def test_sites_outside_the_allow_list_are_forbidden() -> None:
     ("origin", "host", "allowed"),
     [
         (None, "shop.example", ()),
-        ("https://shop.example", "shop.example", ()),
+        ("http://shop.example", "shop.example", ()),
         ("https://cdn.example", "shop.example", ("https://cdn.example",)),
         ("https://any.example", "shop.example", ("*",)),
     ],
