@@ -26,6 +26,9 @@ from rum_server.ingest.handler import ingest
 from rum_server.ingest.rate_limit import RateLimiter
 from rum_server.query.api import api_routes
 from rum_server.settings import Settings
+from rum_server.sourcemap_fetch import stack_symbolicator
+from rum_server.sourcemaps import INGEST_BUDGET_SECONDS
+from rum_server.sourcemaps_api import sourcemap_routes
 from rum_server.storage.settler import Settler
 from rum_server.storage.sinks import open_writer
 from rum_server.storage.store import Store
@@ -45,6 +48,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
     """Every handler of the RUM server, for ``create_app`` and for mounting elsewhere."""
     handlers: list[ControllerRouterHandler] = [ingest, health, serve_snippet, contract_handler]
     handlers += api_routes()
+    handlers += sourcemap_routes()
     handlers += dashboard_routes()
     if settings.demo:
         handlers += demo_routes()
@@ -60,7 +64,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     writer.start()
     state.store = store
     state.writer = writer
-    state.pipeline = Pipeline(settings)
+    state.pipeline = Pipeline(settings, stack_symbolicator(settings, INGEST_BUDGET_SECONDS))
     state.rate_limiter = (
         RateLimiter(settings.rate_limit, burst=max(1.0, 2 * settings.rate_limit))
         if settings.rate_limit

@@ -69,6 +69,7 @@ WEB_VITAL = "rum.web_vital"
 ERROR_EVENT = "rum.error"
 PAGE_VIEW = "rum.page_view"
 CUSTOM_EVENT = "rum.event"
+RESOURCES_EVENT = "rum.resources"
 
 EVENT_KINDS = (
     EventKind(
@@ -80,6 +81,12 @@ EVENT_KINDS = (
     EventKind(ERROR_EVENT, ERROR, "a distinct JS error in one page view", "the redacted message"),
     EventKind(PAGE_VIEW, INFO, "a page view", "route"),
     EventKind(CUSTOM_EVENT, INFO, "a custom event (`track`)", "event name"),
+    EventKind(
+        RESOURCES_EVENT,
+        INFO,
+        "a page view's resource-timing rollup",
+        "e.g. `42 requests, 183000 B transferred`",
+    ),
 )
 
 
@@ -125,6 +132,7 @@ ATTRIBUTION_PREFIX = "rum.attribution."
 ERROR_TYPE = "rum.error.type"
 ERROR_MESSAGE = "rum.error.message"
 ERROR_STACK = "rum.error.stack"
+ERROR_STACK_MINIFIED = "rum.error.stack.minified"
 ERROR_FINGERPRINT = "rum.error.fingerprint"
 ERROR_COUNT = "rum.error.count"
 ERROR_SOURCE = "rum.error.source"
@@ -135,6 +143,7 @@ ERROR_COLUMN = "rum.error.column"
 EVENT_NAME = "rum.event.name"
 EVENT_LABEL_PREFIX = "rum.event.label."
 EVENT_ATTR_PREFIX = "rum.event.attr."
+RESOURCES_PREFIX = "rum.resources."
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +310,13 @@ ATTRIBUTES = (
         "the stack (redacted; symbolicated when source maps are known)",
     ),
     Attribute(
+        ERROR_STACK_MINIFIED,
+        ERROR_EVENT,
+        "string",
+        "TypeError: …\\n    at t (https://…/main.4f3a.js:1:40231)",
+        "the stack as sent, when a source map symbolicated rum.error.stack",
+    ),
+    Attribute(
         ERROR_FINGERPRINT, ERROR_EVENT, "string (hex)", "a1f3c09e", "one id per distinct error"
     ),
     Attribute(ERROR_COUNT, ERROR_EVENT, "integer", "3", "occurrences in the page view"),
@@ -321,6 +337,14 @@ ATTRIBUTES = (
         "string",
         "BRL",
         "a label: bounded (64 characters), cardinality-checked, made for GROUP BY",
+    ),
+    Attribute(
+        RESOURCES_PREFIX + "<key>",
+        RESOURCES_EVENT,
+        "integer, decimal or string (URL)",
+        "42",
+        "request counts, bytes, cache-hit and third-party shares, per initiator, content "
+        "type and third-party host, and the 5 slowest resources (see docs/wire.md)",
     ),
     Attribute(
         EVENT_ATTR_PREFIX + "<key>",
@@ -406,7 +430,7 @@ def generated_sections() -> dict[str, str]:
             ],
         ),
     }
-    for on in (EVERY_ROW, WEB_VITAL, ERROR_EVENT, CUSTOM_EVENT):
+    for on in (EVERY_ROW, WEB_VITAL, ERROR_EVENT, CUSTOM_EVENT, RESOURCES_EVENT):
         chosen = tuple(a for a in ATTRIBUTES if a.on == on)
         sections[f"attributes {on}"] = _table(
             ("key", "type", "example", "meaning"), _attribute_rows(chosen)

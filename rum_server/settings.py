@@ -111,6 +111,14 @@ def _sinks(value: tuple[str, ...]) -> str | None:
     return None
 
 
+def _fetch_origins(value: tuple[str, ...]) -> str | None:
+    for origin in value:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+            return f"source map fetch origin {origin!r} is not like https://shop.example"
+    return None
+
+
 def _port(value: int) -> str | None:
     return None if 0 < value < 65536 else f"port {value} is not between 1 and 65535"
 
@@ -297,6 +305,30 @@ class Settings:
         "between settles)",
         check=_positive("settle seconds"),
     )
+    sourcemap_dir: str = option(
+        "",
+        env="RUM_SOURCEMAP_DIR",
+        default_text="`<data dir>.sourcemaps` or `./rum-sourcemaps`",
+        help="where uploaded source maps are kept ([errors.md](errors.md))",
+    )
+    sourcemap_max_bytes: int = option(
+        32 * 1024 * 1024,
+        env="RUM_SOURCEMAP_MAX_BYTES",
+        default_text="`33554432` (32 MiB)",
+        help="largest source map (or minified file) accepted and read",
+        check=lambda value: (
+            None if value >= 1 else "source map size cap must be a positive number of bytes"
+        ),
+    )
+    sourcemap_fetch_origins: tuple[str, ...] = option(
+        (),
+        env="RUM_SOURCEMAP_FETCH_ORIGINS",
+        default_text="empty: off",
+        help="comma list of script origins (`https://shop.example`) whose maps the server may "
+        "fetch from `sourceMappingURL` ([errors.md](errors.md)); the only outbound requests "
+        "it ever makes",
+        check=_fetch_origins,
+    )
     write_max_backoff_seconds: float = option(
         5.0,
         env="RUM_WRITE_MAX_BACKOFF_SECONDS",
@@ -348,6 +380,15 @@ class Settings:
         if self.embedded:
             return Path(self.data_path.rstrip("/") + ".spool")
         return Path("rum-spool").resolve()
+
+    @property
+    def sourcemap_path(self) -> Path:
+        """Where uploaded source maps live: beside an embedded store's data by default."""
+        if self.sourcemap_dir:
+            return Path(self.sourcemap_dir).resolve()
+        if self.embedded:
+            return Path(self.data_path.rstrip("/") + ".sourcemaps")
+        return Path("rum-sourcemaps").resolve()
 
     @property
     def qualified_table(self) -> str:

@@ -17,8 +17,9 @@ from rum_server.cli.query import register as query
 from rum_server.cli.schema import register as schema
 from rum_server.cli.serve import register as serve
 from rum_server.cli.sql import register as sql
+from rum_server.sourcemaps_cli import register as sourcemaps
 
-COMMANDS = (serve, schema, query, sql, demo_data)
+COMMANDS = (serve, schema, query, sql, demo_data, sourcemaps)
 """In the order ``rum-server --help`` lists them."""
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from rum_server import error_reports
 from rum_server.cli.common import (
     EXIT_STORE,
     EXIT_USAGE,
@@ -186,6 +187,8 @@ def render_csv(report: Report) -> str:
 
 
 def render(report: Report, output: str, metric: str) -> str:
+    if output == "table" and "stack" in report.columns:
+        return error_reports.render_detail(report)
     if output == "json":
         return msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n"
     if output == "csv":

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rum_server import contract
+from rum_server import contract, error_reports
 from rum_server.query import reports
 from rum_server.query.reports import Comparison, DateRange, Filters, Report, ReportError
 from rum_server.storage.store import Store
@@ -141,8 +141,16 @@ REPORTS: dict[str, ReportSpec] = {
             "errors",
             "top error fingerprints",
             "Top error fingerprints: type, sample message, weighted count, page views, first/last.",
-            (*site(), Param("limit", 20)),
-            lambda store, v: reports.errors(store, filters(v), v["limit"]),
+            (
+                *site(),
+                Param("limit", 20),
+                Param("fingerprint", "", "one error in full: symbolicated stack, releases, routes"),
+            ),
+            lambda store, v: (
+                error_reports.error_detail(store, filters(v), v["fingerprint"])
+                if v["fingerprint"]
+                else error_reports.errors(store, filters(v), v["limit"])
+            ),
         ),
         ReportSpec(
             "pages",

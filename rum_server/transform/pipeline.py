@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from rum_server.settings import Settings
+from rum_server.symbolicate import StackSymbolicator
 from rum_server.transform.cardinality import LabelGuard
 from rum_server.transform.enrich.user_agent import parse_user_agent
 from rum_server.transform.redact import RedactionPolicy, is_clean_site
@@ -76,7 +77,8 @@ class Processed:
 class Pipeline:
     """Everything decided once per process (redaction policy, label budget) lives here."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, symbolicator: StackSymbolicator | None = None) -> None:
+        self._symbolicator = symbolicator  # source maps, passed in: the pipeline does no I/O
         self._policy = RedactionPolicy(settings.query_allowlist)
         self._labels = LabelGuard(max_values=settings.label_max_values)
 
@@ -111,7 +113,13 @@ class Pipeline:
         """Rows of every valid event, and the index and reason of each rejected one."""
         if not is_clean_site(decoded.site):  # stored as is: it must read as a name, not as PII
             raise InvalidBatch("invalid batch", ["site must contain a letter and no personal data"])
-        rows = BatchRows(decoded.envelope, self._context(request), self._policy, self._labels)
+        rows = BatchRows(
+            decoded.envelope,
+            self._context(request),
+            self._policy,
+            self._labels,
+            self._symbolicator,
+        )
         rejected: list[dict[str, str | int]] = []
         for index, event in enumerate(decoded.events):
             try:

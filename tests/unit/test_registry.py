@@ -17,7 +17,7 @@ def test_every_report_is_registered_once_in_cli_order() -> None:
 
 def test_query_parameters_parse_to_typed_values_with_defaults() -> None:
     values = REPORTS["errors"].parse({"days": "3", "limit": "5", "unknown": "x"})
-    assert values == {"site": "", "days": 3, "device": "", "limit": 5}
+    assert values == {"site": "", "days": 3, "device": "", "limit": 5, "fingerprint": ""}
     assert REPORTS["trend"].parse({})["days"] == 30
     assert REPORTS["vitals"].parse({}) == {
         "site": "",
