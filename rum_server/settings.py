@@ -112,11 +112,14 @@ def _sinks(value: tuple[str, ...]) -> str | None:
 
 
 def _fetch_origins(value: tuple[str, ...]) -> str | None:
-    for origin in value:
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
-            return f"source map fetch origin {origin!r} is not like https://shop.example"
-    return None
+    bad = [
+        f"source map fetch origin {origin!r} is not like https://shop.example"
+        for origin in value
+        if urlsplit(origin).scheme not in ("http", "https")
+        or not urlsplit(origin).netloc
+        or urlsplit(origin).path.strip("/")
+    ]
+    return "; ".join(bad) or None
 
 
 def _port(value: int) -> str | None:
