@@ -8,6 +8,7 @@ the environment here.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -21,13 +22,14 @@ from rum_server.api import api_routes
 from rum_server.dashboard import dashboard_routes
 from rum_server.exporter_tables import unnamed_note, unnamed_recently
 from rum_server.ingest import ingest
+from rum_server.label_budget import seed_from_store
 from rum_server.pipeline import Pipeline
 from rum_server.rate_limit import RateLimiter
 from rum_server.settings import Settings
 from rum_server.settler import Settler
 from rum_server.sinks import open_writer
 from rum_server.snippet_files import load_snippets, serve_snippet
-from rum_server.store import Store
+from rum_server.store import Store, StoreError
 from rum_server.user_agent import load_rules
 from rum_server.writer import Writer
 
@@ -57,6 +59,8 @@ def health(request: Request[object, object, State]) -> Response[dict[str, object
         body["data_dir"] = state.settings.data_path
     if stats.last_error:
         body["last_error"] = stats.last_error
+    pipeline: Pipeline = state.pipeline
+    body["labels"] = pipeline.label_stats.snapshot()
     unnamed = unnamed_recently(store) if store_ok else 0
     if unnamed:
         body["unnamed_rum_rows"] = unnamed
@@ -91,6 +95,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     state.store = store
     state.writer = writer
     state.pipeline = Pipeline(settings)
+    seed_label_budget(state.pipeline, store)
     state.rate_limiter = (
         RateLimiter(settings.rate_limit, burst=max(1.0, 2 * settings.rate_limit))
         if settings.rate_limit
@@ -100,6 +105,17 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     state.settler.start()
     log.info("User-Agent parser: %s", load_rules())
     state.snippets = load_snippets()
+
+
+def seed_label_budget(pipeline: Pipeline, store: Store) -> None:
+    """Start the label budget from the values stored today, so a restart or another
+    worker does not reopen it; a store that cannot answer yet starts it empty (logged)."""
+    try:
+        seeded = seed_from_store(pipeline.labels, store, time.time_ns())
+    except StoreError as exc:
+        log.warning("the label budget starts empty: %s", exc)
+        return
+    log.info("label budget: %d stored label values seeded", seeded)
 
 
 def close_state(state: State) -> None:

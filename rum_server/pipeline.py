@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from rum_server.cardinality import LabelGuard
 from rum_server.errors import Forbidden, MalformedBatch
+from rum_server.label_budget import LabelBudget
+from rum_server.labels import LabelStats
 from rum_server.redact import RedactionPolicy
 from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
 from rum_server.settings import Settings
@@ -46,7 +47,8 @@ class Pipeline:
     def __init__(self, settings: Settings) -> None:
         self._policy = RedactionPolicy(settings.query_allowlist)
         self._sites = frozenset(settings.sites)
-        self._labels = LabelGuard()
+        self.labels = LabelBudget(settings.label_budget)
+        self.label_stats = LabelStats()
 
     def process(self, body: bytes, request: RequestContext) -> Processed:
         """Decode and transform one batch; raises :class:`MalformedBatch` or :class:`Forbidden`."""
@@ -55,7 +57,7 @@ class Pipeline:
         except msgspec.DecodeError:
             return self._process_event_by_event(body, request)
         self._check_site(typed.site)
-        rows = BatchRows(typed, self._context(request), self._policy, self._labels)
+        rows = BatchRows(typed, self._context(request), self._policy, self.labels, self.label_stats)
         rejected: list[dict[str, str | int]] = []
         for index, event in enumerate(typed.events):
             try:
@@ -73,7 +75,7 @@ class Pipeline:
         except msgspec.DecodeError as exc:
             raise MalformedBatch("body is not valid JSON", [str(exc)]) from None
         self._check_site(batch.site)
-        rows = BatchRows(batch, self._context(request), self._policy, self._labels)
+        rows = BatchRows(batch, self._context(request), self._policy, self.labels, self.label_stats)
         rejected: list[dict[str, str | int]] = []
         for index, raw in enumerate(batch.events):
             try:

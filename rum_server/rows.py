@@ -11,11 +11,20 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from rum_server.cardinality import LabelGuard
 from rum_server.clock import clock_skew_ns, event_time_ns
+from rum_server.label_budget import OVERFLOW, LabelBudget, utc_day
+from rum_server.labels import (
+    LABEL_KEY,
+    MAX_ATTRIBUTES,
+    MAX_LABELS,
+    LabelStats,
+    is_event_name,
+    label_refusal,
+)
 from rum_server.rating import MAX_CLS, format_value, rating
 from rum_server.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
 from rum_server.redact import redact_text as redact_text_uncached
@@ -76,10 +85,12 @@ class BatchRows:
         envelope: Envelope,
         context: BatchContext,
         policy: RedactionPolicy,
-        labels: LabelGuard | None = None,
+        labels: LabelBudget | None = None,
+        label_stats: LabelStats | None = None,
     ) -> None:
         self.columns = Columns()
-        self._labels = labels or LabelGuard()
+        self._labels = labels or LabelBudget()
+        self._label_stats = label_stats or LabelStats()
         self._policy = policy
         self._received_ns = context.received_ns
         self._skew_ns = clock_skew_ns(envelope.st, context.received_ns)
@@ -110,8 +121,10 @@ class BatchRows:
         elif isinstance(event, PageView):
             self._append(event.ts, "rum.page_view", "INFO", 9, self._route, attributes)
         elif isinstance(event, CustomEvent):
-            custom_event_attributes(event, attributes, self._site, self._labels)
-            self._append(event.ts, "rum.event", "INFO", 9, attributes["rum.event.name"], attributes)
+            day = utc_day(event_time_ns(event.ts, self._skew_ns, self._received_ns))
+            labels = EventLabels(self._site, day, self._labels, self._label_stats)
+            custom_event_attributes(event, attributes, labels)
+            self._append(event.ts, "rum.event", "INFO", 9, event.name, attributes)
 
     def _append(
         self,
@@ -230,18 +243,53 @@ def error_fingerprint(error_type: str, message: str, file: str, line: int) -> st
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class EventLabels:
+    """Where a custom event's labels are judged: its site and UTC day, the shared budget
+    and the refusal counters."""
+
+    site: str
+    day: date
+    budget: LabelBudget
+    stats: LabelStats
+
+
 def custom_event_attributes(
-    event: CustomEvent, attributes: dict[str, str], site: str, labels: LabelGuard
+    event: CustomEvent, attributes: dict[str, str], labels: EventLabels
 ) -> None:
-    """Adds ``rum.event.*`` keys: labels bounded in length and cardinality, attrs free."""
-    name = attributes["rum.event.name"] = redact_text(event.name)
-    for key, value in (event.labels or {}).items():
-        if _ATTRIBUTE_KEY.match(key):
-            label = labels.admit(site, name, key, redact_text(value)[:64])
-            attributes[f"rum.event.label.{key}"] = label
+    """Adds ``rum.event.*`` keys; raises :class:`EventRejected` for a bad event name.
+
+    At most 4 labels, each a value that does not look like an identifier (labels.py) and
+    within the daily budget (label_budget.py); a refused or over-budget label is kept as
+    an attribute while the event has room for one (16), and counted either way.
+    """
+    if not is_event_name(event.name):
+        labels.stats.rejected_name()
+        raise EventRejected(f"event name {event.name!r} does not match ^[a-z][a-z0-9_]{{0,39}}$")
+    name = attributes["rum.event.name"] = event.name
     for key, value in (event.attrs or {}).items():
         if _ATTRIBUTE_KEY.match(key):
             attributes[f"rum.event.attr.{key}"] = redact_text(value)
+    room = MAX_ATTRIBUTES - len(event.attrs or {})
+    kept = 0
+    for key, value in (event.labels or {}).items():
+        if not LABEL_KEY.fullmatch(key):
+            labels.stats.refused("bad_key")
+            continue
+        reason = "too_many" if kept >= MAX_LABELS else label_refusal(value)
+        admitted = OVERFLOW
+        if reason:
+            labels.stats.refused(reason)
+        else:
+            kept += 1
+            admitted = labels.budget.admit(labels.day, labels.site, name, key, redact_text(value))
+            attributes[f"rum.event.label.{key}"] = admitted
+            if admitted == OVERFLOW:
+                labels.stats.overflowed()
+        attribute = f"rum.event.attr.{key}"
+        if admitted == OVERFLOW and room > 0 and attribute not in attributes:
+            attributes[attribute] = redact_text(value)
+            room -= 1
 
 
 def parse_traceparent(traceparent: str) -> tuple[str, str, int]:
