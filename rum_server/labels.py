@@ -21,6 +21,18 @@ from urllib.parse import unquote
 
 from rum_server.redact import redact_text
 
+RESERVED_FUNNEL = (
+    "view_item_list",
+    "view_product",
+    "add_to_cart",
+    "begin_checkout",
+    "add_shipping_info",
+    "add_payment_info",
+    "purchase",
+)
+"""The commerce journey of the reserved vocabulary (GA4 e-commerce names where one
+exists), in order: the funnel reports show by default."""
+
 EVENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 """Custom event names: ``^[a-z][a-z0-9_]{0,39}$`` (GA4-style snake case)."""
 MAX_LABELS = 4
