@@ -181,15 +181,17 @@ def events_handler(
     days: FromQuery[int] = 7,
     device: FromQuery[str] = "",
     release: FromQuery[str] = "",
+    by: FromQuery[str] = "",
 ) -> Report:
     """The funnel: weighted events of each of ``steps`` (comma list; default the reserved
-    funnel; ``names`` is the older spelling) and the conversion from step to step."""
+    funnel; ``names`` is the older spelling) and the conversion from step to step; with
+    ``by`` (release, device, route), one funnel per value."""
     chosen = filters(site, days, "", device)
     try:
         ordered = reports.funnel_steps(steps or names)
     except ReportError as exc:
         raise ClientException(str(exc)) from None
-    return answer(request, lambda store: reports.events(store, chosen, ordered, release))
+    return answer(request, lambda store: reports.events(store, chosen, ordered, release, by))
 
 
 @get(f"{API_PATH}/top-events", sync_to_thread=True, guards=[require_api_access])

@@ -82,8 +82,12 @@ def request_for(args: argparse.Namespace) -> tuple[str, dict[str, str], Builder]
     if report == "events":
         chosen = filters_from(args)
         steps = reports.funnel_steps(args.steps)
-        params |= {"steps": args.steps, "release": args.release}
-        return report, params, lambda store: reports.events(store, chosen, steps, args.release)
+        params |= {"steps": args.steps, "release": args.release, "by": args.by}
+        return (
+            report,
+            params,
+            lambda store: reports.events(store, chosen, steps, args.release, args.by),
+        )
     if report == "top-events":
         chosen = filters_from(args)
         params |= {"label": args.label, "limit": str(args.limit), "release": args.release}
@@ -424,6 +428,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         f"{','.join(RESERVED_FUNNEL)})",
     )
     events.add_argument("--release", default="", help="one release (service.version) only")
+    events.add_argument(
+        "--by", default="", choices=list(reports.FUNNEL_GROUPS), help="one funnel per value"
+    )
 
     top_events = reports_parsers.add_parser(
         "top-events", help="custom events by weighted count, optionally per label value"

@@ -475,38 +475,56 @@ def _event_conditions(filters: Filters, release: str) -> list[str]:
     return conditions
 
 
+FUNNEL_GROUPS = {"release": "ServiceVersion", "device": "RumDeviceType", "route": "RumRoute"}
+"""What a funnel may be split by: one funnel per value."""
+
+
 def events_query(
-    tables: RollupTables, filters: Filters, steps: list[str], release: str = ""
+    tables: RollupTables, filters: Filters, steps: list[str], release: str = "", by: str = ""
 ) -> Query:
     """The funnel: weighted events (1 / sample rate) of each step, its share of the first
-    step and its conversion from the step before, from the daily events rollup.
+    step and its conversion from the step before, from the daily events rollup; with
+    ``by``, one funnel per release, device or route.
 
     Counts, not ordered sessions: the rollup keeps no session, so "conversion" is how many
     events of a step there were per event of the step before, over the window.
     """
+    if by and by not in FUNNEL_GROUPS:
+        raise ReportError(f"events by must be one of {', '.join(FUNNEL_GROUPS)}, got {by!r}")
     names = "[" + ", ".join(quote(name) for name in steps) + "]"
     conditions = [*_event_conditions(filters, release), f"RumEventName IN {names}"]
+    where = _and(conditions, " " * 8)
+    group = FUNNEL_GROUPS.get(by, "''")
+    shown = f"grp AS {by}, " if by else ""
+    partition = "PARTITION BY grp " if by else ""
     sql = (
-        "SELECT step, event, toUInt64(round(weighted)) AS events, kept,\n"
+        f"SELECT {shown}step, event, toUInt64(round(weighted)) AS events, kept,\n"
         "       round(if(first_value(weighted) OVER w = 0, 0,"
         " weighted / first_value(weighted) OVER w), 4) AS of_first,\n"
         "       round(if(lagInFrame(weighted, 1, weighted) OVER w = 0, 0,\n"
         "             weighted / lagInFrame(weighted, 1, weighted) OVER w), 4) AS conversion\n"
         "FROM (\n"
-        "    SELECT s.step AS step, s.event AS event, c.weighted AS weighted, c.kept AS kept\n"
-        f"    FROM (SELECT arrayJoin(arrayEnumerate({names})) AS step,"
-        f" {names}[step] AS event) AS s\n"
+        "    SELECT s.grp AS grp, s.step AS step, s.event AS event, c.weighted AS weighted,"
+        " c.kept AS kept\n"
+        f"    FROM (SELECT grp, arrayJoin(arrayEnumerate({names})) AS step,"
+        f" {names}[step] AS event\n"
+        f"          FROM (SELECT DISTINCT {group} AS grp FROM {tables.events_daily}\n"
+        f"                WHERE {_and(conditions, ' ' * 16)})) AS s\n"
         "    LEFT JOIN (\n"
-        "        SELECT RumEventName AS event, sum(events) AS weighted, sum(kept) AS kept\n"
+        f"        SELECT {group} AS grp, RumEventName AS event, sum(events) AS weighted,"
+        " sum(kept) AS kept\n"
         f"        FROM {tables.events_daily}\n"
-        f"        WHERE {_and(conditions, ' ' * 8)}\n"
-        "        GROUP BY event\n"
-        "    ) AS c ON s.event = c.event\n"
+        f"        WHERE {where}\n"
+        "        GROUP BY grp, event\n"
+        "    ) AS c ON s.grp = c.grp AND s.event = c.event\n"
         ")\n"
-        "WINDOW w AS (ORDER BY step ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)\n"
-        "ORDER BY step"
+        f"WINDOW w AS ({partition}ORDER BY step"
+        " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)\n"
+        f"ORDER BY {'grp, ' if by else ''}step"
     )
-    return Query(sql, ["step", "event", "events", "kept", "of_first", "conversion"])
+    return Query(
+        sql, [*([by] if by else []), "step", "event", "events", "kept", "of_first", "conversion"]
+    )
 
 
 def top_events_query(
@@ -604,8 +622,10 @@ def sites(store: Store) -> Report:
     return run(store, sites_query(_tables(store)))
 
 
-def events(store: Store, filters: Filters, steps: list[str], release: str = "") -> Report:
-    return run(store, events_query(_tables(store), dated(store, filters), steps, release))
+def events(
+    store: Store, filters: Filters, steps: list[str], release: str = "", by: str = ""
+) -> Report:
+    return run(store, events_query(_tables(store), dated(store, filters), steps, release, by))
 
 
 def top_events(

@@ -78,6 +78,7 @@ REPORT_CASES = [
     ("compare", {"site": "shop", "by": "route"}, "route"),
     ("events", {"site": "shop", "names": "view_product,add_to_cart"}, "step"),
     ("events", {"site": "shop"}, "step"),
+    ("events", {"site": "shop", "by": "release"}, "release"),
     ("top-events", {"site": "shop"}, "event"),
     ("top-events", {"site": "shop", "label": "payment_type"}, "event"),
 ]
@@ -114,6 +115,7 @@ BAD_REQUESTS = [
     ("compare", {"a": "x", "b": "y", "a_range": "2026-11-01", "b_range": "2026-11-02"}, "not both"),
     ("events", {"steps": "View Product"}, "event names are"),
     ("events", {"steps": ","}, "non-empty event names"),
+    ("events", {"by": "browser"}, "events by must be one of"),
     ("top-events", {"label": "a b"}, "label must be a label key"),
 ]
 
