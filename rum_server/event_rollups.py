@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rum_server.label_budget import LABEL_VALUES_TABLE, OVERFLOW
+from rum_server.label_budget import LABEL_VALUES_TABLE
+from rum_server.redact import OVERFLOW
 from rum_server.rollups import WEIGHT_EXPR, _table, _view
 
 if TYPE_CHECKING:

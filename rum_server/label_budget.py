@@ -23,10 +23,11 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from rum_server.redact import OVERFLOW, Redacted
+
 if TYPE_CHECKING:
     from rum_server.store import Store
 
-OVERFLOW = "(other)"
 DEFAULT_LABEL_BUDGET = 100
 DEFAULT_MAX_SLOTS_PER_SITE = 1_000
 SEED_DAYS = 2
@@ -57,7 +58,7 @@ class LabelBudget:
         self._newest = date.min
         self._lock = threading.Lock()
 
-    def admit(self, day: date, site: str, event: str, key: str, value: str) -> str:
+    def admit(self, day: date, site: str, event: str, key: str, value: Redacted) -> Redacted:
         """``value`` when admitted (seen today, or room left), else :data:`OVERFLOW`."""
         with self._lock:
             values = self._slot(day, site, event, key)

@@ -20,7 +20,19 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NewType
 from urllib.parse import quote, unquote
+
+Redacted = NewType("Redacted", str)
+"""A client-supplied string fit to store. Only this module makes one: the redactors below,
+and :func:`checked` for values that match a closed alphabet in full (ids, enum words,
+numbers). The row builder takes nothing else for a stored value, so ``mypy --strict``
+fails a change that sends a client string to a column without redaction (the plan's
+redaction audit rule; tests/unit/test_redaction_audit.py proves mypy refuses a bypass)."""
+
+CLOSED_WORD = re.compile(r"[A-Za-z0-9._:+-]{0,64}")
+"""The alphabet of ids (the wire's ``Id``), enum words, versions and numbers: no space,
+``@``, ``/``, ``%`` or ``=``, so no free text, email, URL or ``key=secret`` fits in it."""
 
 # -- masks -------------------------------------------------------------------------------
 
@@ -33,6 +45,8 @@ JWT = "[jwt]"
 TOKEN = "[token]"
 IP = "[ip]"
 REDACTION_FAILED = "[redacted]"
+OVERFLOW = Redacted("(other)")
+"""Stored instead of a custom-event label value past its key's daily budget."""
 """Stored instead of a string the redactor could not process (never expected)."""
 
 # -- policy ------------------------------------------------------------------------------
@@ -500,22 +514,22 @@ def _redact_free_text(text: str, policy: RedactionPolicy) -> str:
 # -- public API --------------------------------------------------------------------------
 
 
-def _total(transform: Callable[[str], str], value: str, fallback: str) -> str:
+def _total(transform: Callable[[str], str], value: str, fallback: str) -> Redacted:
     """Run a transform so that no input, however broken, becomes an exception (a 500)."""
     if not isinstance(value, str):
-        return ""
+        return Redacted("")
     try:
-        return transform(value)
+        return Redacted(transform(value))
     except Exception:
-        return fallback
+        return Redacted(fallback)
 
 
-def redact_text(text: str, *, policy: RedactionPolicy = DEFAULT_POLICY) -> str:
+def redact_text(text: str, *, policy: RedactionPolicy = DEFAULT_POLICY) -> Redacted:
     """Error messages, attribute values, labels: PII masked, embedded URLs redacted."""
     return _total(lambda value: _redact_free_text(value, policy), text, REDACTION_FAILED)
 
 
-def redact_url(url: str, policy: RedactionPolicy) -> str:
+def redact_url(url: str, policy: RedactionPolicy) -> Redacted:
     """Page, error-file and resource URLs: no fragment, no credentials, query values
     removed except allow-listed keys, PII and tokens masked in host, path and kept values."""
     return _total(lambda value: _redact_url_any(value, policy), url, REDACTION_FAILED)
@@ -546,12 +560,26 @@ def _origin(url: str) -> str:
     return f"{scheme}://{host.lower()}" + (f":{port}" if port else "")
 
 
-def redact_referrer(url: str) -> str:
+def redact_referrer(url: str) -> Redacted:
     """The referrer's origin only (``https://www.google.com``); "" if not an http(s) URL."""
     return _total(_origin, url, "")
 
 
-def redact_stack(stack: str, policy: RedactionPolicy) -> str:
+def redact_stack(stack: str, policy: RedactionPolicy) -> Redacted:
     """Stack traces: frame URLs lose query values and fragments (``:line:col`` kept),
     the rest is masked like free text."""
     return _total(lambda value: _redact_free_text(value, policy), stack, REDACTION_FAILED)
+
+
+def joined(*parts: Redacted) -> Redacted:
+    """Redacted parts joined by single spaces (a Body such as ``LCP 2315 ms good /``)."""
+    return Redacted(" ".join(parts))
+
+
+def checked(value: str, alphabet: re.Pattern[str] = CLOSED_WORD) -> Redacted:
+    """``value`` when it is spelled entirely in a closed ``alphabet`` (an id, an enum word,
+    a number), else ``""``: the redaction of a value with no room for free text. The
+    alphabet is the whole check (a bare digit run stays as it is, as ids always have)."""
+    if isinstance(value, str) and alphabet.fullmatch(value):
+        return Redacted(value)
+    return Redacted("")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rum_server.clock import clock_skew_ns, event_time_ns
-from rum_server.label_budget import OVERFLOW, LabelBudget, utc_day
+from rum_server.label_budget import LabelBudget, utc_day
 from rum_server.labels import (
     LABEL_KEY,
     MAX_ATTRIBUTES,
@@ -26,7 +26,16 @@ from rum_server.labels import (
     label_refusal,
 )
 from rum_server.rating import MAX_CLS, format_value, rating
-from rum_server.redact import RedactionPolicy, redact_referrer, redact_stack, redact_url
+from rum_server.redact import (
+    OVERFLOW,
+    Redacted,
+    RedactionPolicy,
+    checked,
+    joined,
+    redact_referrer,
+    redact_stack,
+    redact_url,
+)
 from rum_server.redact import redact_text as redact_text_uncached
 from rum_server.route import route_for
 from rum_server.schema import EXPORTER_COLUMNS
@@ -45,6 +54,11 @@ _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f
 _USER_HASH = re.compile(r"[0-9a-fA-F]{8,128}")
 _ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _MAX_BODY = 512
+_MS = checked("ms")
+
+Attributes = dict[str, Redacted]
+"""LogAttributes as the row builder fills them: every value redacted (redact.Redacted), so
+``mypy --strict`` refuses a client string that skips the redactor."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +110,17 @@ class BatchRows:
         self._skew_ns = clock_skew_ns(envelope.st, context.received_ns)
         self._site = envelope.site
         page_url = redact_url(envelope.url, policy)
-        self._route = route_for(redact_text(envelope.route, policy=policy), page_url)
+        # The route is cut from redacted text; redacting its result again is a cached no-op.
+        self._route = redact_text(route_for(redact_text(envelope.route, policy=policy), page_url))
         self._scope_version = redact_text(envelope.sv)
         self._trace_id, self._span_id, self._trace_flags = parse_traceparent(envelope.tp)
-        self._resource = {
-            "service.name": envelope.site,
+        self._resource: Attributes = {
+            "service.name": checked(envelope.site),
             "service.version": redact_text(envelope.ver),
             "deployment.environment.name": redact_text(envelope.env),
             # ClickStack/HyperDX filter environments by the older key: write both.
             "deployment.environment": redact_text(envelope.env),
-            "rum.sessionId": envelope.sid,
+            "rum.sessionId": checked(envelope.sid),
         }
         self._base = shared_attributes(envelope, context, self._route, page_url)
 
@@ -124,7 +139,7 @@ class BatchRows:
             day = utc_day(event_time_ns(event.ts, self._skew_ns, self._received_ns))
             labels = EventLabels(self._site, day, self._labels, self._label_stats)
             custom_event_attributes(event, attributes, labels)
-            self._append(event.ts, "rum.event", "INFO", 9, event.name, attributes)
+            self._append(event.ts, "rum.event", "INFO", 9, checked(event.name), attributes)
 
     def _append(
         self,
@@ -132,8 +147,8 @@ class BatchRows:
         event_name: str,
         severity_text: str,
         severity_number: int,
-        body: str,
-        attributes: dict[str, str],
+        body: Redacted,
+        attributes: Attributes,
     ) -> None:
         """Only what differs per event; the batch's constants are filled in by ``finish``."""
         data = self.columns.data
@@ -167,72 +182,74 @@ class BatchRows:
 
 
 def shared_attributes(
-    envelope: Envelope, context: BatchContext, route: str, page_url: str
-) -> dict[str, str]:
+    envelope: Envelope, context: BatchContext, route: Redacted, page_url: Redacted
+) -> Attributes:
     """LogAttributes that every row of the batch carries (storage.md, "On every row")."""
-    client = context.client
+    client = context.client  # parsed from the User-Agent header: client bytes too
     attributes = {
         "rum.route": route,
         "rum.page.url": page_url,
-        "rum.page_view.id": envelope.pv,
-        "rum.session.id": envelope.sid,
-        "rum.navigation.type": envelope.nav,
-        "rum.sample_rate": format_value(envelope.rate),
-        "rum.browser.name": client.browser_name,
-        "rum.browser.version": client.browser_version,
-        "rum.os.name": client.os_name,
-        "rum.os.version": client.os_version,
-        "rum.device.type": client.device_type,
+        "rum.page_view.id": checked(envelope.pv),
+        "rum.session.id": checked(envelope.sid),
+        "rum.navigation.type": checked(envelope.nav),
+        "rum.sample_rate": checked(format_value(envelope.rate)),
+        "rum.browser.name": redact_text(client.browser_name),
+        "rum.browser.version": redact_text(client.browser_version),
+        "rum.os.name": redact_text(client.os_name),
+        "rum.os.version": redact_text(client.os_version),
+        "rum.device.type": checked(client.device_type),
     }
     optional = {
         "rum.request.id": redact_text(envelope.rid),
         "rum.cf_ray": redact_text(envelope.ray),
         "rum.connection.type": redact_text(envelope.conn),
-        "rum.referrer": redact_referrer(envelope.ref) if envelope.ref else "",
-        "rum.viewport": envelope.vp if _VIEWPORT.fullmatch(envelope.vp) else "",
-        "rum.country": context.country,
-        "rum.user.hash": envelope.uh if _USER_HASH.fullmatch(envelope.uh) else "",
+        "rum.referrer": redact_referrer(envelope.ref),
+        "rum.viewport": checked(envelope.vp, _VIEWPORT),
+        "rum.country": checked(context.country),
+        "rum.user.hash": checked(envelope.uh, _USER_HASH),
     }
     attributes.update({key: value for key, value in optional.items() if value})
     return attributes
 
 
 def vital_attributes(
-    event: WebVital, route: str, attributes: dict[str, str], policy: RedactionPolicy
-) -> str:
+    event: WebVital, route: Redacted, attributes: Attributes, policy: RedactionPolicy
+) -> Redacted:
     """Adds the ``rum.metric.*`` keys and returns the Body summary."""
     if event.name == "CLS" and event.v > MAX_CLS:
         raise EventRejected(f"CLS {event.v} is above {MAX_CLS:g}")
-    value = format_value(event.v)
-    grade = rating(event.name, event.v)
-    attributes["rum.metric.name"] = event.name
+    name = checked(event.name)
+    value = checked(format_value(event.v))
+    grade = checked(rating(event.name, event.v))
+    attributes["rum.metric.name"] = name
     attributes["rum.metric.value"] = value
-    attributes["rum.metric.delta"] = format_value(event.v if event.d is None else event.d)
+    attributes["rum.metric.delta"] = checked(format_value(event.v if event.d is None else event.d))
     attributes["rum.metric.rating"] = grade
-    attributes["rum.metric.id"] = event.id
+    attributes["rum.metric.id"] = checked(event.id)
     for key, raw in (event.attr or {}).items():
         if _ATTRIBUTE_KEY.match(key):
             clean = redact_url(raw, policy) if key.endswith("url") else redact_text(raw)
             attributes[f"rum.attribution.{key}"] = clean
-    unit = "" if event.name == "CLS" else " ms"
-    return f"{event.name} {value}{unit} {grade} {route}"
+    measured = value if event.name == "CLS" else joined(value, _MS)
+    return joined(name, measured, grade, route)
 
 
-def error_attributes(event: Error, attributes: dict[str, str], policy: RedactionPolicy) -> str:
+def error_attributes(event: Error, attributes: Attributes, policy: RedactionPolicy) -> Redacted:
     """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
     message = redact_text(event.msg, policy=policy)
-    file = redact_url(event.file, policy) if event.file else ""
+    file = redact_url(event.file, policy)
     attributes["rum.error.type"] = redact_text(event.type)
     attributes["rum.error.message"] = message
-    attributes["rum.error.stack"] = redact_stack_cached(event.stack, policy) if event.stack else ""
-    attributes["rum.error.fingerprint"] = event.fp or error_fingerprint(
-        event.type, message, file, event.line
+    attributes["rum.error.stack"] = redact_stack_cached(event.stack, policy)
+    # The snippet's fingerprint, when it is an id; otherwise (or none) the server's own.
+    attributes["rum.error.fingerprint"] = checked(event.fp) or checked(
+        error_fingerprint(event.type, message, file, event.line)
     )
-    attributes["rum.error.count"] = str(event.n)
-    attributes["rum.error.source"] = event.src
+    attributes["rum.error.count"] = checked(str(event.n))
+    attributes["rum.error.source"] = checked(event.src)
     attributes["rum.error.file"] = file
-    attributes["rum.error.line"] = str(event.line)
-    attributes["rum.error.column"] = str(event.col)
+    attributes["rum.error.line"] = checked(str(event.line))
+    attributes["rum.error.column"] = checked(str(event.col))
     return message
 
 
@@ -255,7 +272,7 @@ class EventLabels:
 
 
 def custom_event_attributes(
-    event: CustomEvent, attributes: dict[str, str], labels: EventLabels
+    event: CustomEvent, attributes: Attributes, labels: EventLabels
 ) -> None:
     """Adds ``rum.event.*`` keys; raises :class:`EventRejected` for a bad event name.
 
@@ -266,7 +283,7 @@ def custom_event_attributes(
     if not is_event_name(event.name):
         labels.stats.rejected_name()
         raise EventRejected(f"event name {event.name!r} does not match ^[a-z][a-z0-9_]{{0,39}}$")
-    name = attributes["rum.event.name"] = event.name
+    name = attributes["rum.event.name"] = checked(event.name)
     for key, value in (event.attrs or {}).items():
         if _ATTRIBUTE_KEY.match(key):
             attributes[f"rum.event.attr.{key}"] = redact_text(value)

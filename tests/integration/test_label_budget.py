@@ -13,7 +13,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.label_budget import OVERFLOW
+from rum_server.redact import OVERFLOW
 from rum_server.settings import Settings
 from rum_server.store import Store
 from tests.conftest import ClickHouseServer, make_settings
