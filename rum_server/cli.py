@@ -13,10 +13,11 @@ import logging
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from rum_server import __version__
-from rum_server.schema import statements
+from rum_server.schema import DEFAULT_KEEPER_PATH, DEFAULT_REPLICA, SchemaTarget, statements
 from rum_server.settings import Settings, SettingsError, split_list
 from rum_server.store import Store, StoreError, schema_target
 
@@ -100,6 +101,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         store = Store(settings)
         store.ensure_schema()
+        if "spans" in settings.sinks:
+            from rum_server.spans import ensure_traces_table
+
+            ensure_traces_table(store)
     except StoreError as exc:
         sock.close()
         raise CliError(str(exc)) from None
@@ -134,6 +139,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     target = schema_target(settings, cluster=args.cluster or "")
     ddl = statements(target)
+    if args.cluster:
+        ddl = cluster_ddl(target, args.keeper_path, args.replica)
     if not args.apply:
         print(";\n\n".join(ddl) + ";")
         return 0
@@ -147,6 +154,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     print(f"schema applied to {settings.qualified_table}", file=sys.stderr)
     return 0
+
+
+def cluster_ddl(target: SchemaTarget, keeper_path: str, replica: str) -> list[str]:
+    """The cluster variant (rum_server.cluster), its options checked first."""
+    from rum_server.cluster import cluster_option_problems, cluster_statements
+
+    problems = cluster_option_problems(target.cluster, keeper_path, replica)
+    if problems:
+        raise CliError("bad cluster options: " + "; ".join(problems))
+    return cluster_statements(replace(target, keeper_path=keeper_path, replica=replica))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,7 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(RUM_WORKERS; default 1)",
     )
     serve.add_argument(
-        "--sink", help="where rows go: clickhouse, otlp, or clickhouse,otlp (RUM_SINK)"
+        "--sink",
+        help="where rows go: clickhouse, otlp, spans (browser spans in otel_traces, for "
+        "ClickStack's Sessions page), or a list such as clickhouse,spans (RUM_SINK)",
     )
     serve.add_argument(
         "--otlp-endpoint",
@@ -196,7 +215,21 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print (or --apply) the DDL")
     add_store_options(schema)
     schema.add_argument("--apply", action="store_true", help="apply it to the configured store")
-    schema.add_argument("--cluster", help="ON CLUSTER name (replicated engines)")
+    schema.add_argument(
+        "--cluster",
+        help="ON CLUSTER name: replicated <table>_local tables and rollups on each node, "
+        "<table> Distributed over them by session id",
+    )
+    schema.add_argument(
+        "--keeper-path",
+        default=DEFAULT_KEEPER_PATH,
+        help=f"Keeper path of replicated tables, with --cluster (default {DEFAULT_KEEPER_PATH})",
+    )
+    schema.add_argument(
+        "--replica",
+        default=DEFAULT_REPLICA,
+        help=f"replica name, with --cluster (default {DEFAULT_REPLICA}, the server's macro)",
+    )
     schema.add_argument(
         "--migrate",
         action="store_true",

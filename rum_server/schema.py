@@ -68,14 +68,23 @@ _SKIP_INDEXES = (
 )
 
 
+DEFAULT_KEEPER_PATH = "/clickhouse/tables/{shard}/{database}/{table}"
+"""Where a replicated table keeps its state in Keeper; ``{shard}`` is the server's macro."""
+DEFAULT_REPLICA = "{replica}"
+"""The replica's name: the server's ``{replica}`` macro."""
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaTarget:
-    """Where the schema goes: database, table, TTL and an optional cluster."""
+    """Where the schema goes: database, table, TTL and an optional cluster (with the
+    Keeper path and replica name its replicated engines use)."""
 
     database: str = "otel"
     table: str = "otel_logs"
     ttl_days: int = 90
     cluster: str = ""
+    keeper_path: str = DEFAULT_KEEPER_PATH
+    replica: str = DEFAULT_REPLICA
 
     @property
     def on_cluster(self) -> str:
@@ -85,8 +94,7 @@ class SchemaTarget:
         """A replicated engine on a cluster, a plain one otherwise."""
         if not self.cluster:
             return f"{kind}()"
-        path = "/clickhouse/tables/{shard}/{database}/{table}"
-        return f"Replicated{kind}('{path}', '{{replica}}')"
+        return f"Replicated{kind}('{self.keeper_path}', '{self.replica}')"
 
 
 def logs_table_ddl(target: SchemaTarget) -> str:

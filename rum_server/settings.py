@@ -123,9 +123,11 @@ class Settings:
                 "directory only one process can open; run one worker, or set --dsn "
                 "clickhouse://… (see docs/scaling.md)"
             )
-        unknown = [name for name in self.sinks if name not in ("clickhouse", "otlp")]
+        unknown = [name for name in self.sinks if name not in ("clickhouse", "otlp", "spans")]
         if unknown or not self.sinks:
-            errors.append(f"sink must be clickhouse, otlp or both (clickhouse,otlp), not {unknown}")
+            errors.append(
+                f"sink must be clickhouse, otlp, spans or a list (clickhouse,spans), not {unknown}"
+            )
         if "otlp" in self.sinks and urlsplit(self.otlp_endpoint).scheme not in ("http", "https"):
             errors.append(
                 "the otlp sink needs --otlp-endpoint http(s)://host:4318 (RUM_OTLP_ENDPOINT)"

@@ -21,7 +21,7 @@ from rum_server.spool import Spool
 from rum_server.store import Store
 from rum_server.writer import Writer, WriterStats
 
-SINK_NAMES = ("clickhouse", "otlp")
+SINK_NAMES = ("clickhouse", "otlp", "spans")
 
 
 def sink_spool(settings: Settings, name: str) -> Path:
@@ -32,6 +32,10 @@ def sink_spool(settings: Settings, name: str) -> Path:
 def make_sink(name: str, settings: Settings, store: Store) -> Sink:
     if name == "otlp":
         return OtlpSink(settings.otlp_endpoint, parse_headers(settings.otlp_headers))
+    if name == "spans":
+        from rum_server.spans import SpanSink
+
+        return SpanSink(store)
     return ClickHouseSink(store)
 
 

@@ -6,6 +6,7 @@ what it opened before the next test starts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -90,15 +91,23 @@ class ClickHouseServer:
 @pytest.fixture
 def clickhouse_server(tmp_path: Path) -> Iterator[ClickHouseServer]:
     """The real engine behind ClickHouse's HTTP interface, in its own process, on port 0."""
+    with clickhouse_http(tmp_path / "server-data") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def clickhouse_http(data_dir: Path, *options: str) -> Iterator[ClickHouseServer]:
+    """tests/support/clickhouse_http.py over ``data_dir`` (``options``: e.g. a config file)."""
     process = subprocess.Popen(
         [
             sys.executable,
             str(REPO / "tests" / "support" / "clickhouse_http.py"),
-            str(tmp_path / "server-data"),
+            str(data_dir),
             "--user",
             "rum",
             "--password",
             "s3cret",
+            *options,
         ],
         stdout=subprocess.PIPE,
         text=True,

@@ -162,7 +162,7 @@ def test_a_permanent_refusal_is_logged_and_dropped_not_retried_forever(tmp_path:
     ("args", "message"),
     [
         (["--sink", "otlp"], "the otlp sink needs --otlp-endpoint"),
-        (["--sink", "kafka"], "sink must be clickhouse, otlp or both"),
+        (["--sink", "kafka"], "sink must be clickhouse, otlp, spans"),
     ],
 )
 def test_bad_sink_options_are_one_line(

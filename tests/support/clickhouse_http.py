@@ -123,8 +123,11 @@ class Request:
 class Engine:
     """The one chdb connection; statements run one at a time under a lock."""
 
-    def __init__(self, data_dir: str) -> None:
-        self._connection = chdb.connect(data_dir)
+    def __init__(self, data_dir: str, config_file: str = "") -> None:
+        # A config file (clusters, macros) goes to the engine as clickhouse-local's option.
+        self._connection = chdb.connect(
+            f"file:{data_dir}?config-file={config_file}" if config_file else data_dir
+        )
         self._lock = threading.Lock()
         self._scratch = tempfile.mkdtemp(prefix="clickhouse-http-")
         self.timezone = self._run_raw("SELECT timezone()", "TabSeparated").decode().strip()
@@ -398,8 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data_dir")
     parser.add_argument("--user", default="default")
     parser.add_argument("--password", default="")
+    parser.add_argument("--config-file", default="", help="a ClickHouse config for the engine")
     args = parser.parse_args(argv)
-    engine = Engine(os.path.abspath(args.data_dir))
+    engine = Engine(os.path.abspath(args.data_dir), args.config_file)
     server = ClickHouseHttpServer(engine, args.user, args.password)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     threading.Thread(target=exit_with_parent, args=(server,), daemon=True).start()

@@ -1,0 +1,1 @@
+"""ASGI apps the ingest benchmark runs beside ``rum-server serve``."""

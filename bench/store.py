@@ -1,0 +1,294 @@
+"""The store: writer vs raw insert, what each MATERIALIZED column, skip index and rollup
+view costs on the insert path, flush sizes, and bytes on disk after merges.
+
+Runs in its own process (one embedded ClickHouse per process). The rows are the
+corpus's, built by the real pipeline; every variant gets the very same rows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import msgspec
+
+from bench import stages
+from bench.corpus import Beacon
+from bench.procs import progress
+
+DB = "bench"
+
+# The Collector's clickhouseexporter default logs table (exporter v0.11x), for the bytes baseline.
+EXPORTER_DDL = """CREATE TABLE {db}.{table} (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    TimestampTime DateTime DEFAULT toDateTime(Timestamp),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    TraceFlags UInt8,
+    SeverityText LowCardinality(String) CODEC(ZSTD(1)),
+    SeverityNumber UInt8,
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    Body String CODEC(ZSTD(1)),
+    ResourceSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ScopeSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    LogAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    EventName String CODEC(ZSTD(1)),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_scope_attr_key mapKeys(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_scope_attr_value mapValues(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_log_attr_value mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+) ENGINE = MergeTree
+PARTITION BY toDate(TimestampTime)
+PRIMARY KEY (ServiceName, TimestampTime)
+ORDER BY (ServiceName, TimestampTime, Timestamp)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1"""
+
+
+def table_ddl(
+    db: str,
+    table: str,
+    materialized: Sequence[str],
+    indexes: Sequence[str],
+    codecs: dict[str, str] | None = None,
+) -> str:
+    """Our logs table with only the given MATERIALIZED columns and skip indexes."""
+    ddl = stages.logs_table_ddl(stages.SchemaTarget(db, table, 90, ""))
+    lines = ddl.splitlines()
+    head, columns, tail = lines[0], lines[1:-5], lines[-5:]
+    kept = []
+    for line in columns:
+        item = line.strip().rstrip(",")
+        name = item.split("`")[1] if item.startswith("`") else ""
+        if " MATERIALIZED " in item and name not in materialized:
+            continue
+        if item.startswith("INDEX ") and item not in indexes:
+            continue
+        if codecs and name in codecs:
+            item = f"{item.split(' CODEC(')[0]} {codecs[name]}"
+        kept.append(item)
+    return head + "\n    " + ",\n    ".join(kept) + "\n" + "\n".join(tail)
+
+
+def build_rows(beacons: Sequence[Beacon]) -> tuple[stages.Columns, bytes, list[str]]:
+    """The corpus's rows through the real pipeline; also as the sink's JSONCompactColumns."""
+    pipeline = stages.Pipeline(stages.Settings(dsn="chdb:///unused"))
+    received = time.time_ns()
+    parts = [
+        pipeline.process(b.body, stages.RequestContext(received, b.user_agent)).columns
+        for b in beacons
+    ]
+    merged = stages.merge(parts)
+    return merged, _encode(merged.data), list(merged.data)
+
+
+def _encode(data: dict[str, list[Any]]) -> bytes:
+    """Rows as the sink sends them: JSONCompactColumns, timestamps as decimal seconds."""
+    return msgspec.json.encode(
+        [
+            [f"{ns // 10**9}.{ns % 10**9:09d}" for ns in col] if name == "Timestamp" else col
+            for name, col in data.items()
+        ]
+    )
+
+
+def run(beacons: Sequence[Beacon], dsn: str, repeats: int) -> dict[str, Any]:
+    store = stages.Store(stages.Settings(dsn=dsn))
+    client = store.client
+    progress(f"store: building rows from {len(beacons):,} beacons")
+    columns, payload, names = build_rows(beacons)
+    rows = columns.count
+    page_views = columns.data["EventName"].count("rum.page_view")
+    result: dict[str, Any] = {"rows": rows, "page_views": page_views, "repeats": repeats}
+    counter = iter(range(10**6))
+    Ddl = Callable[[str, str], list[str]]
+
+    def fresh(ddl_for: Ddl) -> str:
+        """A new database holding one variant's logs table (and rollups); returns the db."""
+        db = f"{DB}_{next(counter)}"
+        client.command(f"CREATE DATABASE {db}")
+        for statement in ddl_for(db, "otel_logs"):
+            client.command(statement)
+        return db
+
+    def drop(db: str) -> None:
+        client.command(f"DROP DATABASE IF EXISTS {db} SYNC")
+
+    def full_schema(db: str, table: str) -> list[str]:
+        target = stages.SchemaTarget(db, table, 90, "")
+        return [s for s in stages.statements(target) if "CREATE DATABASE" not in s]
+
+    def insert_payload(db: str) -> float:
+        started = time.perf_counter()
+        client.raw_insert(f"{db}.otel_logs", names, insert_block=payload, fmt="JSONCompactColumns")
+        return time.perf_counter() - started
+
+    def writer_split() -> list[stages.Columns]:
+        """The same rows as the writer receives them, 10,000 at a time."""
+        parts = []
+        for lo in range(0, rows, 10_000):
+            part = stages.Columns()
+            part.data = {n: v[lo : lo + 10_000] for n, v in columns.data.items()}
+            part.count = len(part.data["Timestamp"])
+            parts.append(part)
+        return parts
+
+    # 1. Writer vs raw inserts of the same rows, full schema (rollups included).
+    progress(f"store: writer vs raw insert, {rows:,} rows x {repeats}")
+    writer_s, native_s, payload_s = [], [], []
+    for _ in range(repeats):
+        db = fresh(full_schema)
+        local = stages.Store(stages.Settings(dsn=dsn, database=db, table="otel_logs"))
+        writer = stages.Writer(
+            stages.ClickHouseSink(local), max_rows=10**8, flush_rows=10_000, flush_seconds=1.0
+        )
+        parts = writer_split()
+        started = time.perf_counter()
+        writer.start()
+        for part in parts:
+            writer.submit(part)
+        writer.close(timeout=600)
+        writer_s.append(time.perf_counter() - started)
+        drop(db)
+        # The raw inserts get the same 10,000-row batches the writer receives: insert size
+        # drives the per-row cost (see the flush sizes), so only equal batches compare.
+        db = fresh(full_schema)
+        batches = [[part.data[n] for n in names] for part in writer_split()]
+        started = time.perf_counter()
+        for batch in batches:
+            client.insert(f"{db}.otel_logs", batch, column_names=names, column_oriented=True)
+        native_s.append(time.perf_counter() - started)
+        drop(db)
+        db = fresh(full_schema)
+        encoded = [_encode(part.data) for part in writer_split()]
+        started = time.perf_counter()
+        for block in encoded:
+            client.raw_insert(f"{db}.otel_logs", names, insert_block=block,
+                              fmt="JSONCompactColumns")  # fmt: skip
+        payload_s.append(time.perf_counter() - started)
+        drop(db)
+    result["writer"] = {
+        "writer_rows_per_s": [rows / s for s in writer_s],
+        "raw_native_rows_per_s": [rows / s for s in native_s],
+        "raw_payload_rows_per_s": [rows / s for s in payload_s],
+    }
+
+    # 2. Insert cost of each addition over the exporter's columns alone. Variants are
+    # interleaved within each repeat and the fastest repeat counts: on a shared machine the
+    # minimum is the closest to the work itself.
+    progress(
+        f"store: insert cost of each MATERIALIZED column, skip index and the rollups, "
+        f"{rows:,} rows x {repeats}"
+    )
+    all_mat = list(stages.MATERIALIZED_COLUMNS)
+    all_idx = list(stages.SKIP_INDEXES)
+    variants: dict[str, Ddl] = {"exporter columns only, no index": lambda d, t: [
+        table_ddl(d, t, [], [])]}  # fmt: skip
+    for name in all_mat:
+        variants[f"MATERIALIZED {name}"] = lambda d, t, n=name: [table_ddl(d, t, [n], [])]
+    for index in all_idx:
+        needs = ["RumPageViewId"] if "RumPageViewId" in index else []
+        variants[f"INDEX {index.split()[1]}"] = lambda d, t, i=index, m=needs: [
+            table_ddl(d, t, m, [i])]  # fmt: skip
+    variants["all MATERIALIZED columns + all indexes, no rollups"] = lambda d, t: [
+        table_ddl(d, t, all_mat, all_idx)]  # fmt: skip
+    variants["full schema (with the rollup views)"] = full_schema
+    costs: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(repeats):
+        for name, ddl_for in variants.items():
+            db = fresh(ddl_for)
+            costs[name].append(insert_payload(db))
+            drop(db)
+    base = min(costs["exporter columns only, no index"])
+    result["insert_costs"] = {
+        name: {"seconds": values, "us_per_row_over_bare": (min(values) - base) / rows * 1e6}
+        for name, values in costs.items()
+    }
+
+    # 3. Flush size: rows/s of the sink's insert at several batch sizes (full schema).
+    progress("store: flush sizes")
+    flush: dict[str, float] = {}
+    for size in (1_000, 10_000, 50_000):
+        if size > rows:
+            continue
+        db = fresh(full_schema)
+        sink = stages.ClickHouseSink(
+            stages.Store(stages.Settings(dsn=dsn, database=db, table="otel_logs"))
+        )
+        chunks = [
+            {n: v[lo : lo + size] for n, v in columns.data.items()}
+            for lo in range(0, rows - size + 1, size)
+        ]
+        started = time.perf_counter()
+        for chunk in chunks:
+            sink.write(chunk)
+        flush[str(size)] = len(chunks) * size / (time.perf_counter() - started)
+        drop(db)
+    result["flush_rows_per_s"] = flush
+
+    # 4. Bytes on disk after merges: ours, the exporter's default DDL, codec candidates.
+    progress("store: bytes on disk after OPTIMIZE FINAL")
+    ids = ("RumPageViewId", "RumSessionId", "RumMetricId")
+    no_ids = "ours without the MATERIALIZED ids (RumPageViewId, RumSessionId, RumMetricId)"
+    variants: dict[str, Ddl] = {
+        "exporter default DDL": lambda d, t: [EXPORTER_DDL.format(db=d, table=t)],
+        "ours (schema.py today)": full_schema,
+        "ours + ZSTD(3) on LogAttributes, ResourceAttributes, Body": lambda d, t: [
+            table_ddl(
+                d,
+                t,
+                all_mat,
+                all_idx,
+                {
+                    "LogAttributes": "CODEC(ZSTD(3))",
+                    "ResourceAttributes": "CODEC(ZSTD(3))",
+                    "Body": "CODEC(ZSTD(3))",
+                },
+            )
+        ],
+        no_ids: lambda d, t: [
+            table_ddl(
+                d,
+                t,
+                [m for m in all_mat if m not in ids],
+                [i for i in all_idx if "RumPageViewId" not in i],
+            )
+        ],
+    }
+    sizes: dict[str, Any] = {}
+    for label, ddl_for in variants.items():
+        db = fresh(ddl_for)
+        insert_payload(db)
+        client.command(f"OPTIMIZE TABLE {db}.otel_logs FINAL")
+        parts = client.query(
+            f"SELECT table, sum(data_compressed_bytes), sum(bytes_on_disk) FROM system.parts "
+            f"WHERE database = '{db}' AND active GROUP BY table"
+        ).result_rows
+        per_column = client.query(
+            f"SELECT column, sum(column_data_compressed_bytes) AS b FROM system.parts_columns "
+            f"WHERE database = '{db}' AND table = 'otel_logs' AND active GROUP BY column "
+            f"ORDER BY b DESC"
+        ).result_rows
+        logs = next(((c, d) for t, c, d in parts if t == "otel_logs"), (0, 0))
+        rollups = sum(d for t, _, d in parts if t != "otel_logs")
+        sizes[label] = {
+            "logs_on_disk": logs[1],
+            "logs_compressed": logs[0],
+            "rollups_on_disk": rollups,
+            "bytes_per_event": logs[1] / rows,
+            "bytes_per_page_view": logs[1] / page_views,
+            "bytes_per_page_view_with_rollups": (logs[1] + rollups) / page_views,
+            "columns": {c: b for c, b in per_column},
+        }
+        drop(db)
+    result["bytes"] = sizes
+    store.close()
+    return result
