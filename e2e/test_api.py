@@ -15,7 +15,9 @@ def test_calls_queued_before_the_snippet_loaded_are_replayed(run: Run) -> None:
 
 
 def test_identify_sets_the_user_hash_on_later_rows(run: Run) -> None:
-    assert {r.attr("rum.user.hash") for r in run.of(SITE)} == {"a1b2c3d4e5f60718"}
+    assert {r.attr("rum.user.hash") for r in run.of(SITE)} == {
+        "cebf292c038fdcd2de5f7ac62c3b81bcfe4efc535383031d762b06b26cfabea2"
+    }
 
 
 def test_push_state_starts_a_soft_navigation_page_view(run: Run) -> None:

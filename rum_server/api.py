@@ -50,8 +50,10 @@ def require_api_access(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
     """A bearer token when one is configured; otherwise loopback clients only."""
     settings: Settings = connection.app.state.settings
     if settings.api_token:
-        given = connection.headers.get("authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {settings.api_token}".encode()):
+        scheme, _space, given = connection.headers.get("authorization", "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), settings.api_token.encode()
+        ):
             raise NotAuthorizedException(
                 "the query API needs 'Authorization: Bearer <RUM_API_TOKEN>'",
                 headers={"WWW-Authenticate": "Bearer"},

@@ -68,4 +68,10 @@ def gunzip_bounded(data: bytes) -> bytes:
         raise MalformedBatch(f"body is not valid gzip: {exc}") from None
     if len(out) > MAX_DECODED_BYTES or inflater.unconsumed_tail:
         raise PayloadTooLarge(f"decompressed body is over the {MAX_DECODED_BYTES} byte limit")
+    # zlib checks the trailer's CRC-32 and length only once it reaches them: a body cut
+    # short before its trailer would otherwise pass as a shorter, unchecked body.
+    if not inflater.eof:
+        raise MalformedBatch("body is not valid gzip: it ends before the gzip trailer")
+    if inflater.unused_data:
+        raise MalformedBatch("body is not valid gzip: bytes follow the gzip trailer")
     return out

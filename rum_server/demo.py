@@ -280,7 +280,7 @@ def render_demo_page(path: str, query: Mapping[str, str], build: str) -> str:
         early += "<script>delete PerformanceEventTiming.prototype.interactionId;</script>"
     if query.get("stub") == "1":
         early += (
-            "<script>DECO_RUM.identify('a1b2c3d4e5f60718');"
+            "<script>DECO_RUM.identify('cebf292c038fdcd2de5f7ac62c3b81bcfe4efc535383031d762b06b26cfabea2');"
             "DECO_RUM.track('page_ready', {kind: '" + kind + "'}, {source: 'stub'});</script>"
         )
     return f"""<!doctype html>

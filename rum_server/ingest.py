@@ -34,13 +34,37 @@ log = logging.getLogger("rum_server.ingest")
 INGEST_PATH = "/__deco/rum"
 
 
-def check_origin(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> None:
-    """Browsers send ``Origin`` on beacons: same origin, or one of the allowed ones."""
-    if not origin:
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_key(origin: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an origin, case and default port normalised; None if malformed."""
+    try:
+        parts = urlsplit(origin.strip())
+        scheme, host, port = parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return None
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    return scheme, host, port or _DEFAULT_PORTS[scheme]
+
+
+def check_origin(
+    origin: str | None, host: str | None, allowed: tuple[str, ...], scheme: str = "http"
+) -> None:
+    """Browsers send ``Origin`` on beacons: same origin, or one of the allowed ones, compared
+    by scheme, host and port (``https://a.com`` is ``https://A.com:443``, not ``http://a.com``).
+
+    ``scheme`` is the request's as the client used it (behind a TLS proxy, its
+    ``X-Forwarded-Proto``: a page cannot set that header on a beacon).
+    """
+    if not origin or "*" in allowed:
         return  # not a browser, or a same-origin request that omits it
-    if "*" in allowed or origin in allowed:
-        return
-    if host and urlsplit(origin).netloc == host:
+    key = origin_key(origin)
+    if key is not None and (
+        any(key == origin_key(entry) for entry in allowed)
+        or (host and key == origin_key(f"{scheme}://{host}"))
+    ):
         return
     raise Forbidden(f"origin {origin!r} is not allowed to send beacons here")
 
@@ -113,7 +137,8 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
         check_content_type(headers.get("content-type"))
         gzipped = check_content_encoding(headers.get("content-encoding"))
         check_declared_length(headers.get("content-length"))
-        check_origin(origin, headers.get("host"), settings.allowed_origins)
+        scheme = headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
+        check_origin(origin, headers.get("host"), settings.allowed_origins, scheme.lower())
         body = await read_bounded(request.stream())
         if gzipped:
             body = gunzip_bounded(body)

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections import Counter
-from urllib.parse import unquote
 
-from rum_server.redact import redact_text
+from rum_server.redact import readable, redact_text
 
 RESERVED_FUNNEL = (
     "view_item_list",
@@ -44,7 +42,6 @@ LABEL_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 REASONS = ("too_many", "too_long", "bad_key", "email", "uuid", "hex", "digits", "pii")
 """Why a label was refused, in the order the checks run."""
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
 _LONG_HEX = re.compile(r"(?=[0-9a-f]*\d)[0-9a-f]{16,}", re.I)
@@ -53,20 +50,9 @@ _SEPARATED_DIGITS = re.compile(r"\d(?:[\s.()/-]?\d){7,}")
 """A phone, CPF or card with its separators: eight digits or more in one run."""
 
 
-def normalized(value: str) -> str:
-    """The value the checks look at: NFKC, control characters out, percent-decoded."""
-    text = _CONTROL.sub("", unicodedata.normalize("NFKC", value))
-    for _ in range(2):  # double encoding ("%2540") is a common trick
-        decoded = unquote(text)
-        if decoded == text:
-            break
-        text = _CONTROL.sub("", decoded)
-    return text.strip()
-
-
 def label_refusal(value: str) -> str:
     """Why ``value`` may not be a label (one of :data:`REASONS`), or '' when it may."""
-    text = normalized(value)
+    text = readable(value).strip()
     if len(value) > MAX_LABEL_LENGTH or len(text) > MAX_LABEL_LENGTH:
         return "too_long"
     if _EMAIL.search(text):

@@ -13,11 +13,17 @@ import msgspec
 from rum_server.errors import Forbidden, MalformedBatch
 from rum_server.label_budget import LabelBudget
 from rum_server.labels import LabelStats
-from rum_server.redact import RedactionPolicy
+from rum_server.redact import RedactionPolicy, is_clean_site
 from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
 from rum_server.settings import Settings
 from rum_server.user_agent import parse_user_agent
-from rum_server.wire import batch_decoder, event_decoder, typed_batch_decoder
+from rum_server.wire import (
+    MAX_NESTING,
+    batch_decoder,
+    event_decoder,
+    nesting_too_deep,
+    typed_batch_decoder,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +58,14 @@ class Pipeline:
 
     def process(self, body: bytes, request: RequestContext) -> Processed:
         """Decode and transform one batch; raises :class:`MalformedBatch` or :class:`Forbidden`."""
+        if nesting_too_deep(body):
+            raise MalformedBatch("invalid batch", [f"JSON nests deeper than {MAX_NESTING} levels"])
         try:
             typed = typed_batch_decoder.decode(body)
         except msgspec.DecodeError:
             return self._process_event_by_event(body, request)
+        except RecursionError:  # nesting the bracket count could not see (brackets in strings)
+            raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
         self._check_site(typed.site)
         rows = BatchRows(typed, self._context(request), self._policy, self.labels, self.label_stats)
         rejected: list[dict[str, str | int]] = []
@@ -74,6 +84,8 @@ class Pipeline:
             raise MalformedBatch("invalid batch", [str(exc)]) from None
         except msgspec.DecodeError as exc:
             raise MalformedBatch("body is not valid JSON", [str(exc)]) from None
+        except RecursionError:
+            raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
         self._check_site(batch.site)
         rows = BatchRows(batch, self._context(request), self._policy, self.labels, self.label_stats)
         rejected: list[dict[str, str | int]] = []
@@ -87,6 +99,10 @@ class Pipeline:
     def _check_site(self, site: str) -> None:
         if self._sites and site not in self._sites:
             raise Forbidden(f"site {site!r} is not accepted here")
+        if not is_clean_site(site):  # stored as is: it must read as a name, not as PII
+            raise MalformedBatch(
+                "invalid batch", ["site must contain a letter and no personal data"]
+            )
 
     @staticmethod
     def _context(request: RequestContext) -> BatchContext:

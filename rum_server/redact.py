@@ -5,7 +5,11 @@ data (emails in query strings, CPFs typed into search boxes, tokens in reset lin
 snippet is not trusted to clean them; the server masks them here, once, with typed masks
 (``[email]``, ``[cpf]`` ...) so analysts still see *that* something was there.
 
-How: small precompiled detectors run one after the other, each only when a cheap
+How: every string goes through :func:`redact` (the one entry point), which first
+normalises it (invisible and control characters removed, percent-escapes decoded,
+Unicode compatibility forms folded) so that detectors see what a reader would see, the
+way Relay's PII rules look at the decoded value. Then small precompiled detectors run
+one after the other, each only when a cheap
 substring test says it could match; shapes that merely look alike (product ids,
 timestamps, versions, ``app.js:12:345``) are told apart in Python with the real checks
 (Luhn, CPF/CNPJ check digits, IP parsing). Every public function is total: any input
@@ -16,23 +20,27 @@ gives back a string, never an exception, and redacting twice changes nothing.
 from __future__ import annotations
 
 import functools
+import hashlib
 import ipaddress
 import re
+import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NewType
+from typing import Literal, NewType
 from urllib.parse import quote, unquote
 
 Redacted = NewType("Redacted", str)
-"""A client-supplied string fit to store. Only this module makes one: the redactors below,
-and :func:`checked` for values that match a closed alphabet in full (ids, enum words,
-numbers). The row builder takes nothing else for a stored value, so ``mypy --strict``
-fails a change that sends a client string to a column without redaction (the plan's
-redaction audit rule; tests/unit/test_redaction_audit.py proves mypy refuses a bypass)."""
+"""A client-supplied string fit to store. Only this module makes one: :func:`redact` and
+its wrappers, the ``clean_*`` id checks, and :func:`checked` for values that match a
+closed alphabet in full (enum words, numbers). The row builder takes nothing else for a
+stored value, so ``mypy --strict`` fails a change that sends a client string to a column
+without redaction (the plan's redaction audit rule; tests/unit/test_redaction_audit.py
+proves mypy refuses a bypass)."""
 
 CLOSED_WORD = re.compile(r"[A-Za-z0-9._:+-]{0,64}")
-"""The alphabet of ids (the wire's ``Id``), enum words, versions and numbers: no space,
-``@``, ``/``, ``%`` or ``=``, so no free text, email, URL or ``key=secret`` fits in it."""
+"""The alphabet of enum words, versions and numbers: no space, ``@``, ``/``, ``%`` or
+``=``, so no free text, email, URL or ``key=secret`` fits in it."""
 
 # -- masks -------------------------------------------------------------------------------
 
@@ -92,12 +100,20 @@ DEFAULT_POLICY = RedactionPolicy()
 # lookarounds treat ``]`` and ``[`` like letters so that a mask next to other text
 # never creates a new match on a second pass (redaction is idempotent).
 
-_SECRET_KEYS = (
-    r"api[_-]?key|apikey|app[_-]?key|app[_-]?token|access[_-]?token|refresh[_-]?token"
-    r"|id[_-]?token|auth[_-]?token|accesstoken|token|secret|client[_-]?secret|password"
-    r"|passwd|pwd|senha|jsessionid|phpsessid|session[_-]?id|sessionid|sid|sig|signature"
-    r"|credentials?|private[_-]?key|session|cookie"
+_SECRET_WORDS = (
+    r"token|secret|passw(?:or)?d|passphrase|pwd|senha|session(?:[_-]?id)?|jsessionid|phpsessid"
+    r"|sid|sig|signature|cookie|credentials?|auth|authorization|apikey|appkey"
 )
+"""Words that make a key secret-like (case-insensitive), alone or inside a compound key."""
+_SECRET_KEY = (
+    r"(?<![\w.\]-])(?:[A-Za-z0-9]{1,24}[_.-]){0,4}"  # compound prefix: aws_, X-VTEX-API-
+    r"(?:(?:[A-Za-z0-9]{0,24}[a-z0-9](?=[A-Z]))?"  # camelCase prefix: accessToken, AppToken
+    rf"(?i:{_SECRET_WORDS})"
+    r"|(?:(?<=[_.-])|[A-Za-z0-9]{0,24}[a-z0-9](?=K))(?i:key))"  # key only compound: api_key
+    r"(?![a-z])(?:[A-Z0-9][A-Za-z0-9]{0,24})?(?:[_.-][A-Za-z0-9]{1,24}){0,4}"  # suffix
+)
+"""A key such as ``password``, ``aws_secret_access_key``, ``accessToken``, ``X-API-Key``;
+words that merely contain one (``design``, ``monkey``, ``tokens``) are not keys."""
 _VALUE = r"[^\s\"'&,;<>(){}\[\]=][^\s\"'&,;<>(){}\[\]]*"
 
 _DETECTORS = {
@@ -109,10 +125,13 @@ _DETECTORS = {
     "bearer": r"(?P<bearer_key>(?<![\]\w-])(?i:bearer)\s+)[A-Za-z0-9._~+/=-]{8,}",
     "basic": r"(?P<basic_key>(?<![\]\w-])Basic\s+)[A-Za-z0-9+/]{8,}={0,2}(?![\[\w+/=])",
     "kv": (
-        rf"(?P<kv_key>(?<![\]A-Za-z0-9])(?i:{_SECRET_KEYS}))"
-        r"(?P<kv_sep>\s*=\s*[\"']?|[\"']?\s*:\s*[\"']|:(?=\S)"
-        r"|:\s+(?=[^\s\"'&,;<>(){}\[\]]{16}))"
-        rf"{_VALUE}"
+        # (?x) arms: key=value, "key": "value", key:value (always a secret); key: word (a
+        # secret when it has a digit or 16+ characters); key <16+ hex/base64 with a digit>.
+        rf"""(?x: (?P<kv_key>{_SECRET_KEY})
+        (?: (?P<kv_sep> ["']?\s*=\s*["']? | ["']?\s*:\s*["'] | :(?=\S) ) {_VALUE}
+          | (?P<kv_colon> \s*:\s+ ) (?P<kv_word> [^\s"'&,;<>(){{}}\[\]=][^\s"'&,;<>(){{}}\[\]]* )
+          | (?P<kv_space> \s+ ) (?P<kv_long> [A-Za-z0-9+/_.-]{{16,}}={{0,2}} ) (?![\w+/=-])
+        ))"""
     ),
     "secret": (
         r"(?<![\]A-Za-z0-9])(?:(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}|whsec_[0-9A-Za-z]{20,}"
@@ -159,7 +178,7 @@ four in a row (CPF and IPv4 do not: ``123.456.789-09``, ``1.2.3.4``)."""
 _DIGIT_OR_AT = re.compile(r"[\d@]")
 _KEYWORDS = (
     *("bearer", "basic", "key", "token", "secret", "pass", "pwd"),
-    *("senha", "sess", "sid", "sig", "auth", "cred"),
+    *("senha", "sess", "sid", "sig", "auth", "cred", "cookie"),
 )
 """Lower-case substrings that every keyword detector needs (``in`` beats ``re.I`` tenfold)."""
 
@@ -252,14 +271,34 @@ def _is_ip(text: str) -> bool:
     return True
 
 
+def _mask_key_value(match: re.Match[str]) -> str:
+    """``key=value`` always hides the value; ``key: word`` after a plain word (``token``,
+    not ``api_key``) only a word with a digit or 16+ characters (``token: expired`` is
+    prose); ``key <run>`` only a run with a digit (``token 9f86d0…``)."""
+    key = match.group("kv_key")
+    if match.group("kv_sep") is not None:
+        return key + match.group("kv_sep") + TOKEN
+    if match.group("kv_colon") is not None:
+        word = match.group("kv_word")
+        is_prose_word = key.isalpha() and key[1:].islower()
+        if len(word) >= 16 or _DIGIT.search(word) or not is_prose_word:
+            return key + match.group("kv_colon") + TOKEN
+        return match.group()
+    if _DIGIT.search(match.group("kv_long")):
+        return key + match.group("kv_space") + TOKEN
+    return match.group()
+
+
 def _mask_for(match: re.Match[str], *, hex_is_token: bool) -> str:
     """The replacement for one detector hit: a mask, or the text itself when not PII."""
     kind = match.lastgroup
     text = match.group()
     if kind == "jwt":
         return JWT
-    if kind in ("authz", "bearer", "basic", "kv"):
-        return match.group(f"{kind}_key") + (match.group("kv_sep") if kind == "kv" else "") + TOKEN
+    if kind == "kv":
+        return _mask_key_value(match)
+    if kind in ("authz", "bearer", "basic"):
+        return match.group(f"{kind}_key") + TOKEN
     if kind == "secret":
         return TOKEN
     if kind == "email":
@@ -336,6 +375,59 @@ def _mask_pii(text: str, *, tokens: bool = True, hex_is_token: bool = False) -> 
     return text
 
 
+# -- normalisation: what the detectors see ---------------------------------------------
+
+_INVISIBLE = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f"  # control characters but tab and line feed (C0, DEL, C1)
+    "\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ufff9-\ufffb\U000e0000-\U000e007f"  # soft hyphen, zero-width, bidi, tag characters
+)
+_INVISIBLE_IN_LINE = re.compile(f"[{_INVISIBLE}]")
+_INVISIBLE_OR_BREAK = re.compile(f"[\t\n{_INVISIBLE}]")
+_ASCII_CONTROL_IN_LINE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_ASCII_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f]")
+"""The same for ASCII text, which is most text: a small class scans several times faster."""
+_NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_DECODE_ROUNDS = 3
+"""Percent-decoding repeats this often (``%2540`` is ``@`` encoded twice); a value still
+encoded after that loses its ``%`` signs, so nothing encoded deeper slips through."""
+
+
+def _ascii_digit(match: re.Match[str]) -> str:
+    return str(unicodedata.digit(match.group(), 0))
+
+
+def normalise(text: str, *, multiline: bool = False) -> str:
+    """The text a reader sees: no control or invisible characters (tab and line feed stay
+    in ``multiline`` text: messages and stacks), Unicode compatibility forms folded
+    (fullwidth digits read as ``4111``): ``ana@exa<NUL>mple.com`` is ``ana@example.com``."""
+    if text.isascii():
+        invisible = _ASCII_CONTROL_IN_LINE if multiline else _ASCII_CONTROL_OR_BREAK
+        return invisible.sub("", text) if invisible.search(text) else text
+    text = _SURROGATE.sub("\ufffd", text)  # a lone one cannot be stored as UTF-8
+    text = unicodedata.normalize("NFKC", _INVISIBLE_IN_LINE.sub("", text))
+    text = _NON_ASCII_DIGIT.sub(_ascii_digit, text)
+    invisible = _INVISIBLE_IN_LINE if multiline else _INVISIBLE_OR_BREAK
+    return invisible.sub("", text) if invisible.search(text) else text
+
+
+def readable(text: str) -> str:
+    """One line as the detectors read it: normalised and percent-decoded (labels.py
+    judges label values on this, so ``ana%40example.org`` is an email there too)."""
+    return _percent_decoded(normalise(text))
+
+
+def _percent_decoded(text: str, *, multiline: bool = False) -> str:
+    """Percent-escapes decoded until none is left, then normalised again (``%00`` is a NUL)."""
+    for _ in range(_DECODE_ROUNDS):
+        if "%" not in text or not _ESCAPE.search(text):
+            return text
+        text = normalise(unquote(text, errors="replace"), multiline=multiline)
+    return text.replace("%", "") if _ESCAPE.search(text) else text
+
+
 # -- URLs --------------------------------------------------------------------------------
 
 _URL_PARTS = re.compile(
@@ -384,6 +476,11 @@ def _redact_authority(authority: str) -> str:
         literal = host
     if literal and _is_ip(literal.rstrip(".")):  # "10.0.0.1." is the same address
         host = IP
+    else:  # a host name is kept byte for byte unless it holds personal data
+        decoded = _percent_decoded(host)
+        masked = _mask_pii(decoded, tokens=False)
+        safe = "[]-._~!$&'()*+,;="
+        host = host if masked == decoded else quote(masked, safe=safe, errors="replace")
     return f"//{host}{port}"
 
 
@@ -391,8 +488,11 @@ def _redact_component(raw: str, *, safe: str, plus_is_space: bool, tokens: bool)
     """Mask PII in one percent-encoded URL component; unchanged input is kept byte for byte."""
     decoded = raw
     if "%" in raw or (plus_is_space and "+" in raw):
-        decoded = unquote(raw.replace("+", " ") if plus_is_space else raw, errors="replace")
+        decoded = _percent_decoded(raw.replace("+", " ") if plus_is_space else raw)
     redacted = _mask_pii(decoded, tokens=tokens, hex_is_token=True)
+    if redacted == decoded and plus_is_space and "+" in raw:  # "+55 11 …": a literal plus?
+        literal = _percent_decoded(raw)
+        decoded, redacted = literal, _mask_pii(literal, tokens=tokens, hex_is_token=True)
     if redacted == decoded:
         return raw
     return quote(redacted, safe=safe, errors="replace")
@@ -410,7 +510,7 @@ def _redact_query(query: str, policy: RedactionPolicy, *, tokens: bool) -> str:
             kept.append(key)
             continue
         value = ""
-        decoded_key = unquote(raw_key.replace("+", " "), errors="replace")
+        decoded_key = _percent_decoded(raw_key.replace("+", " "))
         # A key that itself held PII is no real parameter name: its value goes too.
         if raw_value and key == raw_key and policy.keeps_value(decoded_key):
             value = _redact_component(
@@ -421,6 +521,7 @@ def _redact_query(query: str, policy: RedactionPolicy, *, tokens: bool) -> str:
 
 
 def _redact_url_uncached(url: str, policy: RedactionPolicy) -> str:
+    url = normalise(url)
     parts = _URL_PARTS.match(url)
     if parts is None:  # the pattern matches every string; kept for the type checker
         return _mask_pii(url)
@@ -449,7 +550,7 @@ def _redact_url_any(url: str, policy: RedactionPolicy) -> str:
 
 # -- free text with embedded URLs (messages, stacks) -------------------------------------
 
-_URL_AFTER_SCHEME = re.compile(r"://[^\s<>\"'`()]+")
+_URL_AFTER_SCHEME = re.compile(r"://[^\s<>\"'`]+")
 _SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-")
 _TRAILING_PUNCTUATION = ".,;!?"
 
@@ -470,6 +571,26 @@ def _scheme_start(text: str, lowest: int, end: int) -> int:
     return start
 
 
+def _balanced(url: str) -> str:
+    """The URL up to its first unmatched ``)``: ``f (https://x/a.js:1:2)`` ends before the
+    frame's parenthesis, while ``https://x/busca(1)?q=ana`` keeps its query (to drop it)."""
+    close = url.find(")")
+    if close < 0:
+        return url
+    opening = url.find("(")
+    if opening < 0 or close < opening:
+        return url[:close]
+    depth = 0
+    for position, char in enumerate(url):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if not depth:
+                return url[:position]
+            depth -= 1
+    return url
+
+
 def _split_position(url: str) -> tuple[str, str]:
     """``https://x/app.js:12:345`` → (``https://x/app.js``, ``:12:345``): a stack frame's
     line and column, kept as they are so frames stay readable."""
@@ -487,24 +608,52 @@ _URL_SLOT = "\ue000"
 private-use character: no detector treats it as part of a word)."""
 
 
-def _redact_free_text(text: str, policy: RedactionPolicy) -> str:
+def _redact_free_text(text: str, policy: RedactionPolicy, *, multiline: bool = False) -> str:
+    """URLs are redacted as URLs; the text between them is percent-decoded and masked
+    (an encoded URL, ``https%3A%2F%2F…``, is found once decoded).
+
+    Decoding can change what reads as a URL (``%40https://`` becomes ``@https://``), so
+    text that held escapes is redacted again until it no longer changes (at most twice
+    more): redacting a stored string again must give the same string.
+    """
+    result = _redact_free_text_once(text, policy, multiline=multiline)
+    if "%" in text and result != text:
+        for _ in range(2):
+            again = _redact_free_text_once(result, policy, multiline=multiline)
+            if again == result:
+                break
+            result = again
+    return result
+
+
+def _redact_free_text_once(text: str, policy: RedactionPolicy, *, multiline: bool) -> str:
     if "://" not in text:
-        return _mask_pii(text)
+        decoded = _percent_decoded(text, multiline=multiline)
+        if "://" in decoded and decoded != text:
+            return _redact_free_text(decoded, policy, multiline=multiline)
+        return _mask_pii(decoded)
     gaps: list[str] = []
     urls: list[str] = []
     position = 0
     # Find "://" first (a fast literal search), then the scheme just before it.
-    for rest in _URL_AFTER_SCHEME.finditer(text):
+    while (rest := _URL_AFTER_SCHEME.search(text, position)) is not None:
         start = _scheme_start(text, position, rest.start())  # no scheme: still a URL
-        url = text[start : rest.end()].rstrip(_TRAILING_PUNCTUATION)
+        url = _balanced(text[start : rest.end()]).rstrip(_TRAILING_PUNCTUATION)
         gaps.append(text[position:start])
         position = start + len(url)
         url, line_and_column = _split_position(url)
         urls.append(_redact_url_any(url, policy) + line_and_column)
     gaps.append(text[position:])
-    masked_gaps = _mask_pii(_URL_SLOT.join(gaps)).split(_URL_SLOT)
-    if len(masked_gaps) != len(gaps) or _URL_SLOT in text:  # a detector ate a slot: go slow
-        masked_gaps = [_mask_pii(gap) for gap in gaps]
+    decoded_gaps = [_percent_decoded(gap, multiline=multiline) for gap in gaps]
+    if any("://" in new and new != old for new, old in zip(decoded_gaps, gaps, strict=True)):
+        masked_gaps = [
+            _redact_free_text(new, policy, multiline=multiline) if new != old else _mask_pii(new)
+            for new, old in zip(decoded_gaps, gaps, strict=True)
+        ]  # decoded text has no escapes left: one level of recursion at most
+    else:
+        masked_gaps = _mask_pii(_URL_SLOT.join(decoded_gaps)).split(_URL_SLOT)
+        if len(masked_gaps) != len(gaps) or _URL_SLOT in text:  # a detector ate a slot
+            masked_gaps = [_mask_pii(gap) for gap in decoded_gaps]
     pieces = [masked_gaps[0]]
     for url, gap in zip(urls, masked_gaps[1:], strict=True):
         pieces += (url, gap)
@@ -514,25 +663,70 @@ def _redact_free_text(text: str, policy: RedactionPolicy) -> str:
 # -- public API --------------------------------------------------------------------------
 
 
-def _total(transform: Callable[[str], str], value: str, fallback: str) -> Redacted:
-    """Run a transform so that no input, however broken, becomes an exception (a 500)."""
+Kind = Literal["text", "multiline", "url", "referrer", "key"]
+"""How a string is read: one line of text (names, labels, attribute values), several
+lines (error messages, stacks: line breaks kept), a URL, a referrer (origin only), or an
+attribute or label key."""
+
+
+def redact(value: str, kind: Kind = "text", policy: RedactionPolicy = DEFAULT_POLICY) -> Redacted:
+    """The one entry point every stored client string goes through: normalised first
+    (control and invisible characters removed, percent-escapes decoded), then masked.
+
+    Total: any input gives a string. A failure (never seen) gives ``[redacted]``, or ""
+    for referrers and keys, never the input.
+    """
+    return Redacted(_redacted(value, kind, policy))
+
+
+def _redacted(value: str, kind: Kind, policy: RedactionPolicy) -> str:
     if not isinstance(value, str):
-        return Redacted("")
+        return ""
     try:
-        return Redacted(transform(value))
+        if kind == "url":  # normalised inside, behind the cache of repeated page URLs
+            return _redact_url_any(value, policy)
+        text = normalise(value, multiline=kind == "multiline")
+        if kind == "referrer":
+            return _origin(text)
+        if kind == "key":
+            return _redact_key(text)
+        return _redact_free_text(text, policy, multiline=kind == "multiline")
     except Exception:
-        return Redacted(fallback)
+        return "" if kind in ("referrer", "key") else REDACTION_FAILED
 
 
 def redact_text(text: str, *, policy: RedactionPolicy = DEFAULT_POLICY) -> Redacted:
-    """Error messages, attribute values, labels: PII masked, embedded URLs redacted."""
-    return _total(lambda value: _redact_free_text(value, policy), text, REDACTION_FAILED)
+    """Names, attribute values, labels (one line): PII masked, embedded URLs redacted."""
+    return redact(text, "text", policy)
+
+
+def redact_message(text: str, policy: RedactionPolicy = DEFAULT_POLICY) -> Redacted:
+    """Error messages: like :func:`redact_text`, but line breaks are kept."""
+    return redact(text, "multiline", policy)
 
 
 def redact_url(url: str, policy: RedactionPolicy) -> Redacted:
     """Page, error-file and resource URLs: no fragment, no credentials, query values
     removed except allow-listed keys, PII and tokens masked in host, path and kept values."""
-    return _total(lambda value: _redact_url_any(value, policy), url, REDACTION_FAILED)
+    return redact(url, "url", policy)
+
+
+def redact_key(key: str) -> Redacted:
+    """An attribute or label key as stored, or "" when the pair must be dropped."""
+    return redact(key, "key")
+
+
+_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_LONG_NUMBER = re.compile(r"\d{8}")
+
+
+def _redact_key(key: str) -> str:
+    """Keys are names: one outside ``A-Za-z0-9_.-``, holding a detector's hit or a number
+    of 8+ digits (``rum.event.attr.4111111111111111``) is no name, so it is dropped."""
+    key = _percent_decoded(key)
+    if not _KEY.fullmatch(key) or _LONG_NUMBER.search(key) or _mask_pii(key) != key:
+        return ""
+    return key
 
 
 _ORIGIN = re.compile(r"\s*(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<authority>[^/?#\\]*)")
@@ -553,8 +747,8 @@ def _origin(url: str) -> str:
         host, _, port = host_port.partition(":")
     if _is_ip(host.rstrip(".")):
         host = IP
-    elif not _HOST.fullmatch(host):
-        return ""
+    elif not _HOST.fullmatch(host) or _mask_pii(host, tokens=False) != host:
+        return ""  # not a host name, or one holding personal data
     if not (port.isascii() and port.isdigit()) or port == _DEFAULT_PORTS[scheme]:
         port = ""
     return f"{scheme}://{host.lower()}" + (f":{port}" if port else "")
@@ -562,24 +756,90 @@ def _origin(url: str) -> str:
 
 def redact_referrer(url: str) -> Redacted:
     """The referrer's origin only (``https://www.google.com``); "" if not an http(s) URL."""
-    return _total(_origin, url, "")
+    return redact(url, "referrer")
 
 
 def redact_stack(stack: str, policy: RedactionPolicy) -> Redacted:
     """Stack traces: frame URLs lose query values and fragments (``:line:col`` kept),
     the rest is masked like free text."""
-    return _total(lambda value: _redact_free_text(value, policy), stack, REDACTION_FAILED)
+    return redact(stack, "multiline", policy)
+
+
+# -- ids: a strict alphabet, else a keyed hash -------------------------------------------
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+_LETTER = re.compile(r"[A-Za-z]")
+_FINGERPRINT = re.compile(r"[0-9a-f]{8,64}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+_ID_HASH_KEY = secrets.token_bytes(32)
+"""Per process: a replaced id keeps grouping its rows while the process runs, and no one
+without this key (it is never stored) can test guesses (CPFs, phones) against it."""
+
+
+_DIGIT_RUN = re.compile(r"\d{8,}")
+
+
+def _is_number_like_pii(run: str) -> bool:
+    """A run of 8+ digits inside an id, whatever letters it is glued to (``x5511912345678``),
+    could be a phone, a CPF or a card; only web-vitals' 13-digit parts (a time and a random
+    number, ``v5-1764446395000-3333333333333``) pass, unless a card or a mobile number."""
+    return len(run) != 13 or _is_card(run) or bool(_BRAZILIAN_MOBILE.fullmatch(run))
+
+
+def _is_plain_id(value: str) -> bool:
+    if not (_ID.fullmatch(value) and _LETTER.search(value)):
+        return False
+    if any(_is_number_like_pii(run) for run in _DIGIT_RUN.findall(value)):
+        return False
+    return _mask_pii(value) == value
+
+
+def clean_id(value: str) -> Redacted:
+    """A page-view, session or metric id as stored: the client's own when it has the strict
+    alphabet (``A-Za-z0-9._:-``, at least one letter), no run of 8+ digits but web-vitals'
+    13-digit parts, and no detector fires on it; else ``h-`` and a keyed hash of it, so a
+    card, CPF or phone number sent as an id is never stored and its rows still group."""
+    if isinstance(value, str) and _is_plain_id(value):
+        return Redacted(value)
+    data = str(value).encode("utf-8", "surrogatepass")
+    digest = hashlib.blake2b(data, key=_ID_HASH_KEY, digest_size=12).hexdigest()
+    return Redacted("h-" + digest.translate(_HEX_AS_LETTERS))  # letters only: a clean id
+
+
+def is_clean_site(site: str) -> bool:
+    """A site id must read as a name (a letter, no detector hit): it is stored as is."""
+    return isinstance(site, str) and _is_plain_id(site)
+
+
+def clean_fingerprint(fingerprint: str) -> Redacted:
+    """The client's error fingerprint when it is 8 to 64 lowercase hex digits with a letter
+    (so no phone, card or name), else "" (the server then computes its own)."""
+    if isinstance(fingerprint, str) and _FINGERPRINT.fullmatch(fingerprint):
+        return Redacted(fingerprint if not fingerprint.isdigit() else "")
+    return Redacted("")
+
+
+def clean_user_hash(user_hash: str) -> Redacted:
+    """A user hash is a SHA-256: 64 hex digits, stored lower-case; anything else (a CPF,
+    a card, a phone number, an email) is dropped."""
+    if not isinstance(user_hash, str):
+        return Redacted("")
+    lowered = user_hash.strip().lower()
+    return Redacted(lowered if _SHA256.fullmatch(lowered) and not lowered.isdigit() else "")
+
+
+# -- values with no room for free text ---------------------------------------------------
+
+
+def checked(value: str, alphabet: re.Pattern[str] = CLOSED_WORD) -> Redacted:
+    """``value`` when it is spelled entirely in a closed ``alphabet`` (an enum word, a
+    number, a version), else ``""``: the redaction of a value with no room for free text."""
+    if isinstance(value, str) and alphabet.fullmatch(value):
+        return Redacted(value)
+    return Redacted("")
 
 
 def joined(*parts: Redacted) -> Redacted:
     """Redacted parts joined by single spaces (a Body such as ``LCP 2315 ms good /``)."""
     return Redacted(" ".join(parts))
-
-
-def checked(value: str, alphabet: re.Pattern[str] = CLOSED_WORD) -> Redacted:
-    """``value`` when it is spelled entirely in a closed ``alphabet`` (an id, an enum word,
-    a number), else ``""``: the redaction of a value with no room for free text. The
-    alphabet is the whole check (a bare digit run stays as it is, as ids always have)."""
-    if isinstance(value, str) and alphabet.fullmatch(value):
-        return Redacted(value)
-    return Redacted("")

@@ -18,7 +18,6 @@ from typing import Any
 from rum_server.clock import clock_skew_ns, event_time_ns
 from rum_server.label_budget import LabelBudget, utc_day
 from rum_server.labels import (
-    LABEL_KEY,
     MAX_ATTRIBUTES,
     MAX_LABELS,
     LabelStats,
@@ -31,7 +30,12 @@ from rum_server.redact import (
     Redacted,
     RedactionPolicy,
     checked,
+    clean_fingerprint,
+    clean_id,
+    clean_user_hash,
     joined,
+    redact_key,
+    redact_message,
     redact_referrer,
     redact_stack,
     redact_url,
@@ -49,10 +53,11 @@ ROW_COLUMNS = tuple(EXPORTER_COLUMNS)
 # redacting each distinct string once per process takes the regex work off the hot path.
 redact_text = functools.lru_cache(maxsize=8192)(redact_text_uncached)
 redact_stack_cached = functools.lru_cache(maxsize=2048)(redact_stack)
+redact_message_cached = functools.lru_cache(maxsize=8192)(redact_message)
+redact_key_cached = functools.lru_cache(maxsize=4096)(redact_key)
+clean_id_cached = functools.lru_cache(maxsize=4096)(clean_id)
 _VIEWPORT = re.compile(r"[0-9]{1,5}x[0-9]{1,5}")
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
-_USER_HASH = re.compile(r"[0-9a-fA-F]{8,128}")
-_ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _MAX_BODY = 512
 _MS = checked("ms")
 
@@ -120,7 +125,7 @@ class BatchRows:
             "deployment.environment.name": redact_text(envelope.env),
             # ClickStack/HyperDX filter environments by the older key: write both.
             "deployment.environment": redact_text(envelope.env),
-            "rum.sessionId": checked(envelope.sid),
+            "rum.sessionId": clean_id_cached(envelope.sid),
         }
         self._base = shared_attributes(envelope, context, self._route, page_url)
 
@@ -189,8 +194,8 @@ def shared_attributes(
     attributes = {
         "rum.route": route,
         "rum.page.url": page_url,
-        "rum.page_view.id": checked(envelope.pv),
-        "rum.session.id": checked(envelope.sid),
+        "rum.page_view.id": clean_id_cached(envelope.pv),
+        "rum.session.id": clean_id_cached(envelope.sid),
         "rum.navigation.type": checked(envelope.nav),
         "rum.sample_rate": checked(format_value(envelope.rate)),
         "rum.browser.name": redact_text(client.browser_name),
@@ -206,7 +211,7 @@ def shared_attributes(
         "rum.referrer": redact_referrer(envelope.ref),
         "rum.viewport": checked(envelope.vp, _VIEWPORT),
         "rum.country": checked(context.country),
-        "rum.user.hash": checked(envelope.uh, _USER_HASH),
+        "rum.user.hash": clean_user_hash(envelope.uh),
     }
     attributes.update({key: value for key, value in optional.items() if value})
     return attributes
@@ -225,9 +230,9 @@ def vital_attributes(
     attributes["rum.metric.value"] = value
     attributes["rum.metric.delta"] = checked(format_value(event.v if event.d is None else event.d))
     attributes["rum.metric.rating"] = grade
-    attributes["rum.metric.id"] = checked(event.id)
-    for key, raw in (event.attr or {}).items():
-        if _ATTRIBUTE_KEY.match(key):
+    attributes["rum.metric.id"] = clean_id_cached(event.id)
+    for raw_key, raw in (event.attr or {}).items():
+        if key := redact_key_cached(raw_key):
             clean = redact_url(raw, policy) if key.endswith("url") else redact_text(raw)
             attributes[f"rum.attribution.{key}"] = clean
     measured = value if event.name == "CLS" else joined(value, _MS)
@@ -236,13 +241,13 @@ def vital_attributes(
 
 def error_attributes(event: Error, attributes: Attributes, policy: RedactionPolicy) -> Redacted:
     """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
-    message = redact_text(event.msg, policy=policy)
+    message = redact_message_cached(event.msg, policy)
     file = redact_url(event.file, policy)
     attributes["rum.error.type"] = redact_text(event.type)
     attributes["rum.error.message"] = message
     attributes["rum.error.stack"] = redact_stack_cached(event.stack, policy)
-    # The snippet's fingerprint, when it is an id; otherwise (or none) the server's own.
-    attributes["rum.error.fingerprint"] = checked(event.fp) or checked(
+    # The snippet's fingerprint, when it is a clean one; otherwise the server's own.
+    attributes["rum.error.fingerprint"] = clean_fingerprint(event.fp) or checked(
         error_fingerprint(event.type, message, file, event.line)
     )
     attributes["rum.error.count"] = checked(str(event.n))
@@ -284,13 +289,14 @@ def custom_event_attributes(
         labels.stats.rejected_name()
         raise EventRejected(f"event name {event.name!r} does not match ^[a-z][a-z0-9_]{{0,39}}$")
     name = attributes["rum.event.name"] = checked(event.name)
-    for key, value in (event.attrs or {}).items():
-        if _ATTRIBUTE_KEY.match(key):
+    for raw_key, value in (event.attrs or {}).items():
+        if key := redact_key_cached(raw_key):
             attributes[f"rum.event.attr.{key}"] = redact_text(value)
     room = MAX_ATTRIBUTES - len(event.attrs or {})
     kept = 0
-    for key, value in (event.labels or {}).items():
-        if not LABEL_KEY.fullmatch(key):
+    for raw_key, value in (event.labels or {}).items():
+        key = redact_key_cached(raw_key)
+        if not key:
             labels.stats.refused("bad_key")
             continue
         reason = "too_many" if kept >= MAX_LABELS else label_refusal(value)

@@ -1,4 +1,4 @@
-"""Browser, OS and device class from a User-Agent header.
+r"""Browser, OS and device class from a User-Agent header.
 
 Parsing uses ua-parser's rules (uap-core) and user-agents' device rules
 (``is_bot``, ``is_tablet``, ``is_mobile``, ``is_pc``), so names are the ones
@@ -19,14 +19,28 @@ the pure-Python resolver, and 20 to 30 times faster with ``ua-parser[regex]``
 little more loosely, so a few more crawlers come out as bots). Results are
 cached per distinct string, since real traffic repeats a few strings very
 often (``bench/bench_enrich.py`` measures all three costs).
+
+Names are only ever the rules' own: some rules copy the family out of the header
+(``^(.*)/(\d+).*CFNetwork`` names an app after whatever precedes its version), so a
+header like ``maria.silva@example.com/5.2 CFNetwork/…`` would name the "browser"
+after an email. A family is stored only when the rules can produce it by themselves
+(their fixed replacements, and every string their capture groups can match when
+that is a finite list), or when it is one of the common names such open rules gave on
+17,816 real headers (``_SEEN_FAMILIES``), or a crawler's name of letters only
+(``AhrefsBot``); any other becomes ``Other`` with no version. Versions keep at most
+four short parts of at most six digits each.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+import re._constants as regex_constants  # type: ignore[import-not-found]
+import re._parser as regex_parser  # type: ignore[import-not-found]
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import ua_parser
 from user_agents.parsers import (
@@ -117,7 +131,127 @@ def load_rules() -> str:
     Returns the resolver's name (``ua_parser.regex`` is the Rust accelerator,
     ``ua_parser.basic`` the pure-Python fallback) for the start-up log.
     """
+    known_families()
     return type(_parser().resolver).__module__
+
+
+_SEEN_FAMILIES = frozenset(
+    (
+        *("AdsBot-Google", "Apexoo Spider", "App", "AspiegelBot", "Automattic Analytics Crawler"),
+        *("BabalooSpider", "Baiduspider", "BingPreview", "Boto3", "CCBot", "CazoodleBot"),
+        *("Comodo Spider", "Comodo-Webinspector-Crawler", "DotBot", "Ex-Crawler", "GPTBot"),
+        *("FAST-WebCrawler", "Genieo", "Gigabot", "GoGuidesBot", "Google-InspectionTool"),
+        *("Googlebot-Mobile", "Huaweisymantecspider", "ICC-Crawler", "IRLbot", "InternetArchive"),
+        *("Mail.RU_Bot", "Mediapartners-Google", "Microsoft-CryptoAPI", "MobileRSSFree", "MyApp"),
+        *("NewsGator", "NimbleCrawler", "OpenWebSpider", "PetalBot", "ReactorNetty", "Reaper"),
+        *("RedCarpet", "Sangfor Spider", "ScollSpider", "Scrapy", "Screaming Frog SEO Spider"),
+        *("SearchSpider", "Slurp", "Sogou Pic Spider", "Sosoimagespider", "Sosospider"),
+        *("TestApp", "TurnitinBot", "URLfilterDB-crawler", "Vagabondo", "WIRE", "WebAlta Crawler"),
+        *("WebThumb", "Wget", "WhatsApp", "Windows-Update-Agent", "WordPress", "Wotbox"),
+        *("XSpider", "Xenu Link Sleuth", "Yahoo! Slurp", "Yahoo-MMCrawler", "Yelp", "Yeti"),
+        *("YoudaoBot", "ZyBorg", "aws-sdk-go", "aws-sdk-go-v2", "aws-sdk-java", "crawler"),
+        *("boitho.com-dc", "curl", "heritrix", "holmes", "iaskspider", "ichiro", "ichiro/mobile"),
+        *("magpie-crawler", "msnbot", "msnbot-media", "semanticdiscovery", "urlgrabber"),
+        *("voyager", "Panasonic", "Sony"),
+    )
+)
+"""Names open rules (``(.*)``) gave on real headers: products, never a person's data."""
+
+_CRAWLER_NAME = re.compile(r"[A-Z][A-Za-z-]{1,30}(?:[Bb]ot|[Ss]pider|[Cc]rawl(?:er)?)")
+"""What uap-core's generic crawler rule names (``AhrefsBot``): a capitalised word, letters
+only, so it can hold no email, number or token."""
+
+_MAX_ALTERNATIVES = 512
+_VERSION_PART = re.compile(r"[A-Za-z]{0,8}\d{0,6}[A-Za-z]{0,8}\d{0,3}")
+"""``131``, ``XP``, ``b4``, ``update1``: never a run of digits long enough for a phone."""
+
+
+class _Unbounded(Exception):
+    """A capture group matches more strings than can be listed."""
+
+
+def _strings(items: Iterable[tuple[Any, Any]]) -> list[str]:
+    """Every string a parsed regex (``re._parser``) matches; raises :class:`_Unbounded`."""
+    results = [""]
+    for op, arg in items:
+        if op is regex_constants.LITERAL:
+            options = [chr(arg)]
+        elif op is regex_constants.IN and all(o is regex_constants.LITERAL for o, _ in arg):
+            options = [chr(a) for _, a in arg]
+        elif op is regex_constants.SUBPATTERN:
+            options = _strings(arg[3])
+        elif op is regex_constants.BRANCH:
+            options = [text for branch in arg[1] for text in _strings(branch)]
+        elif op is regex_constants.MAX_REPEAT and arg[1] <= 3:
+            inner = _strings(arg[2])
+            options = [
+                "".join(parts)
+                for count in range(arg[0], arg[1] + 1)
+                for parts in itertools.product(inner, repeat=count)
+            ]
+        elif op is regex_constants.AT:
+            options = [""]
+        else:
+            raise _Unbounded
+        results = [head + tail for head in results for tail in options]
+        if len(results) > _MAX_ALTERNATIVES:
+            raise _Unbounded
+    return results
+
+
+def _first_group(items: Iterable[tuple[Any, Any]]) -> Any:
+    """The parsed body of capture group 1, wherever it is nested."""
+    for op, arg in items:
+        if op is regex_constants.SUBPATTERN and arg[0] == 1:
+            return arg[3]
+        nested: Sequence[Any] = ()
+        if op is regex_constants.SUBPATTERN:
+            nested = [arg[3]]
+        elif op is regex_constants.BRANCH:
+            nested = arg[1]
+        elif op in (regex_constants.MAX_REPEAT, regex_constants.MIN_REPEAT):
+            nested = [arg[2]]
+        for sub in nested:
+            if (found := _first_group(sub)) is not None:
+                return found
+    return None
+
+
+def _families(matchers: Iterable[Any]) -> frozenset[str]:
+    """The names a list of rules can give without copying text from the header."""
+    names: set[str] = set()
+    for matcher in matchers:
+        template = matcher.family
+        if template and "$1" not in template:
+            names.add(template)
+            continue
+        group = _first_group(regex_parser.parse(matcher.regex))
+        try:
+            captured = _strings(group) if group is not None else []
+        except _Unbounded:
+            continue
+        names.update(template.replace("$1", text) if template else text for text in captured)
+    return frozenset(names)
+
+
+@functools.cache
+def known_families() -> tuple[frozenset[str], frozenset[str]]:
+    """(browser, OS) names that may be stored; built once from the rules (~0.1 s)."""
+    browsers, oses, _ = ua_parser.load_lazy_builtins()
+    return _families(browsers) | _SEEN_FAMILIES, _families(oses) | _SEEN_FAMILIES
+
+
+def _named(family: object, version: object, known: frozenset[str]) -> tuple[str, str]:
+    """(family, version) when the family is known, else ("Other", "")."""
+    name = str(family)
+    if name not in known and not _CRAWLER_NAME.fullmatch(name):
+        return "Other", ""
+    parts: list[str] = []
+    for part in str(version).split(".")[:4]:
+        if not part or not _VERSION_PART.fullmatch(part):
+            break
+        parts.append(part)
+    return name, ".".join(parts)
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -126,11 +260,16 @@ def _parse_bounded(user_agent: str) -> ClientInfo:
         return UNKNOWN_CLIENT
     try:
         rules = _RulesOverResult(user_agent, _parser().parse(user_agent).with_defaults())
+        browsers, oses = known_families()
+        browser_name, browser_version = _named(
+            rules.browser.family, rules.browser.version_string, browsers
+        )
+        os_name, os_version = _named(rules.os.family, rules.os.version_string, oses)
         return ClientInfo(
-            browser_name=str(rules.browser.family),
-            browser_version=str(rules.browser.version_string),
-            os_name=str(rules.os.family),
-            os_version=str(rules.os.version_string),
+            browser_name=browser_name,
+            browser_version=browser_version,
+            os_name=os_name,
+            os_version=os_version,
             device_type=_device_type(rules),
         )
     except Exception:  # a parser bug must not cost the batch: the client is just unknown

@@ -9,6 +9,7 @@ is built once per process.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 import msgspec
@@ -133,6 +134,42 @@ class TypedBatch(Envelope, kw_only=True):
     """The same batch with typed events: the published JSON Schema."""
 
     events: Annotated[list[Event], Meta(min_length=1, max_length=MAX_EVENTS)]
+
+
+MAX_NESTING = 16
+"""A valid batch nests 4 deep (batch, events, event, attrs); unknown envelope fields may
+add a little. Deeper JSON is refused before decoding, which would otherwise recurse."""
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _depth_over(brackets: bytes, limit: int) -> bool | None:
+    """Peel innermost ``[]``/``{}`` pairs, one level per round. Unpaired brackets give None
+    (a syntax error the decoder names), or True when there are more than ``limit`` of them
+    (the decoder would recurse through them before it saw the error)."""
+    for _ in range(limit):
+        if not brackets:
+            return False
+        peeled = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if len(peeled) == len(brackets):
+            return True if len(brackets) > limit else None
+        brackets = peeled
+    return bool(brackets)
+
+
+def nesting_too_deep(body: bytes, limit: int = MAX_NESTING) -> bool:
+    """True when the JSON nests deeper than ``limit`` levels.
+
+    Cheap first: the brackets alone, strings ignored (C-level ``translate`` and
+    ``replace``, about four rounds for a valid batch). Only when that count is over the
+    limit or unpaired (a ``[`` inside a string) are strings removed for the exact count.
+    The decoder's own recursion guard stays behind this as the last line.
+    """
+    quick = _depth_over(body.translate(None, _NOT_BRACKETS), limit)
+    if quick is False:
+        return False
+    exact = _depth_over(_JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS), limit)
+    return exact is True
 
 
 batch_decoder = msgspec.json.Decoder(Batch)

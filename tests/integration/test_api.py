@@ -150,6 +150,9 @@ def test_without_a_token_only_loopback_clients_are_answered(
         ("127.0.0.1", "Bearer wrong", 401),
         ("127.0.0.1", "", 401),
         ("10.0.0.5", TOKEN, 401),
+        ("10.0.0.5", f"bearer {TOKEN}", 200),  # the auth scheme is case-insensitive
+        ("10.0.0.5", f"BEARER  {TOKEN}", 200),
+        ("10.0.0.5", f"Basic {TOKEN}", 401),
     ],
 )
 def test_with_a_token_configured_the_bearer_header_is_required(

@@ -197,6 +197,43 @@ def test_cross_origin_beacons_get_403_unless_allowed(tmp_path: Path) -> None:
         assert "evil.example" in denied.json()["error"]
 
 
+@pytest.mark.parametrize(
+    ("origin", "forwarded_proto", "status"),
+    [
+        ("https://SHOP.example:443", None, 204),  # the allowed origin, spelt differently
+        ("http://shop.example", None, 403),  # same host, another scheme
+        ("https://shop.example:8443", None, 403),  # same host, another port
+        ("http://testserver.local:80", None, 204),  # same origin, default port spelt out
+        ("https://testserver.local", None, 403),  # same host, but the page was https
+        ("https://testserver.local", "https", 204),  # ... as the TLS proxy says it was
+        ("null", None, 403),
+    ],
+)
+def test_origins_are_compared_by_scheme_host_and_port(
+    tmp_path: Path, origin: str, forwarded_proto: str | None, status: int
+) -> None:
+    settings = make_settings(tmp_path / "data", allowed_origins=("https://shop.example",))
+    headers = {**TEXT, "origin": origin}
+    if forwarded_proto:
+        headers["x-forwarded-proto"] = forwarded_proto
+    with TestClient(app=create_app(settings)) as client:
+        assert post(client, batch(), headers).status_code == status
+
+
+def test_deeply_nested_json_gets_a_clear_400(client: TestClient[Any]) -> None:
+    nested = json.dumps(batch(deep="DEEP")).replace('"DEEP"', "[" * 5000 + "]" * 5000)
+    response = post(client, nested)
+    assert response.status_code == 400
+    assert "nests deeper than 16 levels" in response.json()["detail"][0]
+
+
+def test_a_gzip_body_cut_before_its_trailer_gets_400(client: TestClient[Any]) -> None:
+    cut = gzip.compress(json.dumps(batch()).encode())[:-8]
+    response = post(client, cut, {**TEXT, "content-encoding": "gzip"})
+    assert response.status_code == 400
+    assert "trailer" in response.json()["error"]
+
+
 def test_a_full_queue_answers_503_with_retry_after(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data", queue_max_rows=3)
     with TestClient(app=create_app(settings)) as client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -70,3 +71,21 @@ def test_gunzip_is_bounded_by_the_decoded_limit() -> None:
         body.gunzip_bounded(gzip.compress(exact + b"a"))
     with pytest.raises(MalformedBatch):
         body.gunzip_bounded(b"not gzip")
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: data[:-8], "ends before the gzip trailer"),
+        (lambda data: data[:-1], "ends before the gzip trailer"),
+        (lambda data: data[:-8] + b"\0\0\0\0" + data[-4:], "incorrect data check"),
+        (lambda data: data[:-4] + b"\1\0\0\0", "incorrect length check"),
+        (lambda data: data + b"trailing", "bytes follow the gzip trailer"),
+    ],
+    ids=["no trailer", "half a trailer", "wrong crc", "wrong length", "trailing bytes"],
+)
+def test_the_gzip_trailer_is_verified(damage: Any, message: str) -> None:
+    data = gzip.compress(b'{"v": 1}' * 50)
+    assert body.gunzip_bounded(data) == b'{"v": 1}' * 50
+    with pytest.raises(MalformedBatch, match=message):
+        body.gunzip_bounded(damage(data))

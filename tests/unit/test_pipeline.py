@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rum_server.errors import Forbidden, MalformedBatch
 from rum_server.pipeline import Pipeline, RequestContext
@@ -56,3 +58,74 @@ def test_sites_outside_the_allow_list_are_forbidden() -> None:
     assert pipeline.process(body(), REQUEST).accepted == 1
     with pytest.raises(Forbidden, match="'other'"):
         pipeline.process(body(site="other"), REQUEST)
+
+
+def test_json_nested_too_deep_is_refused_before_decoding() -> None:
+    with pytest.raises(MalformedBatch) as raised:
+        deep: list[Any] = [1]
+        for _ in range(17):
+            deep = [deep]
+        Pipeline(Settings()).process(body(deep=deep), REQUEST)
+    assert "deeper than 16" in raised.value.detail[0]
+
+
+def test_nesting_the_bracket_count_cannot_see_is_still_a_clear_400() -> None:
+    """Brackets inside strings cancel out the real ones for the cheap count; the decoder's
+    recursion guard then answers, as a MalformedBatch rather than a RecursionError."""
+    sneaky = b'{"x":' + b'["]",' * 3000 + b"1" + b',"["]' * 3000 + b"}"
+    with pytest.raises(MalformedBatch):
+        Pipeline(Settings()).process(sneaky, REQUEST)
+
+
+@pytest.mark.parametrize("site", ["52998224725", "4111111111111111", "shop-123.456.789-09"])
+def test_a_site_id_holding_personal_data_is_refused(site: str) -> None:
+    with pytest.raises(MalformedBatch):
+        Pipeline(Settings()).process(body(site=site), REQUEST)
+
+
+JSON_PIECES = st.sampled_from(
+    [
+        "{",
+        "}",
+        "[",
+        "]",
+        '"',
+        ":",
+        ",",
+        '"t"',
+        '"events"',
+        '"page_view"',
+        "1",
+        "-1e400",
+        "null",
+        "true",
+        '"\\u0000"',
+        '"\\ud800"',
+        '"a@b.com"',
+        " ",
+        '"v"',
+        '"site"',
+        '"\\"',
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(JSON_PIECES, max_size=60),
+    mutation=st.integers(min_value=0, max_value=10_000),
+    raw=st.binary(max_size=300),
+)
+def test_any_body_is_processed_or_refused_with_a_client_error(
+    pieces: list[str], mutation: int, raw: bytes
+) -> None:
+    """Hostile bytes never raise anything but MalformedBatch or Forbidden."""
+    pipeline = Pipeline(Settings())
+    valid = bytearray(body(events=[{"t": "event", "ts": 1, "name": "x", "attrs": {"k": "v"}}]))
+    valid[mutation % len(valid)] = (valid[mutation % len(valid)] + 1 + mutation) % 256
+    for data in ("".join(pieces).encode(), bytes(valid), raw, body(**{"x": "".join(pieces)})):
+        try:
+            processed = pipeline.process(data, REQUEST)
+        except (MalformedBatch, Forbidden):
+            continue
+        assert processed.accepted >= 1

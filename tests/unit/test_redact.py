@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 from rum_server.redact import (
     DEFAULT_POLICY,
     DEFAULT_QUERY_ALLOWLIST,
+    Kind,
     RedactionPolicy,
+    clean_fingerprint,
+    clean_id,
+    clean_user_hash,
+    is_clean_site,
+    normalise,
+    redact,
+    redact_key,
+    redact_message,
     redact_referrer,
     redact_stack,
     redact_text,
@@ -630,3 +639,259 @@ def test_non_string_input_gives_empty_string() -> None:
     assert redact_url(None, DEFAULT_POLICY) == ""  # type: ignore[arg-type]
     assert redact_referrer(b"https://x.com") == ""  # type: ignore[arg-type]
     assert redact_stack(123, DEFAULT_POLICY) == ""  # type: ignore[arg-type]
+
+
+# -- normalisation before detection --------------------------------------------------------
+
+OBFUSCATED = [
+    ("email split by NUL", "conta maria.silva@exa\x00mple.com", "conta [email]"),
+    ("email split by zero-width space", "maria.silva@exa\u200bmple.com", "[email]"),
+    ("email with soft hyphen", "maria.sil\u00adva@example.com", "[email]"),
+    ("email with bidi override", "maria\u202e.silva@example.com", "[email]"),
+    ("card split by NUL", "4111 11\x0011 1111 1111", "[card]"),
+    ("card split by escape", "4111 1111\x1b 1111 1111", "[card]"),
+    ("cpf split by bell", "123.456.\x07789-09", "[cpf]"),
+    (
+        "cpf in fullwidth digits",
+        "\uff11\uff12\uff13.\uff14\uff15\uff16.\uff17\uff18\uff19-\uff10\uff19",
+        "[cpf]",
+    ),
+    ("card in arabic-indic digits", "\u0664" + "\u0661" * 15, "[card]"),
+    ("percent-encoded email", "pedido de ana%40gmail.com", "pedido de [email]"),
+    ("email encoded twice", "ana%2540gmail.com", "[email]"),
+    ("encoded NUL inside email", "ana@gm%00ail.com", "[email]"),
+    (
+        "encoded url in text",
+        "redirect https%3A%2F%2Fx.com%2F%3Fq%3Dmaria",
+        "redirect https://x.com/?q=",
+    ),
+    ("tab removed in one-line text", "4111 1111 1\t111 1111", "[card]"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "expected"), OBFUSCATED, ids=[c[0] for c in OBFUSCATED])
+def test_obfuscated_pii_is_masked_after_normalisation(kind: str, text: str, expected: str) -> None:
+    assert redact_text(text) == expected
+
+
+def test_messages_keep_their_line_breaks_and_tabs() -> None:
+    message = "Error: falhou\n\tat f (https://x.com/a.js?q=1:1:2)\r\n"
+    assert redact_message(message) == "Error: falhou\n\tat f (https://x.com/a.js?q=:1:2)\n"
+
+
+def test_one_line_text_loses_line_breaks() -> None:
+    assert redact_text("linha\num") == "linhaum"
+
+
+def test_normalise_is_idempotent_on_hostile_text() -> None:
+    text = "a\u200b\x00b\u202e\uff14\u00ad%41"
+    assert normalise(normalise(text)) == normalise(text) == "ab4%41"
+
+
+# -- secrets after secret-like keys -------------------------------------------------------
+
+SECRET_KEYS = [
+    (
+        "aws secret key",
+        "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws_secret_access_key=[token]",
+    ),
+    ("header with a dash", "X-Api-Key: 5f4dcc3b5aa765d61d8327deb882cf99", "X-Api-Key: [token]"),
+    ("key colon short value", "api_key: abc", "api_key: [token]"),
+    ("password colon word with digit", "senha: minhaSenha123", "senha: [token]"),
+    ("camelCase secret", "clientSecret=abc", "clientSecret=[token]"),
+    ("uppercase env var", "DB_PASSWORD=hunter2", "DB_PASSWORD=[token]"),
+    (
+        "token then long hex",
+        "token 9f86d081884c7d659a2feaea0c55ad01 expirou",
+        "token [token] expirou",
+    ),
+    ("secret then base64", "secret dGhpcyBpcyBhIHNlY3JldA1= x", "secret [token] x"),
+    ("session id key", "session_id=8f14e45fceea167a", "session_id=[token]"),
+    ("quoted json secret", '{"client_secret":"s3cr3t"}', '{"client_secret":"[token]"}'),
+]
+SECRET_LOOKALIKES = [
+    ("prose after token", "Invalid token: expired"),
+    ("prose after password", "password: must be at least 8 characters"),
+    ("word containing sig", "design=compact"),
+    ("word containing key", "monkey=1"),
+    ("plural tokens", "tokens=5"),
+    ("bare key", "key=productId"),
+    ("short hex after token", "token 9f86d081"),
+    ("long word after token", "token expiredbecauseitsold"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "expected"), SECRET_KEYS, ids=[c[0] for c in SECRET_KEYS])
+def test_secrets_after_secret_like_keys_are_masked(kind: str, text: str, expected: str) -> None:
+    assert redact_text(text) == expected
+
+
+@pytest.mark.parametrize(("kind", "text"), SECRET_LOOKALIKES, ids=[c[0] for c in SECRET_LOOKALIKES])
+def test_secret_like_words_in_prose_are_kept(kind: str, text: str) -> None:
+    assert redact_text(text) == text
+
+
+# -- URLs with parentheses ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("GET https://x.com/busca(1)?q=maria", "GET https://x.com/busca(1)?q="),
+        ("(see https://x.com/p?q=maria)", "(see https://x.com/p?q=)"),
+        ("at f (https://x.com/a.js?v=(1):1:2)", "at f (https://x.com/a.js?v=:1:2)"),
+        ("x (https://a.com/?q=1)https://b.com/?q=ana", "x (https://a.com/?q=)https://b.com/?q="),
+    ],
+)
+def test_urls_keep_balanced_parentheses_and_lose_their_query(text: str, expected: str) -> None:
+    assert redact_text(text) == expected
+
+
+def test_a_literal_plus_in_a_kept_query_value_is_still_a_phone() -> None:
+    url = "https://x.com/?utm_term=+1 415 555 2671"
+    assert redact_url(url, DEFAULT_POLICY) == "https://x.com/?utm_term=[phone]"
+
+
+def test_a_host_holding_personal_data_is_masked() -> None:
+    assert redact_url("https://12345678909.loja.com/p", DEFAULT_POLICY) == (
+        "https://[cpf].loja.com/p"
+    )
+    assert redact_referrer("https://ana%40x.com.evil.com/") == ""
+
+
+# -- keys and ids ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("sku", "sku"),
+        ("product.id", "product.id"),
+        ("4111111111111111", ""),
+        ("cpf_12345678909", ""),
+        ("tel11912345678", ""),
+        ("ana@x.com", ""),
+        ("ana%40x.com", ""),
+        ("email\x00", "email"),
+        ("a b", ""),
+        ("x" * 65, ""),
+        ("", ""),
+    ],
+)
+def test_keys_are_names_or_dropped(key: str, expected: str) -> None:
+    assert redact_key(key) == expected
+
+
+@pytest.mark.parametrize(
+    "client_id",
+    ["s-4d2b8e6f0a", "k3j9x2lq7m", "v5-1764446395000-3333333333333", "pv-91b2c3d4e5"],
+)
+def test_snippet_ids_are_kept(client_id: str) -> None:
+    assert clean_id(client_id) == client_id
+
+
+@pytest.mark.parametrize(
+    "client_id",
+    [
+        "4111111111111111",
+        "123.456.789-09",
+        "5511912345678",
+        "11912345678",
+        "200.147.67.142",
+        "x5511912345678",
+        "pv_11912345678",
+        "ana@x.com",
+        "",
+        "a" * 65,
+    ],
+)
+def test_ids_with_personal_data_are_replaced_by_a_stable_keyed_hash(client_id: str) -> None:
+    replaced = clean_id(client_id)
+    assert replaced.startswith("h-") and len(replaced) == 26
+    assert clean_id(client_id) == replaced  # rows of one id still group
+    assert clean_id(replaced) == replaced
+    assert client_id not in replaced or not client_id
+
+
+def test_sites_must_read_as_names() -> None:
+    assert is_clean_site("acme-store") and is_clean_site("loja.com.br")
+    assert not is_clean_site("52998224725") and not is_clean_site("4111111111111111")
+    assert not is_clean_site("site-123.456.789-09")
+
+
+@pytest.mark.parametrize(
+    ("fingerprint", "expected"),
+    [
+        ("a1b2c3d4", "a1b2c3d4"),
+        ("9f86d081884c7d659a2feaea0c55ad01", "9f86d081884c7d659a2feaea0c55ad01"),
+        ("k3j9x2", ""),  # the snippet's base-36 hash: the server computes its own
+        ("A1B2C3D4", ""),
+        ("11912345678", ""),
+        ("ana@x.com", ""),
+        ("maria", ""),
+    ],
+)
+def test_fingerprints_are_lowercase_hex_or_recomputed(fingerprint: str, expected: str) -> None:
+    assert clean_fingerprint(fingerprint) == expected
+
+
+@pytest.mark.parametrize(
+    ("user_hash", "expected"),
+    [
+        (SHA256_HEX, SHA256_HEX),
+        (SHA256_HEX.upper(), SHA256_HEX),
+        ("abcdef0123456789", ""),
+        ("52998224725", ""),
+        ("4111111111111111", ""),
+        ("1" * 64, ""),
+        ("ana@x.com", ""),
+    ],
+)
+def test_user_hash_must_be_a_sha256(user_hash: str, expected: str) -> None:
+    assert clean_user_hash(user_hash) == expected
+
+
+# -- properties: normalised, decoded and obfuscated input ------------------------------------
+
+OBFUSCATIONS = st.sampled_from(["", "\x00", "\u200b", "\u00ad", "\x1b", "\u202e", "\u2060"])
+
+
+def _obfuscate(secret: str, inserted: str, position: int, encode: bool) -> str:
+    cut = position % (len(secret) + 1)
+    value = secret[:cut] + inserted + secret[cut:]
+    return quote(value, safe="") if encode else value
+
+
+@FAST
+@given(
+    before=WORDS,
+    secret=st.one_of(EMAILS, CPFS, CARDS),
+    after=WORDS,
+    inserted=OBFUSCATIONS,
+    position=st.integers(min_value=0, max_value=40),
+    encode=st.booleans(),
+)
+def test_obfuscated_generated_pii_never_survives(
+    before: str, secret: str, after: str, inserted: str, position: int, encode: bool
+) -> None:
+    text = f"{before} {_obfuscate(secret, inserted, position, encode)} {after}"
+    for redacted in (redact_text(text), redact_message(text), redact_key(text)):
+        readable = unquote(unquote(redacted)).lower()
+        assert secret.lower() not in readable
+
+
+@FAST
+@given(text=ANY_TEXT, kind=st.sampled_from(["text", "multiline", "url", "referrer", "key"]))
+def test_every_kind_is_idempotent_and_total(text: str, kind: Kind) -> None:
+    once = redact(text, kind)
+    assert isinstance(once, str)
+    assert redact(once, kind) == once
+
+
+@FAST
+@given(text=ANY_TEXT)
+def test_ids_are_stable_and_never_raise(text: str) -> None:
+    cleaned = clean_id(text)
+    assert clean_id(cleaned) == cleaned
+    assert isinstance(clean_fingerprint(text), str) and isinstance(clean_user_hash(text), str)

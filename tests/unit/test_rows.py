@@ -21,6 +21,8 @@ from rum_server.wire import Envelope, Event, event_decoder
 
 RECEIVED_NS = 1_800_000_000_000_000_000
 PHONE = ClientInfo("Mobile Safari", "18.1", "iOS", "18.1", "mobile")
+SHA256 = "5E884898DA28047151D0E56F8DC6292773603D0D6AABBDD62A11EF721D1542D8"
+"""A user hash as identify() takes it: upper case is stored lower case."""
 
 
 def envelope(**overrides: Any) -> Envelope:
@@ -239,7 +241,7 @@ def test_optional_context_is_stored_only_when_present() -> None:
         ray="ray-1",
         conn="4g",
         vp="390x844",
-        uh="abcdef0123456789",
+        uh=SHA256,
         rate=0.1,
         nav="back-forward-cache",
         tp="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
@@ -249,7 +251,7 @@ def test_optional_context_is_stored_only_when_present() -> None:
     assert attributes["rum.cf_ray"] == "ray-1"
     assert attributes["rum.connection.type"] == "4g"
     assert attributes["rum.viewport"] == "390x844"
-    assert attributes["rum.user.hash"] == "abcdef0123456789"
+    assert attributes["rum.user.hash"] == SHA256.lower()
     assert attributes["rum.sample_rate"] == "0.1"
     assert attributes["rum.navigation.type"] == "back-forward-cache"
     assert row["TraceId"] == "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 from rum_server import wire
+from tests.conftest import EXAMPLES
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -59,3 +60,35 @@ def test_every_wire_field_is_documented() -> None:
 def test_events_that_break_a_rule_do_not_decode(event: dict[str, object]) -> None:
     with pytest.raises(msgspec.ValidationError):
         wire.event_decoder.decode(json.dumps(event))
+
+
+@pytest.mark.parametrize(
+    ("data", "too_deep"),
+    [
+        (b"[" * 16 + b"]" * 16, False),
+        (b"[" * 17 + b"]" * 17, True),
+        (b'{"a":' * 17 + b"1" + b"}" * 17, True),
+        (b"[" * 100_000, True),  # unpaired, but the decoder would recurse through it first
+        (b'{"m": "' + b"[" * 100 + b'"}', False),  # brackets inside a string are text
+        (b'{"m": "\\"' + b"[" * 100 + b'"}', False),  # also after an escaped quote
+        (b"[}", False),  # a syntax error the decoder names
+        (b"", False),
+    ],
+    ids=[
+        "16 levels",
+        "17 levels",
+        "17 objects",
+        "unpaired flood",
+        "string",
+        "escape",
+        "bad",
+        "empty",
+    ],
+)
+def test_nesting_is_measured_before_decoding(data: bytes, too_deep: bool) -> None:
+    assert wire.nesting_too_deep(data) is too_deep
+
+
+def test_every_example_nests_well_within_the_limit() -> None:
+    for path in EXAMPLES:
+        assert not wire.nesting_too_deep(path.read_bytes(), limit=5)
