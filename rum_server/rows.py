@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
 
 from rum_server.clock import clock_skew_ns, event_time_ns
 from rum_server.label_budget import LabelBudget, utc_day
@@ -41,10 +45,10 @@ from rum_server.redact import (
     redact_url,
 )
 from rum_server.redact import redact_text as redact_text_uncached
-from rum_server.route import route_for
+from rum_server.route import collapse_path, route_for
 from rum_server.schema import EXPORTER_COLUMNS
 from rum_server.user_agent import ClientInfo
-from rum_server.wire import CustomEvent, Envelope, Error, Event, PageView, WebVital
+from rum_server.wire import CustomEvent, Envelope, Error, Event, PageView, Resources, WebVital
 
 SCOPE_NAME = "deco.rum"
 ROW_COLUMNS = tuple(EXPORTER_COLUMNS)
@@ -60,6 +64,8 @@ _VIEWPORT = re.compile(r"[0-9]{1,5}x[0-9]{1,5}")
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
 _MAX_BODY = 512
 _MS = checked("ms")
+_PUBLIC_SUFFIXES = PublicSuffixList()
+"""The Public Suffix List the package ships (no network): registrable domains of hosts."""
 
 Attributes = dict[str, Redacted]
 """LogAttributes as the row builder fills them: every value redacted (redact.Redacted), so
@@ -127,6 +133,7 @@ class BatchRows:
             "deployment.environment": redact_text(envelope.env),
             "rum.sessionId": clean_id_cached(envelope.sid),
         }
+        self._page_host = urlsplit(envelope.url).hostname or ""
         self._base = shared_attributes(envelope, context, self._route, page_url)
 
     def add(self, event: Event) -> None:
@@ -145,6 +152,9 @@ class BatchRows:
             labels = EventLabels(self._site, day, self._labels, self._label_stats)
             custom_event_attributes(event, attributes, labels)
             self._append(event.ts, "rum.event", "INFO", 9, checked(event.name), attributes)
+        elif isinstance(event, Resources):
+            body = resources_attributes(event, attributes, self._page_host, self._policy)
+            self._append(event.ts, "rum.resources", "INFO", 9, body, attributes)
 
     def _append(
         self,
@@ -313,6 +323,99 @@ def custom_event_attributes(
         if admitted == OVERFLOW and room > 0 and attribute not in attributes:
             attributes[attribute] = redact_text(value)
             room -= 1
+
+
+# The resource-timing rollup (wire event `resources`, docs/wire.md): keys the browser sends
+# (initiator types, content types, hosts) are kept only in a strict alphabet.
+_INITIATOR = re.compile(r"[a-z][a-z0-9-]{0,31}")
+_CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,39}/[a-z0-9][a-z0-9.+-]{0,59}")
+_HOST = re.compile(r"(?=.{1,253}$)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*")
+_RESOURCES_BODY = re.compile(r"\d+ requests, \d+ B transferred")
+RESOURCES = "rum.resources."
+"""Every key of a ``rum.resources`` row starts with this (docs/storage.md lists them)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """The registrable domain of a host (``img.shop.com.br`` → ``shop.com.br``), from the
+    Public Suffix List; an IP address or a bare suffix stays whole."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return host
+    except ValueError:
+        return _PUBLIC_SUFFIXES.privatesuffix(host) or host
+
+
+def resources_attributes(
+    event: Resources, attributes: Attributes, page_host: str, policy: RedactionPolicy
+) -> Redacted:
+    """Adds the ``rum.resources.*`` keys and returns the Body summary.
+
+    Third parties are hosts whose registrable domain differs from the page's; their
+    requests and bytes are summed from the hosts the snippet sent (its first 16 other
+    hosts). The slowest URLs (query already dropped by the snippet) are cut and redacted
+    like any URL.
+    """
+    n = event.n
+    site = registrable_domain(page_host.lower())
+    counts = {
+        "count": n,
+        "transfer_bytes": event.b,
+        "cache_hits": event.c,
+        "render_blocking": event.rb,
+    }
+    by_initiator: dict[str, tuple[int, int]] = {}
+    for key, cell in (event.i or {}).items():
+        _add_cell(by_initiator, key if _INITIATOR.fullmatch(key) else "other", cell)
+    by_type: dict[str, tuple[int, int]] = {}
+    for key, cell in (event.ct or {}).items():
+        _add_cell(by_type, key.lower() if _CONTENT_TYPE.fullmatch(key.lower()) else "unknown", cell)
+    third_party: dict[str, tuple[int, int]] = {}
+    for key, cell in (event.h or {}).items():
+        host = key.lower()
+        if _HOST.fullmatch(host) and registrable_domain(host) != site:
+            _add_cell(third_party, registrable_domain(host), cell)
+    third_count = sum(count for count, _ in third_party.values())
+    third_bytes = sum(size for _, size in third_party.values())
+    counts["third_party.count"] = third_count
+    counts["third_party.transfer_bytes"] = third_bytes
+    for key, value in counts.items():
+        attributes[RESOURCES + key] = checked(str(value))
+    attributes[RESOURCES + "cache_hit_share"] = checked(format_value(event.c / n if n else 0))
+    attributes[RESOURCES + "third_party_share"] = checked(format_value(third_count / n if n else 0))
+    for prefix, cells in (
+        ("initiator.", by_initiator),
+        ("content_type.", by_type),
+        ("third_party.host.", third_party),
+    ):
+        for key, (count, size) in cells.items():
+            attributes[f"{RESOURCES}{prefix}{key}.count"] = checked(str(count))
+            attributes[f"{RESOURCES}{prefix}{key}.transfer_bytes"] = checked(str(size))
+    slowest = sorted(event.s or [], key=lambda item: -item[1])[:5]
+    for rank, (url, duration) in enumerate(slowest, 1):
+        attributes[f"{RESOURCES}slowest.{rank}.url"] = slow_resource_url(url, policy)
+        attributes[f"{RESOURCES}slowest.{rank}.duration"] = checked(
+            format_value(round(duration, 1))
+        )
+    return checked(f"{n} requests, {event.b} B transferred", _RESOURCES_BODY)
+
+
+def slow_resource_url(url: str, policy: RedactionPolicy) -> Redacted:
+    """Origin and path of a slow resource: redacted like any URL, ids collapsed like a route
+    (``/orders/123456/receipt.png`` → ``/orders/:id/receipt.png``), no query or fragment."""
+    clean = redact_url(url[:2048], policy)
+    try:
+        parts = urlsplit(clean)
+    except ValueError:
+        return clean
+    if not parts.scheme:
+        return clean
+    return redact_url(f"{parts.scheme}://{parts.netloc}{collapse_path(parts.path)}", policy)
+
+
+def _add_cell(cells: dict[str, tuple[int, int]], key: str, cell: tuple[int, int]) -> None:
+    count, size = cells.get(key, (0, 0))
+    cells[key] = (count + cell[0], size + cell[1])
 
 
 def parse_traceparent(traceparent: str) -> tuple[str, str, int]:

@@ -14,7 +14,7 @@ from litestar import Request, Response, route
 from litestar.datastructures import State
 
 STATIC_DIR = Path(__file__).parent / "static"
-SNIPPET_NAMES = ("rum.js", "rum.attribution.js", "rum.errors.js")
+SNIPPET_NAMES = ("rum.js", "rum.attribution.js", "rum.errors.js", "rum.dev.js")
 CACHE_CONTROL = "public, max-age=86400, stale-while-revalidate=604800"
 """A day fresh, a week stale-while-revalidate: long-lived, yet a new build reaches pages soon."""
 
@@ -59,7 +59,7 @@ def choose_encoding(accept_encoding: str, available: dict[str, bytes]) -> str:
 
 
 @route(
-    ["/__deco/rum.js", "/__deco/rum.attribution.js", "/__deco/rum.errors.js"],
+    ["/__deco/rum.js", "/__deco/rum.attribution.js", "/__deco/rum.errors.js", "/__deco/rum.dev.js"],
     http_method=["GET", "HEAD"],  # HEAD: what a CDN or uptime check asks first
     summary="The browser snippet builds",
     tags=["snippet"],

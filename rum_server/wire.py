@@ -93,7 +93,31 @@ class CustomEvent(msgspec.Struct, tag="event", tag_field="t", forbid_unknown_fie
     labels: SmallMap | None = None
 
 
-Event = WebVital | Error | PageView | CustomEvent
+# The resource-timing rollup (rum.attribution.js): bounded here, keys checked in rows.py.
+RequestCount = Annotated[int, Meta(ge=0, le=100_000)]
+TransferBytes = Annotated[int, Meta(ge=0, le=10**12)]
+RequestCounts = Annotated[
+    dict[Annotated[str, Meta(max_length=256)], tuple[RequestCount, TransferBytes]],
+    Meta(max_length=16),
+]
+SlowResource = tuple[Annotated[str, Meta(max_length=8192)], Annotated[float, Meta(ge=0, le=1e9)]]
+
+
+class Resources(msgspec.Struct, tag="resources", tag_field="t", forbid_unknown_fields=True):
+    """A page view's resource-timing rollup, sent once when it is hidden (docs/wire.md)."""
+
+    ts: EpochMs
+    n: RequestCount
+    b: TransferBytes = 0
+    c: RequestCount = 0
+    rb: RequestCount = 0
+    i: RequestCounts | None = None
+    ct: RequestCounts | None = None
+    h: RequestCounts | None = None
+    s: Annotated[list[SlowResource], Meta(max_length=5)] | None = None
+
+
+Event = WebVital | Error | PageView | CustomEvent | Resources
 
 
 class Envelope(msgspec.Struct, kw_only=True):

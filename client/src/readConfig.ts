@@ -24,6 +24,6 @@ export const readConfig = (data: Record<string, string | undefined>): Config | u
       _endpoint: data.endpoint || '/__deco/rum',
       _consentRequired: data.consent == 'required',
       // rum.errors.js ignores data-soft-navs (docs/snippet.md: use rum.js for SPAs).
-      _softNavs: !__ERRORS_ONLY__ && data.softNavs != null && data.softNavs != 'false',
+      ...(!__ERRORS_ONLY__ && { _softNavs: data.softNavs != null && data.softNavs != 'false' }),
     };
 };

@@ -1,27 +1,35 @@
-import { capBatch } from './capBatch';
-import { fingerprint } from './fingerprint';
+import { checkEvent } from './checkEvent';
 import { getNavigationType } from './getNavigationType';
 import { isSampled } from './isSampled';
 import { guard } from './lib/guard';
+import { fingerprint } from './fingerprint';
+import { on } from './lib/on';
+import { onBFCacheRestore } from './lib/onBFCacheRestore';
+import { onHidden } from './lib/onHidden';
+import { onSoftNavigation } from './lib/onSoftNavigation';
+import { openStorage } from './lib/openStorage';
+import { sendQueue } from './lib/sendQueue';
+import { sha256 } from './lib/sha256';
+import { touchSession } from './lib/touchSession';
 import { uid } from './lib/uid';
+import { warnOnce } from './lib/warnOnce';
 import { readConfig } from './readConfig';
 import { readError } from './readError';
 import { readPageContext } from './readPageContext';
-import { rotateSession } from './rotateSession';
-import { sendBatch } from './sendBatch';
-import { splitBatch } from './splitBatch';
 import { toSmallMap } from './toSmallMap';
-import type { Api, ApiStub, ErrorEvent, NavigationType, ObserveVitals, Queued, WireEvent } from './types';
+import type { Api, ApiStub, ErrorEvent, NavigationType, ObserveVitals, Queued, ReadRollup, WireEvent } from './types';
 
 declare const __SNIPPET_VERSION__: string;
 
 /**
  * Starts the snippet: reads the script tag's configuration, queues page views, errors,
- * Web Vitals (through `observeVitals`, absent in the errors-only build) and custom events,
- * and beacons the queue when the page is hidden. Nothing it does may throw into the page:
- * the start is one try/catch and every listener, callback and API method is guarded.
+ * Web Vitals (through `observeVitals`, absent in the errors-only build), custom events and,
+ * once per page view, the rollup `readRollup` makes (rum.attribution.js: resource timing),
+ * and beacons the queue when the page is hidden. This file holds the page view's state and
+ * wires the lifecycle helpers of lib/ to it. Nothing it does may throw into the page: the
+ * start is one try/catch and every listener, callback and API method is guarded.
  */
-export const start = (observeVitals?: ObserveVitals): void => {
+export const start = (observeVitals?: ObserveVitals, readRollup?: ReadRollup): void => {
   try {
     const script = document.currentScript || document.querySelector('script[data-site]');
     const config = script && readConfig(script.dataset);
@@ -41,8 +49,8 @@ export const start = (observeVitals?: ObserveVitals): void => {
     // batches of their own, each batch naming the rate its events were kept at.
     const queue: WireEvent[] = [];
     const errorQueue: WireEvent[] = config._errorRate == config._rate ? queue : [];
-    // sessionStorage, or memory where storage is blocked; used only once consent is given.
-    let storage: { deco_rum?: string } = {};
+    // Used only once consent is given.
+    const storage = openStorage();
     let consent: boolean | undefined = !config._consentRequired || undefined;
     let pageView: string;
     let navigation = getNavigationType(navigationEntry);
@@ -51,37 +59,23 @@ export const start = (observeVitals?: ObserveVitals): void => {
     let userHash: string | undefined;
     let errors: Record<string, ErrorEvent>;
     let errorCount: number;
-    const on = (type: string, listener: (event: never) => unknown, capture?: boolean) =>
-      addEventListener(type, guard(listener) as EventListener, capture);
-    try {
-      storage = sessionStorage as typeof storage;
-    } catch {
-      // storage blocked: the session lives in memory
-    }
-
-    // The session id, its idle clock reset on every use.
-    const sessionId = (): string => {
-      const session = rotateSession(storage.deco_rum, Date.now(), uid());
-      try {
-        storage.deco_rum = session;
-      } catch {
-        // storage full
-      }
-      return session.split('.')[0]!;
-    };
+    // When the page view started (performance.now()), and whether its rollup was queued.
+    let rollupFrom = 0;
+    let rolledUp: boolean;
 
     const push = (target: WireEvent[], event: Queued) => {
       event.ts = Date.now();
       // rum.errors.js sends one batch a queue, and the server takes 200 events at most.
       if (consent != false && target.length < (__ERRORS_ONLY__ ? 200 : 500)) target.push(event as WireEvent);
-      if (consent) sessionId();
+      if (consent) touchSession(storage);
     };
 
     const send = (events: WireEvent[], rate: number) => {
-      const sid = sessionId();
+      const sid = touchSession(storage);
       const sending = events.splice(0);
       if (isSampled(sid, rate))
-        for (const body of (__ERRORS_ONLY__ ? capBatch : splitBatch)(
+        sendQueue(
+          config._endpoint,
           {
             v: 1,
             site: config._site,
@@ -105,13 +99,18 @@ export const start = (observeVitals?: ObserveVitals): void => {
             ...(!__ERRORS_ONLY__ && context),
           },
           sending,
-          6e4,
-        ))
-          sendBatch(config._endpoint, body);
+        );
     };
 
     const flush = () => {
       if (consent) {
+        if (__ROLLUP__ && !rolledUp) {
+          rolledUp = true;
+          guard(() => {
+            const rollup = readRollup!(rollupFrom);
+            if (rollup) push(queue, rollup);
+          })();
+        }
         send(queue, config._rate);
         send(errorQueue, config._errorRate);
       }
@@ -121,7 +120,9 @@ export const start = (observeVitals?: ObserveVitals): void => {
       if (type) {
         flush();
         navigation = type;
+        if (__ROLLUP__) rollupFrom = performance.now();
       }
+      if (__ROLLUP__) rolledUp = false;
       pageView = uid();
       errors = {};
       errorCount = 0;
@@ -142,48 +143,44 @@ export const start = (observeVitals?: ObserveVitals): void => {
     };
 
     const api: Api = {
-      track: guard((name, attrs, labels) =>
-        push(queue, { t: 'event', name: ('' + name).slice(0, 64), attrs: toSmallMap(attrs), labels: toSmallMap(labels) }),
-      ),
+      // An invalid call is dropped (a warning in the development build); rum.errors.js only
+      // cuts the name, and leaves the checks to the server (docs/snippet.md).
+      track: guard((name, attrs, labels) => {
+        const mistake = !__ERRORS_ONLY__ && checkEvent(name, labels);
+        if (!mistake)
+          push(queue, { t: 'event', name: __ERRORS_ONLY__ ? ('' + name).slice(0, 64) : name, attrs: toSmallMap(attrs), labels: toSmallMap(labels) });
+        else if (__DEV__) warnOnce(mistake, [name, attrs, labels]);
+      }),
+      // Only a SHA-256 in lowercase hex; null (logout) stops sending it.
       identify: guard((hashHex) => {
-        if (/^[\da-f]{8,128}$/i.test(hashHex)) userHash = hashHex;
+        if (hashHex == null || /^[\da-f]{64}$/.test(hashHex)) userHash = hashHex || undefined;
+        else if (__DEV__) warnOnce('identify takes a SHA-256 as 64 lowercase hex characters: DECO_RUM.sha256(text)', hashHex);
       }),
       consent: guard((granted) => {
         if (!(consent = !!granted)) queue.length = errorQueue.length = 0;
       }),
     };
+    // rum.errors.js leaves the hashing helper out (docs/snippet.md).
+    if (!__ERRORS_ONLY__) api.sha256 = sha256;
 
     startPageView();
     on('error', reportError);
     on('unhandledrejection', reportError);
-    // A bfcache restore is a new page view. This capture listener is added before web-vitals'
-    // own, so the restored page's metrics land in the new page view.
-    on('pageshow', (event: PageTransitionEvent) => event.persisted && startPageView('back-forward-cache'), true);
+    // What the early-errors stub caught before this ran, reported like any other (the stub
+    // stops once window.DECO_RUM is no longer its own object, below).
+    for (const event of stub?.e || []) reportError(event);
+    // A bfcache restore is a new page view.
+    onBFCacheRestore(() => startPageView('back-forward-cache'));
     observeVitals?.((event) => push(queue, event));
-    // Flush after web-vitals has reported: its visibilitychange listeners capture on window,
-    // these listen in the bubbling phase, so they run after it (web-vitals#500).
-    on('visibilitychange', () => document.visibilityState == 'hidden' && flush());
-    on('pagehide', flush);
+    // Flush after web-vitals has reported (onHidden listens in the bubbling phase).
+    onHidden(flush);
 
-    if (!__ERRORS_ONLY__ && config._softNavs) {
-      // A new page view when the URL changes, fragment aside (in-page anchors fire popstate too).
-      const page = () => location.href.split('#')[0]!;
-      let url = page();
-      const onUrlChange = guard(() => {
-        if (page() != url) {
-          referrer = url;
-          url = page();
-          route = '';
-          startPageView('soft-navigation');
-        }
+    if (!__ERRORS_ONLY__ && config._softNavs)
+      onSoftNavigation((previousUrl) => {
+        referrer = previousUrl;
+        route = '';
+        startPageView('soft-navigation');
       });
-      const pushState = history.pushState;
-      history.pushState = function (...args) {
-        pushState.apply(this, args);
-        onUrlChange();
-      };
-      on('popstate', onUrlChange);
-    }
 
     (window as { DECO_RUM?: Api }).DECO_RUM = api;
     for (const [method, args] of stub?.q || []) (api[method] as (...a: unknown[]) => void)(...args);

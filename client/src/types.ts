@@ -10,7 +10,8 @@ export interface Config {
   _errorRate: number;
   _endpoint: string;
   _consentRequired: boolean;
-  _softNavs: boolean;
+  /** Absent in rum.errors.js, which ignores data-soft-navs. */
+  _softNavs?: boolean;
 }
 
 export type NavigationType =
@@ -64,7 +65,24 @@ export interface CustomEvent {
   labels?: StringMap;
 }
 
-export type WireEvent = WebVitalEvent | ErrorEvent | PageViewEvent | CustomEvent;
+/** Requests and transfer bytes, as [count, bytes], by initiator type, content type or host. */
+export type RequestCounts = Record<string, [number, number]>;
+
+/** The resource-timing rollup of a page view (readResources); rum.attribution.js only. */
+export interface ResourcesEvent {
+  t: 'resources';
+  ts: number;
+  n: number;
+  b: number;
+  c: number;
+  rb: number;
+  i: RequestCounts;
+  ct: RequestCounts;
+  h: RequestCounts;
+  s: [string, number][];
+}
+
+export type WireEvent = WebVitalEvent | ErrorEvent | PageViewEvent | CustomEvent | ResourcesEvent;
 
 /** Page context read once from meta tags or the navigation entry's Server-Timing. */
 export interface PageContext {
@@ -92,14 +110,20 @@ export type Queued = WireEvent extends infer E ? (E extends WireEvent ? Omit<E, 
  */
 export type ObserveVitals = (push: (event: Queued) => void) => void;
 
+/** What an entry file rolls up once per page view, from `from` (performance.now()) on. */
+export type ReadRollup = (from: number) => Queued | undefined;
+
 /** The global `window.DECO_RUM` API. */
 export interface Api {
   track(name: string, attrs?: object, labels?: object): void;
-  identify(userHash: string): void;
+  identify(userHash: string | null): void;
   consent(granted: boolean): void;
+  sha256?(text: string): Promise<string>;
 }
 
 /** The queue stub a page may install before the script loads. */
 export interface ApiStub {
   q?: [keyof Api, Iterable<unknown>][];
+  /** Errors and rejections the early-errors stub caught before the snippet ran. */
+  e?: Event[];
 }

@@ -79,6 +79,6 @@ test('readConfig: data-consent other than "required" does not gate', () => {
 });
 
 test('readConfig (rum.errors.js): data-soft-navs is ignored (use rum.js for SPAs)', () => {
-  assert.equal(readConfigErrorsOnly(read({ site: 's', 'soft-navs': '' }))._softNavs, false);
-  assert.equal(readConfigErrorsOnly(read({ site: 's', 'soft-navs': 'true' }))._softNavs, false);
+  assert.equal(readConfigErrorsOnly(read({ site: 's', 'soft-navs': '' }))._softNavs, undefined);
+  assert.equal(readConfigErrorsOnly(read({ site: 's', 'soft-navs': 'true' }))._softNavs, undefined);
 });

@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "client"
 STATIC = ROOT / "rum_server" / "static"
 BUNDLES = ["rum.js", "rum.attribution.js", "rum.errors.js"]
+DEV_BUNDLE = "rum.dev.js"
+"""The development build (rum.attribution.js plus console warnings): built and committed
+like the others, outside the budgets (it is not for production pages)."""
 
 # Brotli bytes allowed per bundle: the issue's hard budgets. rum.errors.js reaches its
 # 1,536 B by leaving out what docs/snippet.md lists ("What rum.errors.js leaves out and why").
@@ -36,6 +39,9 @@ LEFT_OUT_OF_THE_ERRORS_BUILD = [
     ("trace and request ids", "traceparent"),
     ("trace and request ids", "cf-ray"),
     ("Server-Timing", "serverTiming"),
+    ("the sha256 helper", "SHA-256"),
+    ("track's checks in the browser", "[a-z0-9_]{0,39}"),
+    ("the fetch fallback", "keepalive"),
 ]
 
 
@@ -68,13 +74,46 @@ def test_npm_test_passes(node_modules: Path) -> None:
 
 def test_build_reproduces_the_committed_files(node_modules: Path, tmp_path: Path) -> None:
     run(["node", "build.mjs", "--out", str(tmp_path)], CLIENT)
-    for bundle in BUNDLES:
+    for bundle in [*BUNDLES, DEV_BUNDLE]:
         for name in (bundle, bundle + ".gz", bundle + ".br"):
             built = (tmp_path / name).read_bytes()
             committed = (STATIC / name).read_bytes()
             assert built == committed, (
                 f"{name} differs from a fresh build: run `npm run build` in client/"
             )
+
+
+def test_build_fails_when_a_web_vitals_edit_stops_matching(
+    node_modules: Path, tmp_path: Path
+) -> None:
+    """A web-vitals release that moves the code an edit cuts fails the build, naming the edit.
+
+    The client is copied beside a web-vitals whose onCLS.js no longer has the code the
+    `report-all-changes` edit cuts (every other package is linked, not copied)."""
+    client = tmp_path / "client"
+    client.mkdir()
+    for name in ("build.mjs", "package.json"):
+        shutil.copy(CLIENT / name, client / name)
+    shutil.copytree(CLIENT / "src", client / "src")
+    (client / "node_modules").mkdir()
+    for package in node_modules.iterdir():
+        if package.name != "web-vitals":
+            (client / "node_modules" / package.name).symlink_to(package)
+    web_vitals = client / "node_modules" / "web-vitals"
+    shutil.copytree(node_modules / "web-vitals", web_vitals)
+    on_cls = web_vitals / "dist" / "modules" / "onCLS.js"
+    source = on_cls.read_text()
+    assert "opts.reportAllChanges" in source
+    on_cls.write_text(source.replace("opts.reportAllChanges", "opts.reportEveryChange"))
+    result = subprocess.run(
+        ["node", "build.mjs", "--out", str(tmp_path / "out")],
+        cwd=client,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode != 0
+    assert "web-vitals edit report-all-changes" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("bundle", BUNDLES)
@@ -118,3 +157,20 @@ def test_errors_build_leaves_out_what_the_docs_say(feature: str, needle: str) ->
     assert needle not in (STATIC / "rum.errors.js").read_text(), feature
     for bundle in ("rum.js", "rum.attribution.js"):
         assert needle in (STATIC / bundle).read_text(), f"{bundle} lost {feature}"
+
+
+def test_resource_rollup_is_in_the_attribution_build_only() -> None:
+    """docs/snippet.md: the resource-timing rollup ships in rum.attribution.js and rum.dev.js."""
+    for bundle, has_it in [
+        ("rum.js", False),
+        ("rum.errors.js", False),
+        ("rum.attribution.js", True),
+        (DEV_BUNDLE, True),
+    ]:
+        assert ('t:"resources"' in (STATIC / bundle).read_text()) == has_it, bundle
+
+
+def test_console_warnings_are_in_the_development_build_only() -> None:
+    for bundle in BUNDLES:
+        assert "console.warn" not in (STATIC / bundle).read_text(), bundle
+    assert "console.warn" in (STATIC / DEV_BUNDLE).read_text()

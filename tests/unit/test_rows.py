@@ -21,6 +21,7 @@ from rum_server.wire import Envelope, Event, event_decoder
 
 RECEIVED_NS = 1_800_000_000_000_000_000
 PHONE = ClientInfo("Mobile Safari", "18.1", "iOS", "18.1", "mobile")
+USER_HASH = "1c90a808f9abcdfb2f6997468ce2ed2707b9efe66ac044a73522ad615d096ed9"
 SHA256 = "5E884898DA28047151D0E56F8DC6292773603D0D6AABBDD62A11EF721D1542D8"
 """A user hash as identify() takes it: upper case is stored lower case."""
 
@@ -255,3 +256,108 @@ def test_optional_context_is_stored_only_when_present() -> None:
     assert attributes["rum.sample_rate"] == "0.1"
     assert attributes["rum.navigation.type"] == "back-forward-cache"
     assert row["TraceId"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+@pytest.mark.parametrize(
+    "user_hash",
+    [
+        "abcdef0123456789",  # 16 hex: too short to be a SHA-256
+        USER_HASH + "00",
+        "jane.doe@example.com",
+        "",
+    ],
+)
+def test_a_user_hash_that_is_not_a_lowercase_sha256_is_never_stored(user_hash: str) -> None:
+    (row,) = rows_for(event(t="page_view", ts=1.0), uh=user_hash[:128])
+    assert "rum.user.hash" not in row["LogAttributes"]
+
+
+def resources_event(**overrides: Any) -> Event:
+    fields: dict[str, Any] = {
+        "t": "resources",
+        "ts": 2.0,
+        "n": 5,
+        "b": 12_000,
+        "c": 1,
+        "rb": 2,
+        "i": {"img": [3, 9000], "script": [2, 3000]},
+        "ct": {"image/png": [3, 9000], "text/javascript": [1, 3000], "": [1, 0]},
+        "h": {
+            "cdn.shop.example": [1, 4000],
+            "www.google-analytics.com": [1, 1000],
+            "img.google-analytics.com": [1, 500],
+        },
+        "s": [
+            ["https://shop.example/orders/123456/receipt.png", 812.34],
+            ["https://www.google-analytics.com/g/collect", 120.0],
+        ],
+    }
+    fields.update(overrides)
+    return event(**fields)
+
+
+def test_resources_rollup_is_one_row_of_rum_resources_keys() -> None:
+    (row,) = rows_for(resources_event(), url="https://www.shop.example/products/1/p")
+    attributes = row["LogAttributes"]
+    assert row["EventName"] == "rum.resources"
+    assert row["Body"] == "5 requests, 12000 B transferred"
+    expected = {
+        "rum.resources.count": "5",
+        "rum.resources.transfer_bytes": "12000",
+        "rum.resources.cache_hits": "1",
+        "rum.resources.cache_hit_share": "0.2",
+        "rum.resources.render_blocking": "2",
+        "rum.resources.initiator.img.count": "3",
+        "rum.resources.initiator.img.transfer_bytes": "9000",
+        "rum.resources.initiator.script.count": "2",
+        "rum.resources.content_type.image/png.count": "3",
+        "rum.resources.content_type.text/javascript.transfer_bytes": "3000",
+        "rum.resources.content_type.unknown.count": "1",
+        # cdn.shop.example is the page's own registrable domain: first party.
+        "rum.resources.third_party.count": "2",
+        "rum.resources.third_party.transfer_bytes": "1500",
+        "rum.resources.third_party_share": "0.4",
+        "rum.resources.third_party.host.google-analytics.com.count": "2",
+        "rum.resources.third_party.host.google-analytics.com.transfer_bytes": "1500",
+        "rum.resources.slowest.1.duration": "812.3",
+        "rum.resources.slowest.2.url": "https://www.google-analytics.com/g/collect",
+    }
+    assert {key: attributes.get(key) for key in expected} == expected
+    assert not [key for key in attributes if "shop.example" in key]
+    # A slow URL is redacted and its ids collapsed like any URL.
+    assert "123456" not in attributes["rum.resources.slowest.1.url"]
+    assert attributes["rum.resources.slowest.1.url"].startswith("https://shop.example/orders/")
+
+
+def test_resources_keys_from_the_browser_keep_a_strict_alphabet() -> None:
+    (row,) = rows_for(
+        resources_event(
+            i={"IMG<script>": [1, 10], "img": [1, 5]},
+            ct={"text/html; charset=utf-8": [1, 10], "undefined": [1, 5]},
+            h={"evil.example/../x": [1, 10], "[::1]": [1, 5]},
+            s=[],
+        )
+    )
+    keys = [key for key in row["LogAttributes"] if key.startswith("rum.resources.")]
+    assert "rum.resources.initiator.other.count" in keys
+    assert "rum.resources.content_type.unknown.count" in keys
+    assert row["LogAttributes"]["rum.resources.content_type.unknown.count"] == "2"
+    assert not [key for key in keys if "<" in key or "/.." in key or ";" in key]
+    assert not [key for key in keys if key.startswith("rum.resources.slowest.")]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"n": -1},
+        {"n": 100_001},
+        {"i": {f"k{i}": [1, 1] for i in range(17)}},
+        {"s": [["https://x.example/", 1.0]] * 6},
+        {"s": [["https://x.example/" + "a" * 8200, 1.0]]},
+        {"h": {"x.example": [1]}},
+        {"extra": 1},
+    ],
+)
+def test_resources_beyond_the_wire_bounds_are_rejected(overrides: dict[str, Any]) -> None:
+    with pytest.raises(msgspec.ValidationError):
+        resources_event(**overrides)
