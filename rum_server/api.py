@@ -28,7 +28,7 @@ from litestar.params import FromQuery, RawBody
 from litestar.response import Response
 from litestar.types import ControllerRouterHandler
 
-from rum_server import reports
+from rum_server import error_reports, reports
 from rum_server.readonly_sql import SqlError, run_sql
 from rum_server.reports import Comparison, DateRange, Filters, Report, ReportError
 from rum_server.rollups import settle_if_due
@@ -128,10 +128,14 @@ def errors_handler(
     days: FromQuery[int] = 7,
     device: FromQuery[str] = "",
     limit: FromQuery[int] = 20,
+    fingerprint: FromQuery[str] = "",
 ) -> Report:
-    """Top error fingerprints: type, sample message, weighted count, page views, first/last."""
+    """Top error fingerprints (type, sample message, weighted count, page views, first/last,
+    symbolicated top frame), or with ``fingerprint`` that one error in full."""
     chosen = filters(site, days, "", device)
-    return answer(request, lambda store: reports.errors(store, chosen, limit))
+    if fingerprint:
+        return answer(request, lambda store: error_reports.error_detail(store, chosen, fingerprint))
+    return answer(request, lambda store: error_reports.errors(store, chosen, limit))
 
 
 @get(f"{API_PATH}/pages", sync_to_thread=True, guards=[require_api_access])

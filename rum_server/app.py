@@ -29,6 +29,8 @@ from rum_server.settings import Settings
 from rum_server.settler import Settler
 from rum_server.sinks import open_writer
 from rum_server.snippet_files import load_snippets, serve_snippet
+from rum_server.sourcemaps import INGEST_BUDGET_SECONDS, stack_symbolicator
+from rum_server.sourcemaps_api import sourcemap_routes
 from rum_server.store import Store, StoreError
 from rum_server.user_agent import load_rules
 from rum_server.writer import Writer
@@ -72,6 +74,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
     """Every handler of the RUM server, for ``create_app`` and for mounting elsewhere."""
     handlers: list[ControllerRouterHandler] = [ingest, health, serve_snippet]
     handlers += api_routes()
+    handlers += sourcemap_routes()
     handlers += dashboard_routes()
     if settings.demo:
         from rum_server.demo_routes import demo_routes
@@ -94,7 +97,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     state.settings = settings
     state.store = store
     state.writer = writer
-    state.pipeline = Pipeline(settings)
+    state.pipeline = Pipeline(settings, stack_symbolicator(settings, INGEST_BUDGET_SECONDS))
     seed_label_budget(state.pipeline, store)
     state.rate_limiter = (
         RateLimiter(settings.rate_limit, burst=max(1.0, 2 * settings.rate_limit))

@@ -244,9 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Commands that live in their own modules (query, demo-data)."""
-    from rum_server import demo_data, query_cli, sql_cli
+    from rum_server import demo_data, query_cli, sourcemaps_cli, sql_cli
 
-    return [query_cli.register, sql_cli.register, demo_data.register]
+    return [query_cli.register, sql_cli.register, demo_data.register, sourcemaps_cli.register]
 
 
 def chosen_parser(

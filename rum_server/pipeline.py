@@ -16,9 +16,11 @@ from rum_server.labels import LabelStats
 from rum_server.redact import RedactionPolicy, is_clean_site
 from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
 from rum_server.settings import Settings
+from rum_server.symbolicate import StackSymbolicator
 from rum_server.user_agent import parse_user_agent
 from rum_server.wire import (
     MAX_NESTING,
+    Envelope,
     batch_decoder,
     event_decoder,
     nesting_too_deep,
@@ -50,7 +52,8 @@ class Processed:
 class Pipeline:
     """Everything decided once per process (policy, allowed sites) lives here."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, symbolicator: StackSymbolicator | None = None) -> None:
+        self._symbolicator = symbolicator  # source maps, passed in: the pipeline does no I/O
         self._policy = RedactionPolicy(settings.query_allowlist)
         self._sites = frozenset(settings.sites)
         self.labels = LabelBudget(settings.label_budget)
@@ -67,7 +70,14 @@ class Pipeline:
         except RecursionError:  # nesting the bracket count could not see (brackets in strings)
             raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
         self._check_site(typed.site)
-        rows = BatchRows(typed, self._context(request), self._policy, self.labels, self.label_stats)
+        rows = BatchRows(
+            typed,
+            self._context(request),
+            self._policy,
+            self.labels,
+            self.label_stats,
+            self._symbolicator,
+        )
         rejected: list[dict[str, str | int]] = []
         for index, event in enumerate(typed.events):
             try:
@@ -87,7 +97,14 @@ class Pipeline:
         except RecursionError:
             raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
         self._check_site(batch.site)
-        rows = BatchRows(batch, self._context(request), self._policy, self.labels, self.label_stats)
+        rows = BatchRows(
+            batch,
+            self._context(request),
+            self._policy,
+            self.labels,
+            self.label_stats,
+            self._symbolicator,
+        )
         rejected: list[dict[str, str | int]] = []
         for index, raw in enumerate(batch.events):
             try:
@@ -95,6 +112,17 @@ class Pipeline:
             except (msgspec.ValidationError, msgspec.DecodeError, EventRejected) as exc:
                 rejected.append({"index": index, "reason": str(exc)})
         return self._result(rows, rejected)
+
+    def _rows(self, envelope: Envelope, request: RequestContext) -> BatchRows:
+        """The row builder for one batch, with this process's label budget and symbolicator."""
+        return BatchRows(
+            envelope,
+            self._context(request),
+            self._policy,
+            self.labels,
+            self.label_stats,
+            self._symbolicator,
+        )
 
     def _check_site(self, site: str) -> None:
         if self._sites and site not in self._sites:

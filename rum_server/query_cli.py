@@ -21,7 +21,7 @@ from pathlib import Path
 
 import msgspec
 
-from rum_server import reports
+from rum_server import error_reports, reports
 from rum_server.cli import CliError, add_store_options, settings_from
 from rum_server.exporter_tables import count_unnamed, unnamed_note
 from rum_server.labels import RESERVED_FUNNEL
@@ -72,8 +72,11 @@ def request_for(args: argparse.Namespace) -> tuple[str, dict[str, str], Builder]
         return report, params, lambda store: reports.trend(store, chosen)
     if report == "errors":
         chosen = filters_from(args)
+        if args.fingerprint:
+            params |= {"fingerprint": args.fingerprint}
+            return report, params, lambda s: error_reports.error_detail(s, chosen, args.fingerprint)
         params |= {"limit": str(args.limit)}
-        return report, params, lambda store: reports.errors(store, chosen, args.limit)
+        return report, params, lambda store: error_reports.errors(store, chosen, args.limit)
     if report == "pages":
         chosen = filters_from(args)
         return report, params, lambda store: reports.pages(store, chosen)
@@ -288,6 +291,8 @@ def render(report: Report, output: str, metric: str) -> str:
         return msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n"
     if output == "csv":
         return render_csv(report)
+    if "stack" in report.columns:
+        return error_reports.render_detail(report)
     return render_table(report, metric)
 
 
@@ -399,6 +404,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     errors = reports_parsers.add_parser("errors", help="top error fingerprints")
     _common(errors)
     errors.add_argument("--limit", type=int, default=20)
+    errors.add_argument(
+        "--fingerprint", default="", help="one error in full: symbolicated stack, releases, routes"
+    )
 
     pages = reports_parsers.add_parser("pages", help="page views and sessions per route")
     _common(pages)

@@ -8,7 +8,6 @@ keys. Every Map value is a ``str`` — clickhouse-connect turns a numeric 0 into
 from __future__ import annotations
 
 import functools
-import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 from publicsuffixlist import PublicSuffixList
 
 from rum_server.clock import clock_skew_ns, event_time_ns
+from rum_server.fingerprint import identify_error
 from rum_server.label_budget import LabelBudget, utc_day
 from rum_server.labels import (
     MAX_ATTRIBUTES,
@@ -34,7 +34,6 @@ from rum_server.redact import (
     Redacted,
     RedactionPolicy,
     checked,
-    clean_fingerprint,
     clean_id,
     clean_user_hash,
     joined,
@@ -47,6 +46,7 @@ from rum_server.redact import (
 from rum_server.redact import redact_text as redact_text_uncached
 from rum_server.route import collapse_path, route_for
 from rum_server.schema import EXPORTER_COLUMNS
+from rum_server.symbolicate import StackSymbolicator
 from rum_server.user_agent import ClientInfo
 from rum_server.wire import CustomEvent, Envelope, Error, Event, PageView, Resources, WebVital
 
@@ -112,8 +112,10 @@ class BatchRows:
         policy: RedactionPolicy,
         labels: LabelBudget | None = None,
         label_stats: LabelStats | None = None,
+        symbolicator: StackSymbolicator | None = None,
     ) -> None:
         self.columns = Columns()
+        self._symbolicator = symbolicator
         self._labels = labels or LabelBudget()
         self._label_stats = label_stats or LabelStats()
         self._policy = policy
@@ -144,6 +146,11 @@ class BatchRows:
             self._append(event.ts, "rum.web_vital", "INFO", 9, body, attributes)
         elif isinstance(event, Error):
             message = error_attributes(event, attributes, self._policy)
+            stack, release = attributes["rum.error.stack"], self._resource["service.version"]
+            symbolicator = self._symbolicator
+            identify_error(
+                attributes, symbolicator(stack, self._site, release) if symbolicator else None
+            )
             self._append(event.ts, "rum.error", "ERROR", 17, message, attributes)
         elif isinstance(event, PageView):
             self._append(event.ts, "rum.page_view", "INFO", 9, self._route, attributes)
@@ -250,29 +257,19 @@ def vital_attributes(
 
 
 def error_attributes(event: Error, attributes: Attributes, policy: RedactionPolicy) -> Redacted:
-    """Adds the ``rum.error.*`` keys and returns the redacted message (the Body)."""
+    """Adds the ``rum.error.*`` keys but the fingerprint (``identify_error`` adds it, after
+    symbolication) and returns the redacted message (the Body)."""
     message = redact_message_cached(event.msg, policy)
     file = redact_url(event.file, policy)
     attributes["rum.error.type"] = redact_text(event.type)
     attributes["rum.error.message"] = message
     attributes["rum.error.stack"] = redact_stack_cached(event.stack, policy)
-    # The snippet's fingerprint, when it is a clean one; otherwise the server's own.
-    attributes["rum.error.fingerprint"] = clean_fingerprint(event.fp) or checked(
-        error_fingerprint(event.type, message, file, event.line)
-    )
     attributes["rum.error.count"] = checked(str(event.n))
     attributes["rum.error.source"] = checked(event.src)
     attributes["rum.error.file"] = file
     attributes["rum.error.line"] = checked(str(event.line))
     attributes["rum.error.column"] = checked(str(event.col))
     return message
-
-
-def error_fingerprint(error_type: str, message: str, file: str, line: int) -> str:
-    """A stable id for an error the snippet did not fingerprint (older or custom senders)."""
-    normalized = re.sub(r"\d+", "0", message)
-    key = f"{error_type}|{normalized}|{file}:{line}".encode()
-    return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ DEFAULT_TTL_DAYS = 90
 DEFAULT_QUEUE_MAX_ROWS = 200_000
 DEFAULT_FLUSH_ROWS = 10_000
 DEFAULT_FLUSH_SECONDS = 1.0
+DEFAULT_SOURCEMAP_MAX_BYTES = 32 * 1024 * 1024
 SUPPORTED_DSN_SCHEMES = ("chdb", "clickhouse", "clickhouses", "http", "https")
 
 
@@ -74,6 +75,9 @@ class Settings:
     spool_dir: str = ""
     rate_limit: float = 0.0
     client_ip_header: str = ""
+    sourcemap_dir: str = ""
+    sourcemap_max_bytes: int = DEFAULT_SOURCEMAP_MAX_BYTES
+    sourcemap_fetch_origins: tuple[str, ...] = ()
     workers: int = 1
     sinks: tuple[str, ...] = ("clickhouse",)
     otlp_endpoint: str = ""
@@ -115,6 +119,14 @@ class Settings:
             errors.append("ttl days must be at least 1")
         if self.rate_limit < 0:
             errors.append("rate limit must be 0 (off) or a positive number of batches per second")
+        if self.sourcemap_max_bytes < 1:
+            errors.append("source map size cap must be a positive number of bytes")
+        for origin in self.sourcemap_fetch_origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+                errors.append(
+                    f"source map fetch origin {origin!r} is not like https://shop.example"
+                )
         if self.workers < 1:
             errors.append("workers must be at least 1")
         elif self.workers > 1 and self.embedded:
@@ -158,6 +170,15 @@ class Settings:
         return Path("rum-spool").resolve()
 
     @property
+    def sourcemap_path(self) -> Path:
+        """Where uploaded source maps live: beside an embedded store's data by default."""
+        if self.sourcemap_dir:
+            return Path(self.sourcemap_dir).resolve()
+        if self.embedded:
+            return Path(self.data_path.rstrip("/") + ".sourcemaps")
+        return Path("rum-sourcemaps").resolve()
+
+    @property
     def qualified_table(self) -> str:
         return f"{self.database}.{self.table}"
 
@@ -181,6 +202,9 @@ ENV_NAMES: dict[str, str] = {
     "spool_dir": "RUM_SPOOL_DIR",
     "rate_limit": "RUM_RATE_LIMIT",
     "client_ip_header": "RUM_CLIENT_IP_HEADER",
+    "sourcemap_dir": "RUM_SOURCEMAP_DIR",
+    "sourcemap_max_bytes": "RUM_SOURCEMAP_MAX_BYTES",
+    "sourcemap_fetch_origins": "RUM_SOURCEMAP_FETCH_ORIGINS",
     "workers": "RUM_WORKERS",
     "sinks": "RUM_SINK",
     "otlp_endpoint": "RUM_OTLP_ENDPOINT",
@@ -188,9 +212,10 @@ ENV_NAMES: dict[str, str] = {
     "label_budget": "RUM_LABEL_BUDGET",
 }
 
-_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers", "label_budget"}
+_INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers", "sourcemap_max_bytes"}
+_INT_FIELDS |= {"label_budget"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
-_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sinks"}
+_LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sinks", "sourcemap_fetch_origins"}
 _BOOL_FIELDS = {"demo"}
 
 

@@ -1134,22 +1134,69 @@
       var type = pick(row, COLS.errType);
       var message = pick(row, COLS.message);
       var fingerprint = pick(row, COLS.fingerprint);
-      tbody.appendChild(
-        el("tr", { "data-fingerprint": fingerprint === undefined ? "" : String(fingerprint) }, [
+      var topFrame = row.top_frame ? "at " + row.top_frame + (row.mapped ? " · " + row.mapped : "") : "";
+      var line = el("tr", { "data-fingerprint": fingerprint === undefined ? "" : String(fingerprint), class: fingerprint ? "error-row" : null, tabindex: fingerprint ? "0" : null, title: fingerprint ? "Show this error in full" : null }, [
           el("td", { class: "error-cell" }, [
             el("span", { class: "error-type", text: type ? String(type) : "Error" }),
             " ",
             el("span", { class: "error-message", title: message ? String(message) : "", text: message ? shorten(String(message), 160) : "(no message)" }),
             fingerprint ? el("span", { class: "fingerprint muted", text: String(fingerprint).slice(0, 12) }) : null,
+            topFrame ? el("div", { class: "error-frame muted small", text: topFrame }) : null,
           ]),
           el("td", { class: "num", text: formatCount(num(pick(row, COLS.errCount))) }),
           el("td", { class: "num", text: formatCount(num(pick(row, COLS.errViews))) }),
           el("td", { class: "date", text: formatDate(pick(row, COLS.firstSeen)) }),
           el("td", { class: "date", text: formatDate(pick(row, COLS.lastSeen)) }),
-        ])
-      );
+        ]);
+      tbody.appendChild(line);
+      if (fingerprint) {
+        line.addEventListener("click", function () { toggleErrorDetail(line, String(fingerprint)); });
+        line.addEventListener("keydown", function (event) {
+          if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggleErrorDetail(line, String(fingerprint)); }
+        });
+      }
     });
     node.appendChild(el("div", { class: "table-wrap" }, el("table", { class: "data errors-table" }, [el("thead", null, head), tbody])));
+  }
+
+  // One error in full (GET /api/errors?fingerprint=…): its symbolicated stack, where and
+  // how often, and the SQL behind it; a second click closes it.
+  function toggleErrorDetail(line, fingerprint) {
+    var next = line.nextSibling;
+    if (next && next.getAttribute("data-detail") === fingerprint) {
+      next.parentNode.removeChild(next);
+      line.setAttribute("aria-expanded", "false");
+      return;
+    }
+    var cell = el("td", { colspan: "5" }, el("p", { class: "placeholder", text: "Loading…" }));
+    var detail = el("tr", { class: "error-detail", "data-detail": fingerprint }, cell);
+    line.parentNode.insertBefore(detail, line.nextSibling);
+    line.setAttribute("aria-expanded", "true");
+    fetchApi("errors", { site: state.site, days: state.days, device: state.device, fingerprint: fingerprint }).then(
+      function (data) {
+        var row = data.rows[0] || {};
+        var list = function (value) { return Array.isArray(value) && value.length ? value.join(", ") : "—"; };
+        var facts = [
+          ["First seen", formatDate(row.first_seen)],
+          ["Last seen", formatDate(row.last_seen)],
+          ["Occurrences", formatCount(num(row.count))],
+          ["Page views", formatCount(num(row.page_views))],
+          ["Sessions", formatCount(num(row.sessions))],
+          ["Releases", list(row.releases)],
+          ["Routes", list(row.routes)],
+          ["Source maps", row.mapped || "—"],
+        ];
+        clear(cell);
+        cell.appendChild(el("dl", { class: "error-facts" }, [].concat.apply([], facts.map(function (fact) {
+          return [el("dt", { text: fact[0] }), el("dd", { text: fact[1] })];
+        }))));
+        cell.appendChild(el("pre", { class: "error-stack", text: row.stack ? String(row.stack) : "(no stack)" }));
+        cell.appendChild(el("details", { class: "sql" }, [el("summary", { text: "SQL" }), el("pre", { text: String(data.sql || "") })]));
+      },
+      function (error) {
+        clear(cell).appendChild(el("p", { class: "panel-error", text: "Could not load this error: " + (error && error.message) }));
+      }
+    );
   }
 
   // ---------------------------------------------------------------- events

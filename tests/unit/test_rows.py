@@ -13,7 +13,6 @@ from rum_server.rows import (
     BatchContext,
     BatchRows,
     EventRejected,
-    error_fingerprint,
     parse_traceparent,
 )
 from rum_server.user_agent import ClientInfo
@@ -167,12 +166,6 @@ def test_error_rows_are_redacted_and_counted() -> None:
     assert "token=abc" not in attributes["rum.error.file"]
     assert "token=abc" not in attributes["rum.error.stack"]
     assert len(attributes["rum.error.fingerprint"]) == 16
-
-
-def test_the_server_fingerprint_ignores_numbers_in_messages() -> None:
-    first = error_fingerprint("Error", "timeout after 3000 ms", "app.js", 10)
-    assert first == error_fingerprint("Error", "timeout after 5000 ms", "app.js", 10)
-    assert first != error_fingerprint("Error", "timeout after 3000 ms", "app.js", 11)
 
 
 def test_custom_event_rows_split_labels_from_free_attributes() -> None:
