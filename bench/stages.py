@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rum_server import redact as _redact_module
@@ -43,8 +44,9 @@ from rum_server.sink import ClickHouseSink
 from rum_server.store import Store
 from rum_server.user_agent import cache_clear as _ua_cache_clear
 from rum_server.user_agent import load_rules, parse_user_agent
+from rum_server.wal import WriteAheadLog
 from rum_server.wire import typed_batch_decoder
-from rum_server.writer import Writer, merge
+from rum_server.writer import Writer
 
 __all__ = [
     "EXPORTER_COLUMNS",
@@ -63,6 +65,7 @@ __all__ = [
     "Settings",
     "Store",
     "Writer",
+    "bench_writer",
     "clear_caches",
     "create_app",
     "format_value",
@@ -105,8 +108,24 @@ class NullSink:
     def __init__(self, *_: object) -> None:
         self.rows = 0
 
-    def write(self, columns: dict[str, list[Any]]) -> None:
+    def write(self, columns: dict[str, list[Any]], dedup_token: str = "") -> None:
         self.rows += len(columns["Timestamp"])
+
+
+def merge(parts: Sequence[Columns]) -> Columns:
+    """Several batches' rows as one set of full columns (what one insert carries)."""
+    merged = Columns()
+    for part in parts:
+        for name, values in part.merged().items():
+            merged.data[name].extend(values)
+        merged.count += part.count
+    return merged
+
+
+def bench_writer(sink: Any, directory: Path, flush_rows: int) -> Writer:
+    """The server's writer on its write-ahead log in ``directory`` (no byte or row bound)."""
+    wal = WriteAheadLog(directory, 2**40, 2**40, 8 * 2**20, 1.0, segment_max_rows=flush_rows)
+    return Writer(sink, wal, flush_seconds=1.0)
 
 
 def null_sink_app(settings: Settings) -> Any:

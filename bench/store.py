@@ -7,8 +7,11 @@ corpus's, built by the real pipeline; every variant gets the very same rows.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -78,15 +81,19 @@ def table_ddl(
     return head + "\n    " + ",\n    ".join(kept) + "\n" + "\n".join(tail)
 
 
-def build_rows(beacons: Sequence[Beacon]) -> tuple[stages.Columns, bytes, list[str]]:
-    """The corpus's rows through the real pipeline; also as the sink's JSONCompactColumns."""
+def batch_columns(beacons: Sequence[Beacon]) -> list[stages.Columns]:
+    """Each beacon's rows through the real pipeline, one batch each (as the handler has them)."""
     pipeline = stages.Pipeline(stages.Settings(dsn="chdb:///unused"))
     received = time.time_ns()
-    parts = [
+    return [
         pipeline.process(b.body, stages.RequestContext(received, b.user_agent)).columns
         for b in beacons
     ]
-    merged = stages.merge(parts)
+
+
+def build_rows(beacons: Sequence[Beacon]) -> tuple[stages.Columns, bytes, list[str]]:
+    """The corpus's rows through the real pipeline; also as the sink's JSONCompactColumns."""
+    merged = stages.merge(batch_columns(beacons))
     return merged, _encode(merged.data), list(merged.data)
 
 
@@ -147,15 +154,15 @@ def run(beacons: Sequence[Beacon], dsn: str, repeats: int) -> dict[str, Any]:
     for _ in range(repeats):
         db = fresh(full_schema)
         local = stages.Store(stages.Settings(dsn=dsn, database=db, table="otel_logs"))
-        writer = stages.Writer(
-            stages.ClickHouseSink(local), max_rows=10**8, flush_rows=10_000, flush_seconds=1.0
-        )
-        parts = writer_split()
+        log_dir = Path(tempfile.mkdtemp(prefix="rum-bench-wal-"))
+        writer = stages.bench_writer(stages.ClickHouseSink(local), log_dir, flush_rows=10_000)
+        batches_in = batch_columns(beacons)  # the writer takes one batch at a time
         started = time.perf_counter()
         writer.start()
-        for part in parts:
+        for part in batches_in:
             writer.submit(part)
         writer.close(timeout=600)
+        shutil.rmtree(log_dir, ignore_errors=True)
         writer_s.append(time.perf_counter() - started)
         drop(db)
         # The raw inserts get the same 10,000-row batches the writer receives: insert size

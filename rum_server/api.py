@@ -29,6 +29,8 @@ from litestar.response import Response
 from litestar.types import ControllerRouterHandler
 
 from rum_server import error_reports, reports
+from rum_server.hosts import require_allowed_host
+from rum_server.pagination import page
 from rum_server.readonly_sql import SqlError, run_sql
 from rum_server.reports import Comparison, DateRange, Filters, Report, ReportError
 from rum_server.rollups import settle_if_due
@@ -64,6 +66,7 @@ def require_api_access(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
         raise PermissionDeniedException(
             "the query API answers loopback clients only; set RUM_API_TOKEN to open it"
         )
+    require_allowed_host(connection, _)
 
 
 def answer(request: Request[Any, Any, Any], build: Callable[[Store], Report]) -> Report:
@@ -74,7 +77,7 @@ def answer(request: Request[Any, Any, Any], build: Callable[[Store], Report]) ->
     except StoreError as exc:  # the report still answers from the stage
         log.warning("settling the rollups failed: %s", exc)
     try:
-        return build(store)
+        return page(build(store), request.query_params)
     except ReportError as exc:
         raise ClientException(str(exc)) from None
     except StoreError as exc:

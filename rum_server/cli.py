@@ -83,6 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from rum_server.app import create_app
+    from rum_server.connections import apply_connection_guards
 
     extra: dict[str, object] = {"host": args.host, "port": args.port}
     if args.sites is not None:
@@ -124,6 +125,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(
         app, log_level=args.log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=10
     )
+    apply_connection_guards(config, settings)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

@@ -51,3 +51,9 @@ class Overloaded(RumError):
     def __init__(self, message: str, retry_after_seconds: int = 5) -> None:
         super().__init__(message)
         self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
+class RequestTimeout(RumError):
+    """The body did not arrive within the body deadline (a slow or stalled client)."""
+
+    status_code = 408

@@ -21,11 +21,11 @@ from rum_server.body import (
     check_content_type,
     check_declared_length,
     gunzip_bounded,
-    read_bounded,
 )
 from rum_server.errors import Forbidden, MalformedBatch, RumError
+from rum_server.operation import count_accepted, count_refused, is_client_abort, read_within
 from rum_server.pipeline import Pipeline, RequestContext
-from rum_server.rate_limit import RateLimiter
+from rum_server.rate_limit import RateLimiter, visitor_address
 from rum_server.settings import Settings
 from rum_server.writer import Writer
 
@@ -133,13 +133,13 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
     try:
         limiter: RateLimiter | None = state.rate_limiter
         if limiter is not None:
-            limiter.check(client_address(request, settings.client_ip_header))
+            limiter.check(client_address(request, settings.client_ip_header, settings.proxy_hops))
         check_content_type(headers.get("content-type"))
         gzipped = check_content_encoding(headers.get("content-encoding"))
         check_declared_length(headers.get("content-length"))
         scheme = headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
         check_origin(origin, headers.get("host"), settings.allowed_origins, scheme.lower())
-        body = await read_bounded(request.stream())
+        body = await read_within(request.stream(), settings.body_timeout_seconds)
         if gzipped:
             body = gunzip_bounded(body)
         context = RequestContext(
@@ -153,11 +153,16 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
         processed = pipeline.process(body, context)
         writer: Writer = state.writer
         writer.submit(processed.columns)
+        count_accepted(state, processed.accepted, processed.rejected)
     except RumError as error:
+        count_refused(state, error)
         response = error_response(error)
         response.headers.update(extra_headers)
         return response  # type: ignore[return-value]
     except Exception as exc:  # a bug must still not become a 500 the client cannot fix
+        if is_client_abort(exc):
+            log.debug("client went away before its body arrived")
+            return error_response(MalformedBatch("client disconnected"))  # type: ignore[return-value]
         log.exception("unexpected failure while ingesting a batch")
         return error_response(MalformedBatch(f"batch could not be processed: {type(exc).__name__}"))  # type: ignore[return-value]
     if processed.rejected:
@@ -169,12 +174,14 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
     return Response(None, status_code=204, headers=extra_headers)
 
 
-def client_address(request: Request[object, object, State], trusted_header: str) -> str:
+def client_address(
+    request: Request[object, object, State], trusted_header: str, hops: int = 1
+) -> str:
     """The visitor's address: from a trusted proxy header when configured, else the peer."""
     if trusted_header:
-        forwarded = request.headers.get(trusted_header, "")
+        forwarded = visitor_address(request.headers.getall(trusted_header, []), hops)
         if forwarded:
-            return forwarded.split(",", 1)[0].strip()
+            return forwarded
     return request.client.host if request.client else "unknown"
 
 

@@ -17,6 +17,7 @@ import re
 import threading
 from collections import Counter
 
+from rum_server.metrics import hooks
 from rum_server.redact import readable, redact_text
 
 RESERVED_FUNNEL = (
@@ -84,10 +85,12 @@ class LabelStats:
     def refused(self, reason: str) -> None:
         with self._lock:
             self._refused[reason] += 1
+        hooks.dropped(f"label_{reason}")  # /__deco/rum/metrics: rum_dropped_total{kind=…}
 
     def overflowed(self) -> None:
         with self._lock:
             self._overflowed += 1
+        hooks.dropped("label")
 
     def rejected_name(self) -> None:
         with self._lock:

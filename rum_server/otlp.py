@@ -157,7 +157,8 @@ class OtlpSink:
         self._sleep = sleep
         self.dropped_rows = 0
 
-    def write(self, columns: dict[str, list[Any]]) -> None:
+    def write(self, columns: dict[str, list[Any]], dedup_token: str = "") -> None:
+        """Send the rows (OTLP has no insert token: a replay after a crash may repeat them)."""
         count = len(columns["Timestamp"])
         body = gzip.compress(export_request(columns, self._clock()).SerializeToString(), 5)
         request = urllib.request.Request(self.url, data=body, headers=self._headers, method="POST")

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+from rum_server.cardinality import RouteGuard
 from rum_server.errors import Forbidden, MalformedBatch
 from rum_server.label_budget import LabelBudget
 from rum_server.labels import LabelStats
+from rum_server.limits import RowLimits
 from rum_server.redact import RedactionPolicy, is_clean_site
 from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
 from rum_server.settings import Settings
@@ -56,8 +58,15 @@ class Pipeline:
         self._symbolicator = symbolicator  # source maps, passed in: the pipeline does no I/O
         self._policy = RedactionPolicy(settings.query_allowlist)
         self._sites = frozenset(settings.sites)
-        self.labels = LabelBudget(settings.label_budget)
+        self.labels = LabelBudget(
+            settings.label_budget, max_slots_per_site=settings.max_label_keys_per_site
+        )
         self.label_stats = LabelStats()
+        self._limits = RowLimits(
+            settings.sample_rate_floor,
+            settings.ttl_days,
+            RouteGuard(settings.max_routes_per_site),
+        )
 
     def process(self, body: bytes, request: RequestContext) -> Processed:
         """Decode and transform one batch; raises :class:`MalformedBatch` or :class:`Forbidden`."""
@@ -70,12 +79,14 @@ class Pipeline:
         except RecursionError:  # nesting the bracket count could not see (brackets in strings)
             raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
         self._check_site(typed.site)
+        typed.rate = self._limits.sample_rate(typed.rate)
         rows = BatchRows(
             typed,
             self._context(request),
             self._policy,
             self.labels,
             self.label_stats,
+            self._limits,
             self._symbolicator,
         )
         rejected: list[dict[str, str | int]] = []
@@ -97,12 +108,14 @@ class Pipeline:
         except RecursionError:
             raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
         self._check_site(batch.site)
+        batch.rate = self._limits.sample_rate(batch.rate)
         rows = BatchRows(
             batch,
             self._context(request),
             self._policy,
             self.labels,
             self.label_stats,
+            self._limits,
             self._symbolicator,
         )
         rejected: list[dict[str, str | int]] = []
@@ -121,6 +134,7 @@ class Pipeline:
             self._policy,
             self.labels,
             self.label_stats,
+            self._limits,
             self._symbolicator,
         )
 

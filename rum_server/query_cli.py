@@ -23,6 +23,7 @@ import msgspec
 
 from rum_server import error_reports, reports
 from rum_server.cli import CliError, add_store_options, settings_from
+from rum_server.csv_safe import safe_cell
 from rum_server.exporter_tables import count_unnamed, unnamed_note
 from rum_server.labels import RESERVED_FUNNEL
 from rum_server.reports import METRICS, Comparison, DateRange, Filters, Report, ReportError
@@ -279,7 +280,7 @@ def render_csv(report: Report) -> str:
     for row in report.rows:
         writer.writerow(
             [
-                " ".join(map(str, value)) if isinstance(value, list) else value
+                safe_cell(" ".join(map(str, value)) if isinstance(value, list) else value)
                 for value in (row.get(column) for column in report.columns)
             ]
         )

@@ -2,7 +2,8 @@
 
 Off by default, because behind a proxy every request comes from the proxy's address;
 turn it on with ``RUM_RATE_LIMIT`` (batches per second per client) and, behind a proxy
-you control, name the header carrying the visitor's address (``RUM_CLIENT_IP_HEADER``).
+you control, name the header carrying the visitor's address (``RUM_CLIENT_IP_HEADER``;
+for ``X-Forwarded-For``, ``RUM_TRUSTED_PROXY_HOPS`` says how many proxies are yours).
 Runs before the body is read, so a flood costs almost nothing.
 """
 
@@ -52,3 +53,18 @@ class RateLimiter:
             self._buckets[client] = (tokens - 1, now)
             if len(self._buckets) > self._max_clients:
                 self._buckets.popitem(last=False)
+
+
+def visitor_address(header_values: list[str], hops: int = 1) -> str:
+    """The address the ``hops``-th trusted proxy from us appended to ``X-Forwarded-For``.
+
+    Each proxy appends the address it saw, so everything left of what our own
+    proxies wrote is the client's to invent: the leftmost entry is never trusted.
+    With one proxy (``hops=1``) that is the rightmost entry. Fewer entries than
+    hops: the leftmost one there is (the request skipped a proxy).
+    """
+    addresses = [part.strip() for value in header_values for part in value.split(",")]
+    addresses = [address for address in addresses if address]
+    if not addresses:
+        return ""
+    return addresses[-min(hops, len(addresses))]

@@ -66,6 +66,8 @@ class Report(msgspec.Struct, omit_defaults=True):
     rows: list[dict[str, object]]
     sql: str
     note: str = ""
+    next_offset: int | None = None
+    """Where the next page of rows starts (the API pages its answers); absent on the last."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +27,7 @@ from rum_server.labels import (
     is_event_name,
     label_refusal,
 )
+from rum_server.limits import RowLimits
 from rum_server.rating import MAX_CLS, format_value, rating
 from rum_server.redact import (
     OVERFLOW,
@@ -64,6 +64,7 @@ _VIEWPORT = re.compile(r"[0-9]{1,5}x[0-9]{1,5}")
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
 _MAX_BODY = 512
 _MS = checked("ms")
+OUTSIDE_RETENTION = "outside retention"
 _PUBLIC_SUFFIXES = PublicSuffixList()
 """The Public Suffix List the package ships (no network): registrable domains of hosts."""
 
@@ -88,18 +89,20 @@ class EventRejected(ValueError):
 class Columns:
     """Column-oriented rows: one list per column, appended to event by event."""
 
-    __slots__ = ("count", "data", "sources")
+    __slots__ = ("count", "data", "shared")
 
     def __init__(self) -> None:
         self.data: dict[str, list[Any]] = {name: [] for name in ROW_COLUMNS}
         self.count = 0
-        self.sources: list[Path] = []  # spool files these rows came from
+        self.shared: Attributes = {}
+        """LogAttributes every row also has: kept once per batch, merged in by ``merged()``."""
 
-    def extend(self, other: Columns) -> None:
-        for name, values in other.data.items():
-            self.data[name].extend(values)
-        self.count += other.count
-        self.sources.extend(other.sources)
+    def merged(self) -> dict[str, list[Any]]:
+        """The columns with each row's LogAttributes complete (what the table stores)."""
+        if not self.shared:
+            return self.data
+        full = [{**self.shared, **own} for own in self.data["LogAttributes"]]
+        return {**self.data, "LogAttributes": full}
 
 
 class BatchRows:
@@ -112,19 +115,23 @@ class BatchRows:
         policy: RedactionPolicy,
         labels: LabelBudget | None = None,
         label_stats: LabelStats | None = None,
+        limits: RowLimits | None = None,
         symbolicator: StackSymbolicator | None = None,
     ) -> None:
         self.columns = Columns()
         self._symbolicator = symbolicator
         self._labels = labels or LabelBudget()
         self._label_stats = label_stats or LabelStats()
+        self._limits = limits or RowLimits()
         self._policy = policy
         self._received_ns = context.received_ns
         self._skew_ns = clock_skew_ns(envelope.st, context.received_ns)
         self._site = envelope.site
         page_url = redact_url(envelope.url, policy)
-        # The route is cut from redacted text; redacting its result again is a cached no-op.
-        self._route = redact_text(route_for(redact_text(envelope.route, policy=policy), page_url))
+        # The route is cut from redacted text and bounded per site and day (limits.py);
+        # redacting its result again is a cached no-op.
+        route = route_for(redact_text(envelope.route, policy=policy), page_url)
+        self._route = redact_text(self._limits.route(envelope.site, context.received_ns, route))
         self._scope_version = redact_text(envelope.sv)
         self._trace_id, self._span_id, self._trace_flags = parse_traceparent(envelope.tp)
         self._resource: Attributes = {
@@ -140,7 +147,7 @@ class BatchRows:
 
     def add(self, event: Event) -> None:
         """Append the row for one decoded event; raises :class:`EventRejected`."""
-        attributes = dict(self._base)
+        attributes: Attributes = {}  # the event's own keys; the shared ones go in once
         if isinstance(event, WebVital):
             body = vital_attributes(event, self._route, attributes, self._policy)
             self._append(event.ts, "rum.web_vital", "INFO", 9, body, attributes)
@@ -173,8 +180,13 @@ class BatchRows:
         attributes: Attributes,
     ) -> None:
         """Only what differs per event; the batch's constants are filled in by ``finish``."""
+        time_ns = event_time_ns(event_ms, self._skew_ns, self._received_ns)
+        if self._limits.outside_retention(time_ns, self._received_ns):
+            raise EventRejected(
+                f"{OUTSIDE_RETENTION}: older than {self._limits.retention_days} days"
+            )
         data = self.columns.data
-        data["Timestamp"].append(event_time_ns(event_ms, self._skew_ns, self._received_ns))
+        data["Timestamp"].append(time_ns)
         data["SeverityText"].append(severity_text)
         data["SeverityNumber"].append(severity_number)
         data["Body"].append(body[:_MAX_BODY])
@@ -200,6 +212,7 @@ class BatchRows:
         }
         for name, value in constants.items():
             data[name].extend([value] * (count - len(data[name])))
+        self.columns.shared = self._base
         return self.columns
 
 

@@ -140,6 +140,32 @@ def statements(target: SchemaTarget) -> list[str]:
     ]
 
 
+DEDUP_WINDOW = 1000
+"""Recent insert tokens a plain MergeTree remembers, so a replayed segment is dropped."""
+FED_BY_INSERTS = ("rum_vitals_stage", "rum_errors_daily", "rum_page_views_daily", "rum_releases")
+"""Rollup tables filled by views on each insert: a replay must be dropped there too."""
+
+
+def dedup_window_statements(target: SchemaTarget, engines: dict[str, str]) -> list[str]:
+    """Turn on insert deduplication for the plain MergeTree tables among ours.
+
+    ``engines`` is table name → engine as the store reports it. Replicated tables
+    deduplicate by themselves, and a Distributed ``otel_logs`` (``--cluster``) takes
+    no such setting, so only plain ``*MergeTree`` tables get the window.
+    """
+    plain = [
+        table
+        for table in (target.table, *FED_BY_INSERTS)
+        if engines.get(table, "").endswith("MergeTree")
+        and not engines[table].startswith("Replicated")
+    ]
+    return [
+        f"ALTER TABLE {target.database}.{table} "
+        f"MODIFY SETTING non_replicated_deduplication_window = {DEDUP_WINDOW}"
+        for table in plain
+    ]
+
+
 def differing_columns(existing: dict[str, str]) -> list[tuple[str, str, str]]:
     """(name, exporter type, existing type or '' when missing) for each column that differs."""
     return [

@@ -24,6 +24,17 @@ DEFAULT_TTL_DAYS = 90
 DEFAULT_QUEUE_MAX_ROWS = 200_000
 DEFAULT_FLUSH_ROWS = 10_000
 DEFAULT_FLUSH_SECONDS = 1.0
+DEFAULT_QUEUE_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_SEGMENT_MAX_BYTES = 8 * 1024 * 1024
+DEFAULT_FSYNC_SECONDS = 1.0
+DEFAULT_SAMPLE_RATE_FLOOR = 0.01
+DEFAULT_MAX_ROUTES_PER_SITE = 2_000
+DEFAULT_MAX_LABEL_KEYS_PER_SITE = 1_000
+DEFAULT_MAX_CONNECTIONS = 2_000
+DEFAULT_MAX_CONNECTIONS_PER_PEER = 100
+DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
+DEFAULT_BODY_TIMEOUT_SECONDS = 10.0
+DEFAULT_KEEP_ALIVE_SECONDS = 5.0
 DEFAULT_SOURCEMAP_MAX_BYTES = 32 * 1024 * 1024
 SUPPORTED_DSN_SCHEMES = ("chdb", "clickhouse", "clickhouses", "http", "https")
 
@@ -75,6 +86,20 @@ class Settings:
     spool_dir: str = ""
     rate_limit: float = 0.0
     client_ip_header: str = ""
+    # Operation (issue 10): durability, bounds and abuse guards; docs/operations.md explains each.
+    queue_max_bytes: int = DEFAULT_QUEUE_MAX_BYTES
+    segment_max_bytes: int = DEFAULT_SEGMENT_MAX_BYTES
+    fsync_seconds: float = DEFAULT_FSYNC_SECONDS
+    proxy_hops: int = 1
+    sample_rate_floor: float = DEFAULT_SAMPLE_RATE_FLOOR
+    max_routes_per_site: int = DEFAULT_MAX_ROUTES_PER_SITE
+    max_label_keys_per_site: int = DEFAULT_MAX_LABEL_KEYS_PER_SITE
+    allowed_hosts: tuple[str, ...] = ()
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_connections_per_peer: int = DEFAULT_MAX_CONNECTIONS_PER_PEER
+    header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS
+    body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS
+    keep_alive_seconds: float = DEFAULT_KEEP_ALIVE_SECONDS
     sourcemap_dir: str = ""
     sourcemap_max_bytes: int = DEFAULT_SOURCEMAP_MAX_BYTES
     sourcemap_fetch_origins: tuple[str, ...] = ()
@@ -148,6 +173,12 @@ class Settings:
             errors.append("label budget must be at least 1 value per label key and day")
         if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
             errors.append("queue size, flush rows and flush seconds must be positive")
+        if min(self.queue_max_bytes, self.segment_max_bytes, self.max_connections) < 1:
+            errors.append("queue bytes, segment bytes and max connections must be positive")
+        if self.fsync_seconds < 0 or self.proxy_hops < 1:
+            errors.append("fsync seconds must be 0 or more and proxy hops at least 1")
+        if not 0 < self.sample_rate_floor <= 1:
+            errors.append("sample rate floor must be above 0 and at most 1")
         return errors
 
     @property
@@ -202,6 +233,19 @@ ENV_NAMES: dict[str, str] = {
     "spool_dir": "RUM_SPOOL_DIR",
     "rate_limit": "RUM_RATE_LIMIT",
     "client_ip_header": "RUM_CLIENT_IP_HEADER",
+    "queue_max_bytes": "RUM_QUEUE_MAX_BYTES",
+    "segment_max_bytes": "RUM_SEGMENT_MAX_BYTES",
+    "fsync_seconds": "RUM_FSYNC_SECONDS",
+    "proxy_hops": "RUM_TRUSTED_PROXY_HOPS",
+    "sample_rate_floor": "RUM_SAMPLE_RATE_FLOOR",
+    "max_routes_per_site": "RUM_MAX_ROUTES_PER_SITE",
+    "max_label_keys_per_site": "RUM_MAX_LABEL_KEYS_PER_SITE",
+    "allowed_hosts": "RUM_ALLOWED_HOSTS",
+    "max_connections": "RUM_MAX_CONNECTIONS",
+    "max_connections_per_peer": "RUM_MAX_CONNECTIONS_PER_PEER",
+    "header_timeout_seconds": "RUM_HEADER_TIMEOUT_SECONDS",
+    "body_timeout_seconds": "RUM_BODY_TIMEOUT_SECONDS",
+    "keep_alive_seconds": "RUM_KEEP_ALIVE_SECONDS",
     "sourcemap_dir": "RUM_SOURCEMAP_DIR",
     "sourcemap_max_bytes": "RUM_SOURCEMAP_MAX_BYTES",
     "sourcemap_fetch_origins": "RUM_SOURCEMAP_FETCH_ORIGINS",
@@ -216,6 +260,23 @@ _INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers", "s
 _INT_FIELDS |= {"label_budget"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
 _LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sinks", "sourcemap_fetch_origins"}
+_INT_FIELDS |= {
+    "queue_max_bytes",
+    "segment_max_bytes",
+    "proxy_hops",
+    "max_routes_per_site",
+    "max_label_keys_per_site",
+    "max_connections",
+    "max_connections_per_peer",
+}
+_FLOAT_FIELDS |= {
+    "fsync_seconds",
+    "sample_rate_floor",
+    "header_timeout_seconds",
+    "body_timeout_seconds",
+    "keep_alive_seconds",
+}
+_LIST_FIELDS |= {"allowed_hosts"}
 _BOOL_FIELDS = {"demo"}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from rum_server.exporter_tables import unnamed_recently
 from rum_server.rollups import SETTLE_INTERVAL_SECONDS, settle_if_due
 from rum_server.store import Store
 
@@ -25,6 +26,7 @@ class Settler:
         self._thread = threading.Thread(target=self._run, name="rum-settler", daemon=True)
 
     def start(self) -> None:
+        unnamed_recently(self._store)  # counted once at start, so health has it at once
         self._thread.start()
 
     def close(self) -> None:
@@ -38,4 +40,5 @@ class Settler:
                 settle_if_due(self._store, self._interval)
             except Exception as exc:  # a failed settle is retried next time; reports stay exact
                 log.warning("settling the rollups failed: %s", exc)
+            unnamed_recently(self._store)  # for health, which must not ask the store itself
             delay = self._interval

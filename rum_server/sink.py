@@ -1,7 +1,7 @@
 """Where rows end up. The writer only knows this two-method interface.
 
-ClickHouse is the one sink today; an OTLP exporter or a durable spool slots in
-beside it without touching the writer.
+ClickHouse is the one sink today; an OTLP exporter slots in beside it without
+touching the writer.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class Sink(Protocol):
 
     name: str
 
-    def write(self, columns: dict[str, list[Any]]) -> None: ...
+    def write(self, columns: dict[str, list[Any]], dedup_token: str = "") -> None: ...
 
 
 class ClickHouseSink:
@@ -41,13 +41,29 @@ class ClickHouseSink:
         self._store = store
         self._table = store.settings.qualified_table
 
-    def write(self, columns: dict[str, list[Any]]) -> None:
+    def write(self, columns: dict[str, list[Any]], dedup_token: str = "") -> None:
+        """Insert; the same ``dedup_token`` with the same rows again is dropped by ClickHouse."""
         names = list(columns)
         values = [
             [decimal_seconds(ns) for ns in column] if name == "Timestamp" else column
             for name, column in columns.items()
         ]
-        self._store.insert_raw(self._table, names, _encoder.encode(values), "JSONCompactColumns")
+        settings = dedup_settings(dedup_token) if dedup_token else None
+        payload = _encoder.encode(values)
+        self._store.insert_raw(self._table, names, payload, "JSONCompactColumns", settings)
+
+    def table_answers(self) -> bool:
+        """True when the store answers and the table exists (an insert can succeed)."""
+        return self._store.table_exists(self._table)
+
+
+def dedup_settings(token: str) -> dict[str, Any]:
+    """Settings that make a replayed insert a no-op, in the rollups' views as well."""
+    return {
+        "insert_deduplicate": 1,
+        "insert_deduplication_token": token,
+        "deduplicate_blocks_in_dependent_materialized_views": 1,
+    }
 
 
 def decimal_seconds(ns: int) -> str:

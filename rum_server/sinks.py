@@ -1,6 +1,6 @@
 """Which sinks receive the rows (``--sink clickhouse,otlp``), each behind its own writer.
 
-Every sink gets its own queue, retry loop and spool directory: when the OTLP
+Every sink gets its own write-ahead log, retry loop and directory: when the OTLP
 endpoint is down, ClickHouse still gets its rows (and no row is written twice
 because the other destination failed), and each destination's unsent rows are
 replayed into that destination only. :class:`WriterGroup` offers the writer's
@@ -10,15 +10,18 @@ interface to the ingest handler and health, so they need not know how many there
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from rum_server.errors import Overloaded
+from rum_server.metrics import Metrics
+from rum_server.operation import open_wal
 from rum_server.otlp import OtlpSink, parse_headers
 from rum_server.rows import Columns
 from rum_server.settings import Settings
 from rum_server.sink import ClickHouseSink, Sink
-from rum_server.spool import Spool
 from rum_server.store import Store
+from rum_server.wal import encode_record
 from rum_server.writer import Writer, WriterStats
 
 SINK_NAMES = ("clickhouse", "otlp", "spans")
@@ -39,39 +42,44 @@ def make_sink(name: str, settings: Settings, store: Store) -> Sink:
     return ClickHouseSink(store)
 
 
-def open_writer(settings: Settings, store: Store) -> Writer | WriterGroup:
-    """One writer per configured sink; a single one is returned as is."""
-    writers = [
-        Writer(
-            make_sink(name, settings, store),
-            max_rows=settings.queue_max_rows,
-            flush_rows=settings.flush_rows,
-            flush_seconds=settings.flush_seconds,
-            spool=Spool(sink_spool(settings, name)),
+def destination_answers(sink: Sink) -> Callable[[], bool]:
+    """How the writer tells "the destination is down" from "this segment is bad".
+
+    ClickHouse (rows or spans): the table answers. OTLP: never assumed, because the OTLP sink
+    already drops a batch the endpoint refuses for good (a 4xx) and raises only
+    for retryable failures.
+    """
+    answers = getattr(sink, "table_answers", None)  # the ClickHouse and span sinks
+    return answers if callable(answers) else lambda: False
+
+
+def open_writer(
+    settings: Settings, store: Store, metrics: Metrics | None = None
+) -> Writer | WriterGroup:
+    """One writer (with its own write-ahead log) per configured sink; a single one as is."""
+    writers = []
+    for name in settings.sinks:
+        sink = make_sink(name, settings, store)
+        writers.append(
+            Writer(
+                sink,
+                open_wal(settings, sink_spool(settings, name)),
+                flush_seconds=settings.flush_seconds,
+                metrics=metrics,
+                store_answers=destination_answers(sink),
+            )
         )
-        for name in settings.sinks
-    ]
     if len(writers) == 1:
         return writers[0]
-    return WriterGroup(dict(zip(settings.sinks, writers, strict=True)), settings.queue_max_rows)
-
-
-def copy_columns(columns: Columns) -> Columns:
-    """Writers merge batches in place, so each needs its own lists (the values are shared)."""
-    copy = Columns()
-    for name, values in columns.data.items():
-        copy.data[name] = list(values)
-    copy.count = columns.count
-    return copy
+    return WriterGroup(dict(zip(settings.sinks, writers, strict=True)))
 
 
 class WriterGroup:
     """Several writers fed the same rows: all accept a batch or none does."""
 
-    def __init__(self, writers: dict[str, Writer], max_rows: int) -> None:
+    def __init__(self, writers: dict[str, Writer]) -> None:
         self.writers = list(writers.values())
         self._names = list(writers)
-        self._max_rows = max_rows
         self._lock = threading.Lock()  # only writer threads run meanwhile, and they free room
 
     def start(self) -> None:
@@ -79,19 +87,23 @@ class WriterGroup:
             writer.start()
 
     def submit(self, columns: Columns) -> None:
-        """Queue the rows in every writer; :class:`Overloaded` when any queue is full."""
+        """Log the rows for every writer; :class:`Overloaded` when any log is full."""
+        frame = encode_record(columns)
         with self._lock:
-            full = [w for w in self.writers if w.stats.queued_rows + columns.count > self._max_rows]
+            full = [w for w in self.writers if not w.wal.has_room(len(frame), columns.count)]
             if full:
                 for writer in full:
                     writer.stats.rejected_batches += 1
                 raise Overloaded("the write queue is full; retry later")
-            for index, writer in enumerate(self.writers):
-                writer.submit(columns if index == 0 else copy_columns(columns))
+            for writer in self.writers:
+                writer.submit_frame(frame, columns.count)
 
     def close(self, timeout: float = 30.0) -> None:
         for writer in self.writers:
             writer.close(timeout)
+
+    def dead_letter_count(self) -> int:
+        return sum(writer.dead_letter_count() for writer in self.writers)
 
     @property
     def stats(self) -> WriterStats:
@@ -104,9 +116,12 @@ class WriterGroup:
         ]
         return WriterStats(
             queued_rows=max(stats.queued_rows for stats in each),
+            queued_bytes=max(stats.queued_bytes for stats in each),
             written_rows=min(stats.written_rows for stats in each),
             written_batches=min(stats.written_batches for stats in each),
             failed_writes=sum(stats.failed_writes for stats in each),
             rejected_batches=max(stats.rejected_batches for stats in each),
+            dead_lettered=sum(stats.dead_lettered for stats in each),
+            store_ok=all(stats.store_ok for stats in each),
             last_error="; ".join(errors),
         )

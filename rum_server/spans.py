@@ -35,7 +35,7 @@ from typing import Any
 
 import msgspec
 
-from rum_server.sink import decimal_seconds
+from rum_server.sink import decimal_seconds, dedup_settings
 from rum_server.store import Store, StoreError
 
 TRACES_TABLE = "otel_traces"
@@ -234,7 +234,9 @@ class SpanSink:
         self._table = f"{store.settings.database}.{table}"
         ensure_traces_table(store, table)
 
-    def write(self, columns: dict[str, list[Any]]) -> None:
+    def write(self, columns: dict[str, list[Any]], dedup_token: str = "") -> None:
+        """Insert the spans; the segment's token makes a replay a no-op where the table
+        deduplicates (Replicated tables)."""
         spans = span_columns(columns)
         if not spans["Timestamp"]:
             return
@@ -242,6 +244,9 @@ class SpanSink:
             [decimal_seconds(ns) for ns in column] if name == "Timestamp" else column
             for name, column in spans.items()
         ]
-        self._store.insert_raw(
-            self._table, list(spans), _encoder.encode(values), "JSONCompactColumns"
-        )
+        settings = dedup_settings(dedup_token) if dedup_token else None
+        payload = _encoder.encode(values)
+        self._store.insert_raw(self._table, list(spans), payload, "JSONCompactColumns", settings)
+
+    def table_answers(self) -> bool:
+        return self._store.table_exists(self._table)

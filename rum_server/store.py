@@ -16,7 +16,7 @@ from typing import Any
 
 import clickhouse_connect
 
-from rum_server.schema import SchemaTarget, missing_columns, statements
+from rum_server.schema import SchemaTarget, dedup_window_statements, missing_columns, statements
 from rum_server.settings import Settings
 
 
@@ -98,6 +98,16 @@ class Store:
                 )
         for statement in statements(target):
             self.command(statement)
+        for statement in dedup_window_statements(target, self.table_engines()):
+            self.command(statement)
+
+    def table_engines(self) -> dict[str, str]:
+        """Name -> engine of the tables in our database."""
+        rows = self.query(
+            "SELECT name, engine FROM system.tables WHERE database = {db:String}",
+            {"db": self.settings.database},
+        )
+        return {name: engine for name, engine in rows}
 
     def table_columns(self) -> dict[str, str]:
         """Name -> type of the logs table's columns; empty when it does not exist yet."""
@@ -145,10 +155,24 @@ class Store:
                 table, list(columns.values()), column_names=names, column_oriented=True
             )
 
-    def insert_raw(self, table: str, names: list[str], payload: bytes, fmt: str) -> None:
+    def insert_raw(
+        self,
+        table: str,
+        names: list[str],
+        payload: bytes,
+        fmt: str,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
         """Insert bytes already in a ClickHouse input format (``JSONCompactColumns`` …)."""
         with self._lock:
-            self.client.raw_insert(table, names, insert_block=payload, fmt=fmt)
+            self.client.raw_insert(table, names, insert_block=payload, fmt=fmt, settings=settings)
+
+    def table_exists(self, qualified_table: str) -> bool:
+        """False when the store does not answer or the table is missing."""
+        try:
+            return self.query(f"EXISTS TABLE {qualified_table}") == [(1,)]
+        except StoreError:
+            return False
 
     def ping(self) -> bool:
         try:

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import FrameType
 
 from rum_server.settings import Settings
-from rum_server.spool import SUFFIX
+from rum_server.wal import LEGACY_SPOOL_SUFFIX, SUFFIX
 
 log = logging.getLogger("rum_server.workers")
 
@@ -47,11 +47,12 @@ def adopt_orphan_spools(settings: Settings) -> int:
     base = settings.spool_path
     if not base.is_dir():
         return 0
-    orphans = list(base.glob("*" + SUFFIX))
+    patterns = ("*" + SUFFIX, "*" + LEGACY_SPOOL_SUFFIX)  # segments, and older spool files
+    orphans = [path for pattern in patterns for path in base.glob(pattern)]
     for directory in base.glob("worker-*"):
         slot = directory.name.removeprefix("worker-")
         if not slot.isdigit() or int(slot) >= settings.workers:
-            orphans += directory.glob("*" + SUFFIX)
+            orphans += [path for pattern in patterns for path in directory.glob(pattern)]
     if orphans:
         target = slot_spool(settings, 0)
         target.mkdir(parents=True, exist_ok=True)
@@ -65,6 +66,7 @@ def worker_main(settings: Settings, sock: socket.socket, slot: int, log_level: s
     import uvicorn
 
     from rum_server.app import create_app
+    from rum_server.connections import apply_connection_guards
 
     os.setpgrp()  # a terminal's Ctrl-C reaches the supervisor only; it sends one SIGTERM
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -77,6 +79,7 @@ def worker_main(settings: Settings, sock: socket.socket, slot: int, log_level: s
         lifespan="on",
         timeout_graceful_shutdown=10,
     )
+    apply_connection_guards(config, mine)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -58,7 +58,7 @@ def app(data_dir: Path) -> Iterator[Litestar]:
 
 def client_from(app: Litestar, host: str) -> TestClient[Any]:
     """A client on the running app that connects from ``host``."""
-    return TestClient(app=from_client(app, host))
+    return TestClient(app=from_client(app, host), base_url="http://127.0.0.1")
 
 
 @pytest.fixture(scope="module")

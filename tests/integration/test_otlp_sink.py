@@ -127,9 +127,9 @@ def test_rows_the_endpoint_never_took_are_spooled_and_sent_at_the_next_start(
         url = down.url  # a port nobody listens on once the block ends
     settings = make_settings(tmp_path / "data", sinks=("otlp",), otlp_endpoint=url)
     post_examples(settings)
-    spooled = list((settings.spool_path / "otlp").glob("*.rows.msgpack"))
-    assert len(spooled) == 1
-    assert not list(settings.spool_path.glob("*.rows.msgpack"))  # ClickHouse's spool untouched
+    spooled = list((settings.spool_path / "otlp").glob("*.wal"))
+    assert len(spooled) == 1  # the log segment the endpoint never took
+    assert not list(settings.spool_path.glob("*.wal"))  # ClickHouse's log untouched
     with otlp_receiver() as received:
         restarted = make_settings(tmp_path / "data", sinks=("otlp",), otlp_endpoint=received.url)
         with TestClient(app=create_app(restarted)):
@@ -155,7 +155,7 @@ def test_a_permanent_refusal_is_logged_and_dropped_not_retried_forever(tmp_path:
     dropped = int(message.split(" refused ")[1].split()[0])
     assert "records for good (400" in message
     assert dropped + len(list(received.records())) == EXAMPLE_ROWS
-    assert not list(settings.spool_path.rglob("*.rows.msgpack"))
+    assert not list(settings.spool_path.rglob("*.wal"))
 
 
 @pytest.mark.parametrize(

@@ -73,8 +73,8 @@ def test_rows_the_store_refused_through_a_shutdown_are_spooled_and_replayed(
     with TestClient(app=app) as client:
         app.state.store.command(f"RENAME TABLE {table} TO {table}_away")
         post_examples(client)
-    spooled = list(settings.spool_path.glob("*.rows.msgpack"))
-    assert len(spooled) == 1
+    spooled = list(settings.spool_path.glob("*.wal"))
+    assert len(spooled) == 1  # one segment: the batches that were logged before the answers
 
     store = Store(settings)
     try:
@@ -85,4 +85,4 @@ def test_rows_the_store_refused_through_a_shutdown_are_spooled_and_replayed(
     with TestClient(app=app) as client:
         wait_for(lambda: app.state.writer.stats.written_rows == expected)
     assert len(read_rows(settings)) == expected
-    assert list(settings.spool_path.glob("*.rows.msgpack")) == []
+    assert list(settings.spool_path.glob("*.wal")) == []

@@ -52,7 +52,8 @@ def rows_for(*events: Event, **envelope_overrides: Any) -> list[dict[str, Any]]:
     for item in events:
         builder.add(item)
     columns = builder.finish()
-    return [{name: columns.data[name][i] for name in ROW_COLUMNS} for i in range(columns.count)]
+    data = columns.merged()
+    return [{name: data[name][i] for name in ROW_COLUMNS} for i in range(columns.count)]
 
 
 def test_every_row_carries_the_page_and_client_context() -> None:

@@ -6,6 +6,7 @@ from rum_server.schema import (
     EXPORTER_COLUMNS,
     MATERIALIZED_COLUMNS,
     SchemaTarget,
+    dedup_window_statements,
     logs_table_ddl,
     missing_columns,
     statements,
@@ -31,6 +32,24 @@ def test_every_statement_is_idempotent() -> None:
     for statement in statements(SchemaTarget()):
         head = statement.split("(", 1)[0]
         assert "IF NOT EXISTS" in head or "IF NOT EXISTS" in statement, statement[:80]
+
+
+def test_only_plain_merge_tree_tables_fed_by_inserts_get_the_dedup_window() -> None:
+    engines = {
+        "otel_logs": "MergeTree",
+        "rum_vitals_stage": "ReplacingMergeTree",
+        "rum_errors_daily": "ReplicatedAggregatingMergeTree",
+        "rum_page_views_daily": "AggregatingMergeTree",
+        "rum_vitals_daily": "AggregatingMergeTree",  # filled by the settler, not by inserts
+    }
+    ddl = dedup_window_statements(SchemaTarget(), engines)
+    assert [statement.split()[2] for statement in ddl] == [
+        "otel.otel_logs",
+        "otel.rum_vitals_stage",
+        "otel.rum_page_views_daily",
+    ]
+    assert all("non_replicated_deduplication_window = " in statement for statement in ddl)
+    assert dedup_window_statements(SchemaTarget(), {"otel_logs": "Distributed"}) == []
 
 
 def test_a_cluster_target_uses_on_cluster_and_replicated_engines() -> None:
