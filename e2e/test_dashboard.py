@@ -9,6 +9,7 @@ full-page screenshot to ``test-artifacts/dashboard.png``.
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -212,6 +213,15 @@ def test_seeded_store_draws_every_panel(seeded_server: str, visit: Visit) -> Non
         assert device_cell.locator(".pill").inner_text() not in ("", NO_VALUE)
     assert count(page, ".hbars li") >= 3
     assert count(page, ".errors-table tbody tr") >= 1
+    page.wait_for_selector(".funnel li[data-event=purchase]", timeout=60_000)
+    assert count(page, ".funnel li") == 7  # the reserved funnel, view_item_list → purchase
+    with urllib.request.urlopen(f"{seeded_server}/__deco/rum/api/events?site={SITE}") as answer:
+        purchase = json.loads(answer.read())["rows"][-1]
+    shown = page.locator(".funnel li[data-event=purchase]").inner_text()
+    assert f"{purchase['conversion'] * 100:.0f}% of previous" in shown  # the API's conversion
+    assert f"{purchase['events']:,}" in shown
+    page.wait_for_selector(".events-table tbody tr", timeout=60_000)
+    assert count(page, ".events-table tbody tr") == 7
     assert "n=" in page.locator(".routes-table tbody tr").first.inner_text()
     assert "SELECT" in (page.locator("#routes-sql").text_content() or "")
     assert page.locator("#compare").inner_text().strip() != ""

@@ -9,6 +9,7 @@ stub), and loads known images and scripts from its own host, its CDN and a third
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -42,6 +43,10 @@ from e2e.storefront import (
     USER_HASH,
     serve_storefront,
 )
+from rum_server import reports
+from rum_server.reports import Filters
+from rum_server.settings import Settings
+from rum_server.store import Store
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "snippet.md"
 OBSERVE_RESOURCES = """() => performance.getEntriesByType('resource').map((e) => ({
@@ -59,6 +64,8 @@ class Visit:
     resources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     user_hash: str = ""
     console: list[ConsoleMessage] = field(default_factory=list)
+    funnel: list[dict[str, object]] = field(default_factory=list)
+    """``rum-server query events`` on the stored rows (the reserved funnel's first steps)."""
 
     @property
     def dev_warnings(self) -> list[str]:
@@ -127,7 +134,20 @@ def visit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Visit]:
     finally:
         stop_server(process)
     observed.rows = read_rows(data_dir)
+    observed.funnel = funnel_report(data_dir)
     yield observed
+
+
+FUNNEL_STEPS = ["view_item_list", "view_product", "add_to_cart", "begin_checkout"]
+
+
+def funnel_report(data_dir: Path) -> list[dict[str, object]]:
+    """The funnel report (the CLI's and the API's) over what the shop stored."""
+    store = Store(Settings(dsn=f"chdb://{data_dir}"))
+    try:
+        return reports.events(store, Filters(site=SITE, metric=""), FUNNEL_STEPS).rows
+    finally:
+        store.close()
 
 
 def test_the_funnel_before_and_after_the_snippet_loaded_is_stored(visit: Visit) -> None:
@@ -137,6 +157,16 @@ def test_the_funnel_before_and_after_the_snippet_loaded_is_stored(visit: Visit) 
     view = next(r for r in events if r.attr("rum.event.name") == "view_product")
     assert view.attr("rum.event.label.currency") == "BRL"
     assert view.attr("rum.event.attr.item_id") == "SKU-98765"
+
+
+def test_the_funnel_report_counts_the_stored_steps_and_their_conversion(visit: Visit) -> None:
+    stored = [r.attr("rum.event.name") for r in visit.rows if r.site == SITE]
+    counts = [stored.count(name) for name in FUNNEL_STEPS]
+    assert [row["event"] for row in visit.funnel] == FUNNEL_STEPS
+    assert [row["events"] for row in visit.funnel] == counts  # sample rate 1: weight 1
+    conversions = [1.0] + [round(b / a, 4) for a, b in itertools.pairwise(counts)]
+    assert [row["conversion"] for row in visit.funnel] == conversions
+    assert min(counts) >= 1
 
 
 def test_an_id_passed_as_a_label_is_refused_in_the_browser(visit: Visit) -> None:

@@ -184,15 +184,38 @@ def compare_handler(
 @get(f"{API_PATH}/events", sync_to_thread=True, guards=[require_api_access])
 def events_handler(
     request: Request[Any, Any, Any],
-    names: FromQuery[str],
+    steps: FromQuery[str] = "",
+    names: FromQuery[str] = "",
     site: FromQuery[str] = "",
     days: FromQuery[int] = 7,
     device: FromQuery[str] = "",
+    release: FromQuery[str] = "",
+    by: FromQuery[str] = "",
 ) -> Report:
-    """Funnel: sessions reaching each of ``names`` (comma list) in order."""
+    """The funnel: weighted events of each of ``steps`` (comma list; default the reserved
+    funnel; ``names`` is the older spelling) and the conversion from step to step; with
+    ``by`` (release, device, route), one funnel per value."""
     chosen = filters(site, days, "", device)
-    steps = [name.strip() for name in names.split(",")]
-    return answer(request, lambda store: reports.events(store, chosen, steps))
+    try:
+        ordered = reports.funnel_steps(steps or names)
+    except ReportError as exc:
+        raise ClientException(str(exc)) from None
+    return answer(request, lambda store: reports.events(store, chosen, ordered, release, by))
+
+
+@get(f"{API_PATH}/top-events", sync_to_thread=True, guards=[require_api_access])
+def top_events_handler(
+    request: Request[Any, Any, Any],
+    site: FromQuery[str] = "",
+    days: FromQuery[int] = 7,
+    device: FromQuery[str] = "",
+    label: FromQuery[str] = "",
+    limit: FromQuery[int] = 20,
+    release: FromQuery[str] = "",
+) -> Report:
+    """Custom events by weighted count and share; with ``label``, per value of that label."""
+    chosen = filters(site, days, "", device)
+    return answer(request, lambda store: reports.top_events(store, chosen, label, limit, release))
 
 
 SQL_MEDIA_TYPES = {
@@ -232,5 +255,6 @@ def api_routes() -> list[ControllerRouterHandler]:
         pages_handler,
         compare_handler,
         events_handler,
+        top_events_handler,
         sql_handler,
     ]

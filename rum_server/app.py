@@ -8,6 +8,7 @@ the environment here.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -22,6 +23,7 @@ from rum_server.dashboard import dashboard_routes
 from rum_server.exporter_tables import unnamed_known, unnamed_note
 from rum_server.hosts import require_allowed_host
 from rum_server.ingest import ingest
+from rum_server.label_budget import seed_from_store
 from rum_server.operation import (
     close_metrics,
     metrics_route,
@@ -36,7 +38,7 @@ from rum_server.sinks import WriterGroup, open_writer
 from rum_server.snippet_files import load_snippets, serve_snippet
 from rum_server.sourcemaps import INGEST_BUDGET_SECONDS, stack_symbolicator
 from rum_server.sourcemaps_api import sourcemap_routes
-from rum_server.store import Store
+from rum_server.store import Store, StoreError
 from rum_server.user_agent import load_rules
 from rum_server.writer import Writer
 
@@ -76,6 +78,8 @@ async def health(request: Request[object, object, State]) -> Response[dict[str, 
         body["data_dir"] = state.settings.data_path
     if stats.last_error:
         body["last_error"] = stats.last_error
+    pipeline: Pipeline = state.pipeline
+    body["labels"] = pipeline.label_stats.snapshot()
     unnamed = unnamed_known(state.store)  # counted by the settler thread, not here
     if unnamed:
         body["unnamed_rum_rows"] = unnamed
@@ -113,6 +117,7 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     state.store = store
     state.writer = writer
     state.pipeline = Pipeline(settings, stack_symbolicator(settings, INGEST_BUDGET_SECONDS))
+    seed_label_budget(state.pipeline, store)
     state.rate_limiter = (
         RateLimiter(settings.rate_limit, burst=max(1.0, 2 * settings.rate_limit))
         if settings.rate_limit
@@ -122,6 +127,17 @@ def open_state(settings: Settings, state: State, store: Store | None = None) -> 
     state.settler.start()
     log.info("User-Agent parser: %s", load_rules())
     state.snippets = load_snippets()
+
+
+def seed_label_budget(pipeline: Pipeline, store: Store) -> None:
+    """Start the label budget from the values stored today, so a restart or another
+    worker does not reopen it; a store that cannot answer yet starts it empty (logged)."""
+    try:
+        seeded = seed_from_store(pipeline.labels, store, time.time_ns())
+    except StoreError as exc:
+        log.warning("the label budget starts empty: %s", exc)
+        return
+    log.info("label budget: %d stored label values seeded", seeded)
 
 
 def close_state(state: State) -> None:

@@ -72,11 +72,18 @@ ERRORS = (
     ("SyntaxError", "Unexpected token '<' in JSON at position 0", "5e66f0b2", 0.05),
 )
 FUNNEL_EVENTS = {
-    "/_products/$slug/p": "view_item",
+    "/$category": "view_item_list",
+    "/_products/$slug/p": "view_product",
     "/cart": "add_to_cart",
     "/checkout": "begin_checkout",
 }
-PURCHASE_CHANCE = 0.55
+"""The reserved funnel's first steps, one per page of the walk; the checkout adds the rest."""
+CHECKOUT_CHANCES = (0.85, 0.8, 0.75)
+"""Chance a checkout goes on to add_shipping_info, then add_payment_info, then purchase."""
+BROKEN_PAYMENT_PURCHASE_CHANCE = 0.35
+"""In the middle release payment fails often: purchases after add_payment_info drop."""
+SHIPPING_TIERS = (("standard", 0.6), ("express", 0.3), ("pickup", 0.1))
+PAYMENT_TYPES = (("credit_card", 0.55), ("pix", 0.35), ("boleto", 0.1))
 MOBILE_LCP_REGRESSION = 1.3
 
 
@@ -121,6 +128,10 @@ def releases(start_ns: int, now_ns: int) -> list[tuple[str, int]]:
         stamp = time.strftime("%Y.%m.%d", time.localtime(start // 10**9))  # the day it lands on
         versions.append((f"{stamp}-{uuid.UUID(int=start).hex[-6:]}", start))
     return versions
+
+
+def _weighted_name(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
+    return str(rng.choices([name for name, _ in options], [w for _, w in options])[0])
 
 
 def _pick(rng: random.Random, options: tuple[Any, ...], weights: list[float]) -> Any:
@@ -195,8 +206,33 @@ class Builder:
             ts += int(rng.uniform(8, 90) * 1e9)
             if rng.random() >= NEXT_PAGE_CHANCE[index]:
                 break
-        if page.route == "/checkout" and rng.random() < PURCHASE_CHANCE:
-            self.event(self.page_context(page, resource, shared), "purchase", ts)
+        if page.route == "/checkout":
+            self.checkout(self.page_context(page, resource, shared), ts, version)
+
+    def checkout(self, context: PageContext, ts: int, version: str) -> None:
+        """Shipping, payment, purchase: each step reached by chance; the middle release
+        loses many purchases at the payment step (the funnel's drop to find)."""
+        shipping, payment, purchase = CHECKOUT_CHANCES
+        if version == self.releases[len(self.releases) // 2][0] and len(self.releases) > 2:
+            purchase = BROKEN_PAYMENT_PURCHASE_CHANCE
+        steps = (
+            (
+                "add_shipping_info",
+                shipping,
+                {"shipping_tier": _weighted_name(self.rng, SHIPPING_TIERS)},
+            ),
+            (
+                "add_payment_info",
+                payment,
+                {"payment_type": _weighted_name(self.rng, PAYMENT_TYPES)},
+            ),
+            ("purchase", purchase, {"currency": "BRL"}),
+        )
+        for name, chance, labels in steps:
+            if self.rng.random() >= chance:
+                return
+            ts += int(self.rng.uniform(5, 40) * 1e9)
+            self.event(context, name, ts, labels)
 
     def page_context(
         self, page: Page, resource: dict[str, str], shared: dict[str, str]
@@ -245,8 +281,10 @@ class Builder:
         if rng.random() < 0.035:
             self.error(context, ts + 2 * 10**9)
         event = FUNNEL_EVENTS.get(page.route)
-        if event:
-            self.event(context, event, ts + 3 * 10**9)
+        if event == "view_item_list":
+            self.event(context, event, ts + 3 * 10**9, {"item_list_name": "calcados"})
+        elif event:
+            self.event(context, event, ts + 3 * 10**9, {"currency": "BRL"})
 
     def vital(self, context: PageContext, name: str, value: float, metric_id: str, ts: int) -> None:
         text = format_value(value)
@@ -278,8 +316,13 @@ class Builder:
         }
         self.row(context, ts, "rum.error", message, attrs, severity=("ERROR", 17))
 
-    def event(self, context: PageContext, name: str, ts: int) -> None:
-        attrs = {"rum.event.name": name, "rum.event.label.currency": "BRL"}
+    def event(
+        self, context: PageContext, name: str, ts: int, labels: dict[str, str] | None = None
+    ) -> None:
+        attrs = {"rum.event.name": name}
+        attrs.update({f"rum.event.label.{key}": value for key, value in (labels or {}).items()})
+        if name in ("view_product", "add_to_cart"):
+            attrs["rum.event.attr.item_id"] = f"sku-{self.rng.randrange(10_000, 99_999)}"
         self.row(context, ts, "rum.event", name, attrs)
 
     def row(

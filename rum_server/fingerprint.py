@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from rum_server.redact import Redacted, checked, redact_message
 from rum_server.symbolicate import Frame, Symbolicated, parse_frames, path_of
 
 INLINE = "(inline)"
@@ -57,10 +58,12 @@ def fingerprint(
     return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
 
 
-def identify_error(attributes: dict[str, str], symbolicated: Symbolicated | None = None) -> None:
+def identify_error(
+    attributes: dict[str, Redacted], symbolicated: Symbolicated | None = None
+) -> None:
     """Sets ``rum.error.fingerprint`` and, when a map resolved a frame, keeps the minified
     stack in ``rum.error.stack.minified`` and the symbolicated one in ``rum.error.stack``."""
-    stack = attributes.get("rum.error.stack", "")
+    stack = attributes.get("rum.error.stack") or checked("")
     top_file = attributes.get("rum.error.file", "")
     if not top_file:
         frames = parse_frames(stack)
@@ -68,12 +71,15 @@ def identify_error(attributes: dict[str, str], symbolicated: Symbolicated | None
     top_in_app = None
     if symbolicated is not None and symbolicated.mapped:
         attributes["rum.error.stack.minified"] = stack
-        attributes["rum.error.stack"] = symbolicated.stack
+        # Names from the site's own maps: redacted like the stack they replace.
+        attributes["rum.error.stack"] = redact_message(symbolicated.stack)
         top_in_app = symbolicated.top_in_app
-    attributes["rum.error.fingerprint"] = fingerprint(
-        attributes.get("rum.error.type", ""),
-        attributes.get("rum.error.message", ""),
-        top_file,
-        attributes.get("rum.page.url", ""),
-        top_in_app,
+    attributes["rum.error.fingerprint"] = checked(
+        fingerprint(
+            attributes.get("rum.error.type", ""),
+            attributes.get("rum.error.message", ""),
+            top_file,
+            attributes.get("rum.page.url", ""),
+            top_in_app,
+        )
     )

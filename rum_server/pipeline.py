@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from rum_server.cardinality import LabelGuard, RouteGuard
+from rum_server.cardinality import RouteGuard
 from rum_server.errors import Forbidden, MalformedBatch
+from rum_server.label_budget import LabelBudget
+from rum_server.labels import LabelStats
 from rum_server.limits import RowLimits
 from rum_server.redact import RedactionPolicy, is_clean_site
 from rum_server.rows import BatchContext, BatchRows, Columns, EventRejected
@@ -20,6 +22,7 @@ from rum_server.symbolicate import StackSymbolicator
 from rum_server.user_agent import parse_user_agent
 from rum_server.wire import (
     MAX_NESTING,
+    Envelope,
     batch_decoder,
     event_decoder,
     nesting_too_deep,
@@ -55,7 +58,10 @@ class Pipeline:
         self._symbolicator = symbolicator  # source maps, passed in: the pipeline does no I/O
         self._policy = RedactionPolicy(settings.query_allowlist)
         self._sites = frozenset(settings.sites)
-        self._labels = LabelGuard(max_keys=settings.max_label_keys_per_site)
+        self.labels = LabelBudget(
+            settings.label_budget, max_slots_per_site=settings.max_label_keys_per_site
+        )
+        self.label_stats = LabelStats()
         self._limits = RowLimits(
             settings.sample_rate_floor,
             settings.ttl_days,
@@ -78,7 +84,8 @@ class Pipeline:
             typed,
             self._context(request),
             self._policy,
-            self._labels,
+            self.labels,
+            self.label_stats,
             self._limits,
             self._symbolicator,
         )
@@ -106,7 +113,8 @@ class Pipeline:
             batch,
             self._context(request),
             self._policy,
-            self._labels,
+            self.labels,
+            self.label_stats,
             self._limits,
             self._symbolicator,
         )
@@ -117,6 +125,18 @@ class Pipeline:
             except (msgspec.ValidationError, msgspec.DecodeError, EventRejected) as exc:
                 rejected.append({"index": index, "reason": str(exc)})
         return self._result(rows, rejected)
+
+    def _rows(self, envelope: Envelope, request: RequestContext) -> BatchRows:
+        """The row builder for one batch, with this process's label budget and symbolicator."""
+        return BatchRows(
+            envelope,
+            self._context(request),
+            self._policy,
+            self.labels,
+            self.label_stats,
+            self._limits,
+            self._symbolicator,
+        )
 
     def _check_site(self, site: str) -> None:
         if self._sites and site not in self._sites:

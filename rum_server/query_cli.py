@@ -25,6 +25,7 @@ from rum_server import error_reports, reports
 from rum_server.cli import CliError, add_store_options, settings_from
 from rum_server.csv_safe import safe_cell
 from rum_server.exporter_tables import count_unnamed, unnamed_note
+from rum_server.labels import RESERVED_FUNNEL
 from rum_server.reports import METRICS, Comparison, DateRange, Filters, Report, ReportError
 from rum_server.rollups import RollupTables, settle
 from rum_server.settings import Settings
@@ -35,6 +36,7 @@ EXIT_USAGE = 2
 API_TIMEOUT_SECONDS = 60.0
 
 SHARE_COLUMNS = {"good", "needs_improvement", "poor", "of_first", "of_previous"}
+SHARE_COLUMNS |= {"conversion", "share"}  # the funnel's and top events' ratios
 CHANGE_PERCENT_COLUMNS = {"change_pct"}
 METRIC_VALUE_COLUMNS = {
     "p50",
@@ -83,9 +85,21 @@ def request_for(args: argparse.Namespace) -> tuple[str, dict[str, str], Builder]
         return report, {}, reports.sites
     if report == "events":
         chosen = filters_from(args)
-        names = [name.strip() for name in args.names.split(",")]
-        params |= {"names": args.names}
-        return report, params, lambda store: reports.events(store, chosen, names)
+        steps = reports.funnel_steps(args.steps)
+        params |= {"steps": args.steps, "release": args.release, "by": args.by}
+        return (
+            report,
+            params,
+            lambda store: reports.events(store, chosen, steps, args.release, args.by),
+        )
+    if report == "top-events":
+        chosen = filters_from(args)
+        params |= {"label": args.label, "limit": str(args.limit), "release": args.release}
+        return (
+            report,
+            params,
+            lambda store: reports.top_events(store, chosen, args.label, args.limit, args.release),
+        )
     chosen = filters_from(args, args.metric)
     comparison = Comparison(
         a=args.a,
@@ -411,13 +425,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--by", default="", choices=["route", "device", "browser"], help="default: one row"
     )
 
-    events = reports_parsers.add_parser("events", help="funnel of custom events per session")
+    events = reports_parsers.add_parser(
+        "events", help="funnel: weighted events per step and step-to-step conversion"
+    )
     _common(events)
     events.add_argument(
+        "--steps",
         "--names",
-        default="view_item,add_to_cart,begin_checkout,purchase",
-        help="event names in funnel order, comma separated",
+        default="",
+        help="event names in funnel order, comma separated (default: the reserved funnel "
+        f"{','.join(RESERVED_FUNNEL)})",
     )
+    events.add_argument("--release", default="", help="one release (service.version) only")
+    events.add_argument(
+        "--by", default="", choices=list(reports.FUNNEL_GROUPS), help="one funnel per value"
+    )
+
+    top_events = reports_parsers.add_parser(
+        "top-events", help="custom events by weighted count, optionally per label value"
+    )
+    _common(top_events)
+    top_events.add_argument("--label", default="", help="also split by this label key")
+    top_events.add_argument("--limit", type=int, default=20)
+    top_events.add_argument("--release", default="", help="one release (service.version) only")
 
     sites = reports_parsers.add_parser("sites", help="site ids with data")
     _common(sites)

@@ -27,10 +27,22 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NewType
 from urllib.parse import quote, unquote
 
 from rum_server.metrics import hooks
+
+Redacted = NewType("Redacted", str)
+"""A client-supplied string fit to store. Only this module makes one: :func:`redact` and
+its wrappers, the ``clean_*`` id checks, and :func:`checked` for values that match a
+closed alphabet in full (enum words, numbers). The row builder takes nothing else for a
+stored value, so ``mypy --strict`` fails a change that sends a client string to a column
+without redaction (the plan's redaction audit rule; tests/unit/test_redaction_audit.py
+proves mypy refuses a bypass)."""
+
+CLOSED_WORD = re.compile(r"[A-Za-z0-9._:+-]{0,64}")
+"""The alphabet of enum words, versions and numbers: no space, ``@``, ``/``, ``%`` or
+``=``, so no free text, email, URL or ``key=secret`` fits in it."""
 
 # -- masks -------------------------------------------------------------------------------
 
@@ -43,6 +55,8 @@ JWT = "[jwt]"
 TOKEN = "[token]"
 IP = "[ip]"
 REDACTION_FAILED = "[redacted]"
+OVERFLOW = Redacted("(other)")
+"""Stored instead of a custom-event label value past its key's daily budget."""
 """Stored instead of a string the redactor could not process (never expected)."""
 
 # -- policy ------------------------------------------------------------------------------
@@ -419,6 +433,12 @@ def normalise(text: str, *, multiline: bool = False) -> str:
     return invisible.sub("", text) if invisible.search(text) else text
 
 
+def readable(text: str) -> str:
+    """One line as the detectors read it: normalised and percent-decoded (labels.py
+    judges label values on this, so ``ana%40example.org`` is an email there too)."""
+    return _percent_decoded(normalise(text))
+
+
 def _percent_decoded(text: str, *, multiline: bool = False) -> str:
     """Percent-escapes decoded until none is left, then normalised again (``%00`` is a NUL)."""
     for _ in range(_DECODE_ROUNDS):
@@ -669,13 +689,17 @@ lines (error messages, stacks: line breaks kept), a URL, a referrer (origin only
 attribute or label key."""
 
 
-def redact(value: str, kind: Kind = "text", policy: RedactionPolicy = DEFAULT_POLICY) -> str:
+def redact(value: str, kind: Kind = "text", policy: RedactionPolicy = DEFAULT_POLICY) -> Redacted:
     """The one entry point every stored client string goes through: normalised first
     (control and invisible characters removed, percent-escapes decoded), then masked.
 
     Total: any input gives a string. A failure (never seen) gives ``[redacted]``, or ""
     for referrers and keys, never the input.
     """
+    return Redacted(_redacted(value, kind, policy))
+
+
+def _redacted(value: str, kind: Kind, policy: RedactionPolicy) -> str:
     if not isinstance(value, str):
         return ""
     try:
@@ -691,23 +715,23 @@ def redact(value: str, kind: Kind = "text", policy: RedactionPolicy = DEFAULT_PO
         return "" if kind in ("referrer", "key") else REDACTION_FAILED
 
 
-def redact_text(text: str, *, policy: RedactionPolicy = DEFAULT_POLICY) -> str:
+def redact_text(text: str, *, policy: RedactionPolicy = DEFAULT_POLICY) -> Redacted:
     """Names, attribute values, labels (one line): PII masked, embedded URLs redacted."""
     return redact(text, "text", policy)
 
 
-def redact_message(text: str, policy: RedactionPolicy = DEFAULT_POLICY) -> str:
+def redact_message(text: str, policy: RedactionPolicy = DEFAULT_POLICY) -> Redacted:
     """Error messages: like :func:`redact_text`, but line breaks are kept."""
     return redact(text, "multiline", policy)
 
 
-def redact_url(url: str, policy: RedactionPolicy) -> str:
+def redact_url(url: str, policy: RedactionPolicy) -> Redacted:
     """Page, error-file and resource URLs: no fragment, no credentials, query values
     removed except allow-listed keys, PII and tokens masked in host, path and kept values."""
     return redact(url, "url", policy)
 
 
-def redact_key(key: str) -> str:
+def redact_key(key: str) -> Redacted:
     """An attribute or label key as stored, or "" when the pair must be dropped."""
     return redact(key, "key")
 
@@ -750,12 +774,12 @@ def _origin(url: str) -> str:
     return f"{scheme}://{host.lower()}" + (f":{port}" if port else "")
 
 
-def redact_referrer(url: str) -> str:
+def redact_referrer(url: str) -> Redacted:
     """The referrer's origin only (``https://www.google.com``); "" if not an http(s) URL."""
     return redact(url, "referrer")
 
 
-def redact_stack(stack: str, policy: RedactionPolicy) -> str:
+def redact_stack(stack: str, policy: RedactionPolicy) -> Redacted:
     """Stack traces: frame URLs lose query values and fragments (``:line:col`` kept),
     the rest is masked like free text."""
     return redact(stack, "multiline", policy)
@@ -791,16 +815,16 @@ def _is_plain_id(value: str) -> bool:
     return _mask_pii(value) == value
 
 
-def clean_id(value: str) -> str:
+def clean_id(value: str) -> Redacted:
     """A page-view, session or metric id as stored: the client's own when it has the strict
     alphabet (``A-Za-z0-9._:-``, at least one letter), no run of 8+ digits but web-vitals'
     13-digit parts, and no detector fires on it; else ``h-`` and a keyed hash of it, so a
     card, CPF or phone number sent as an id is never stored and its rows still group."""
     if isinstance(value, str) and _is_plain_id(value):
-        return value
+        return Redacted(value)
     data = str(value).encode("utf-8", "surrogatepass")
     digest = hashlib.blake2b(data, key=_ID_HASH_KEY, digest_size=12).hexdigest()
-    return "h-" + digest.translate(_HEX_AS_LETTERS)  # letters only: a clean id itself
+    return Redacted("h-" + digest.translate(_HEX_AS_LETTERS))  # letters only: a clean id
 
 
 def is_clean_site(site: str) -> bool:
@@ -808,18 +832,34 @@ def is_clean_site(site: str) -> bool:
     return isinstance(site, str) and _is_plain_id(site)
 
 
-def clean_fingerprint(fingerprint: str) -> str:
+def clean_fingerprint(fingerprint: str) -> Redacted:
     """The client's error fingerprint when it is 8 to 64 lowercase hex digits with a letter
     (so no phone, card or name), else "" (the server then computes its own)."""
     if isinstance(fingerprint, str) and _FINGERPRINT.fullmatch(fingerprint):
-        return fingerprint if not fingerprint.isdigit() else ""
-    return ""
+        return Redacted(fingerprint if not fingerprint.isdigit() else "")
+    return Redacted("")
 
 
-def clean_user_hash(user_hash: str) -> str:
+def clean_user_hash(user_hash: str) -> Redacted:
     """A user hash is a SHA-256: 64 hex digits, stored lower-case; anything else (a CPF,
     a card, a phone number, an email) is dropped."""
     if not isinstance(user_hash, str):
-        return ""
+        return Redacted("")
     lowered = user_hash.strip().lower()
-    return lowered if _SHA256.fullmatch(lowered) and not lowered.isdigit() else ""
+    return Redacted(lowered if _SHA256.fullmatch(lowered) and not lowered.isdigit() else "")
+
+
+# -- values with no room for free text ---------------------------------------------------
+
+
+def checked(value: str, alphabet: re.Pattern[str] = CLOSED_WORD) -> Redacted:
+    """``value`` when it is spelled entirely in a closed ``alphabet`` (an enum word, a
+    number, a version), else ``""``: the redaction of a value with no room for free text."""
+    if isinstance(value, str) and alphabet.fullmatch(value):
+        return Redacted(value)
+    return Redacted("")
+
+
+def joined(*parts: Redacted) -> Redacted:
+    """Redacted parts joined by single spaces (a Body such as ``LCP 2315 ms good /``)."""
+    return Redacted(" ".join(parts))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from rum_server.labels import LABEL_KEY, RESERVED_FUNNEL, is_event_name
 from rum_server.rollups import (
     DIGEST_WEIGHT,
     FINAL_SETTINGS,
@@ -454,49 +455,105 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
     return Query(outer, columns)
 
 
-def events_query(logs_table: str, filters: Filters, names: list[str]) -> Query:
-    """Funnel: weighted sessions reaching each event in order (``windowFunnel``, 1 day window).
-
-    Custom events have no rollup: the funnel reads the logs table's MATERIALIZED columns.
-    """
-    if not 1 <= len(names) <= MAX_FUNNEL_STEPS or not all(names):
+def funnel_steps(text: str) -> list[str]:
+    """``a,b,c`` → the steps, each a valid event name; '' → the reserved funnel."""
+    if not text.strip():
+        return list(RESERVED_FUNNEL)
+    steps = [name.strip() for name in text.split(",")]
+    if not 1 <= len(steps) <= MAX_FUNNEL_STEPS or not all(steps):
         raise ReportError(f"events needs 1 to {MAX_FUNNEL_STEPS} non-empty event names")
-    steps = ", ".join(f"RumEventName = {quote(name)}" for name in names)
-    name_array = "[" + ", ".join(quote(name) for name in names) + "]"
-    conditions = [
-        "EventName = 'rum.event'",
-        in_window(filters, "toDate(Timestamp)"),
-        f"RumEventName IN {name_array}",
-    ]
-    if filters.site:
-        conditions.append(f"ServiceName = {quote(filters.site)}")
-    if filters.device:
-        conditions.append(f"RumDeviceType = {quote(filters.device)}")
+    bad = [name for name in steps if not is_event_name(name)]
+    if bad:
+        raise ReportError(
+            f"event names are ^[a-z][a-z0-9_]{{0,39}}$, not {', '.join(map(repr, bad))}"
+        )
+    return steps
+
+
+def _event_conditions(filters: Filters, release: str) -> list[str]:
+    conditions = _conditions(filters, metric=False)
+    if release:
+        conditions.append(f"ServiceVersion = {quote(release)}")
+    return conditions
+
+
+FUNNEL_GROUPS = {"release": "ServiceVersion", "device": "RumDeviceType", "route": "RumRoute"}
+"""What a funnel may be split by: one funnel per value."""
+
+
+def events_query(
+    tables: RollupTables, filters: Filters, steps: list[str], release: str = "", by: str = ""
+) -> Query:
+    """The funnel: weighted events (1 / sample rate) of each step, its share of the first
+    step and its conversion from the step before, from the daily events rollup; with
+    ``by``, one funnel per release, device or route.
+
+    Counts, not ordered sessions: the rollup keeps no session, so "conversion" is how many
+    events of a step there were per event of the step before, over the window.
+    """
+    if by and by not in FUNNEL_GROUPS:
+        raise ReportError(f"events by must be one of {', '.join(FUNNEL_GROUPS)}, got {by!r}")
+    names = "[" + ", ".join(quote(name) for name in steps) + "]"
+    conditions = [*_event_conditions(filters, release), f"RumEventName IN {names}"]
+    where = _and(conditions, " " * 8)
+    group = FUNNEL_GROUPS.get(by, "''")
+    shown = f"grp AS {by}, " if by else ""
+    partition = "PARTITION BY grp " if by else ""
     sql = (
-        "SELECT step, event, sessions,\n"
-        "       round(if(first_value(sessions) OVER w = 0, 0,"
-        " sessions / first_value(sessions) OVER w), 4) AS of_first,\n"
-        "       round(if(lagInFrame(sessions, 1, sessions) OVER w = 0, 0,\n"
-        "             sessions / lagInFrame(sessions, 1, sessions) OVER w), 4) AS of_previous\n"
+        f"SELECT {shown}step, event, toUInt64(round(weighted)) AS events, kept,\n"
+        "       round(if(first_value(weighted) OVER w = 0, 0,"
+        " weighted / first_value(weighted) OVER w), 4) AS of_first,\n"
+        "       round(if(lagInFrame(weighted, 1, weighted) OVER w = 0, 0,\n"
+        "             weighted / lagInFrame(weighted, 1, weighted) OVER w), 4) AS conversion\n"
         "FROM (\n"
-        f"    SELECT step, {name_array}[step] AS event,\n"
-        "           toUInt64(round(sum(if(level >= step, weight, 0)))) AS sessions\n"
-        "    FROM (\n"
-        "        SELECT RumSessionId, any(if(RumSampleRate > 0 AND RumSampleRate <= 1,"
-        " 1 / RumSampleRate, 1.)) AS weight,\n"
-        "               windowFunnel(86400000)(toUInt64(toUnixTimestamp64Milli(Timestamp)),\n"
-        f"                   {steps}) AS level\n"
-        f"        FROM {logs_table}\n"
-        f"        WHERE {_and(conditions, ' ' * 8)}\n"
-        "        GROUP BY RumSessionId\n"
-        "    )\n"
-        f"    ARRAY JOIN arrayEnumerate({name_array}) AS step\n"
-        "    GROUP BY step\n"
+        "    SELECT s.grp AS grp, s.step AS step, s.event AS event, c.weighted AS weighted,"
+        " c.kept AS kept\n"
+        f"    FROM (SELECT grp, arrayJoin(arrayEnumerate({names})) AS step,"
+        f" {names}[step] AS event\n"
+        f"          FROM (SELECT DISTINCT {group} AS grp FROM {tables.events_daily}\n"
+        f"                WHERE {_and(conditions, ' ' * 16)})) AS s\n"
+        "    LEFT JOIN (\n"
+        f"        SELECT {group} AS grp, RumEventName AS event, sum(events) AS weighted,"
+        " sum(kept) AS kept\n"
+        f"        FROM {tables.events_daily}\n"
+        f"        WHERE {where}\n"
+        "        GROUP BY grp, event\n"
+        "    ) AS c ON s.grp = c.grp AND s.event = c.event\n"
         ")\n"
-        "WINDOW w AS (ORDER BY step ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)\n"
-        "ORDER BY step"
+        f"WINDOW w AS ({partition}ORDER BY step"
+        " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)\n"
+        f"ORDER BY {'grp, ' if by else ''}step"
     )
-    return Query(sql, ["step", "event", "sessions", "of_first", "of_previous"])
+    return Query(
+        sql, [*([by] if by else []), "step", "event", "events", "kept", "of_first", "conversion"]
+    )
+
+
+def top_events_query(
+    tables: RollupTables, filters: Filters, label: str = "", limit: int = 20, release: str = ""
+) -> Query:
+    """Custom events by weighted count, with their share of all events; with ``label``,
+    one row per event and value of that label (``(other)``: over the daily budget)."""
+    if not 1 <= limit <= 1000:
+        raise ReportError(f"limit must be between 1 and 1000, got {limit}")
+    if label and not LABEL_KEY.fullmatch(label):
+        raise ReportError(f"label must be a label key (A-Za-z0-9_.-, up to 64), got {label!r}")
+    keys = ["event", "label"] if label else ["event"]
+    conditions = _event_conditions(filters, release)
+    if label:
+        conditions.append(f"arrayExists(x -> x.1 = {quote(label)}, labels)")
+    value = f"arrayFirst(x -> x.1 = {quote(label)}, labels).2 AS label, " if label else ""
+    sql = (
+        f"SELECT RumEventName AS event, {value}toUInt64(round(sum(events))) AS count,\n"
+        "       sum(kept) AS kept, round(sum(events) / sum(sum(events)) OVER (), 4) AS share,\n"
+        "       uniqExact(RumRoute) AS routes\n"
+        f"FROM {tables.events_daily}\n"
+        f"WHERE {_and(conditions)}\n"
+        f"GROUP BY {', '.join(keys)}\n"
+        f"ORDER BY count DESC, {', '.join(keys)}\nLIMIT {int(limit)}"
+    )
+    columns = [*keys, "count", "kept", "share", "routes"]
+    return Query(sql, columns)
 
 
 # --- executors ---------------------------------------------------------------------------
@@ -567,9 +624,17 @@ def sites(store: Store) -> Report:
     return run(store, sites_query(_tables(store)))
 
 
-def events(store: Store, filters: Filters, names: list[str]) -> Report:
-    table = store.settings.qualified_table
-    return run(store, events_query(table, dated(store, filters), names))
+def events(
+    store: Store, filters: Filters, steps: list[str], release: str = "", by: str = ""
+) -> Report:
+    return run(store, events_query(_tables(store), dated(store, filters), steps, release, by))
+
+
+def top_events(
+    store: Store, filters: Filters, label: str = "", limit: int = 20, release: str = ""
+) -> Report:
+    query = top_events_query(_tables(store), dated(store, filters), label, limit, release)
+    return run(store, query)
 
 
 def compare(store: Store, filters: Filters, comparison: Comparison) -> Report:

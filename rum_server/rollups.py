@@ -62,6 +62,8 @@ class RollupTables:
     errors_daily: str
     page_views_daily: str
     releases: str
+    events_daily: str
+    event_label_values: str
 
     @classmethod
     def in_database(cls, database: str) -> RollupTables:
@@ -73,6 +75,8 @@ class RollupTables:
             "rum_errors_daily",
             "rum_page_views_daily",
             "rum_releases",
+            "rum_events_daily",
+            "rum_event_label_values",
         )
         return cls(*(f"{database}.{name}" for name in names))
 
@@ -128,6 +132,8 @@ _VITALS_DAILY_ORDER = "ServiceName, RumMetricName, day, RumRoute, RumDeviceType"
 
 def rollup_statements(target: SchemaTarget) -> list[str]:
     """DDL for the rollups, in order; each idempotent."""
+    from rum_server.event_rollups import event_rollup_statements
+
     logs = f"{target.database}.{target.table}"
     rollup_ttl = f"day + toIntervalDay({max(ROLLUP_TTL_DAYS, target.ttl_days)})"
     return [
@@ -275,6 +281,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "WHERE ScopeName = 'deco.rum'\n"
             "GROUP BY ServiceName, ServiceVersion",
         ),
+        *event_rollup_statements(target, logs, rollup_ttl),
     ]
 
 

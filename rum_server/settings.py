@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from rum_server.label_budget import DEFAULT_LABEL_BUDGET
 from rum_server.redact import DEFAULT_QUERY_ALLOWLIST
 
 DEFAULT_HOST = "127.0.0.1"
@@ -106,6 +107,7 @@ class Settings:
     sinks: tuple[str, ...] = ("clickhouse",)
     otlp_endpoint: str = ""
     otlp_headers: str = ""
+    label_budget: int = DEFAULT_LABEL_BUDGET
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -167,6 +169,8 @@ class Settings:
             errors.append(
                 "the otlp sink needs --otlp-endpoint http(s)://host:4318 (RUM_OTLP_ENDPOINT)"
             )
+        if self.label_budget < 1:
+            errors.append("label budget must be at least 1 value per label key and day")
         if self.queue_max_rows < 1 or self.flush_rows < 1 or self.flush_seconds <= 0:
             errors.append("queue size, flush rows and flush seconds must be positive")
         if min(self.queue_max_bytes, self.segment_max_bytes, self.max_connections) < 1:
@@ -249,9 +253,11 @@ ENV_NAMES: dict[str, str] = {
     "sinks": "RUM_SINK",
     "otlp_endpoint": "RUM_OTLP_ENDPOINT",
     "otlp_headers": "RUM_OTLP_HEADERS",
+    "label_budget": "RUM_LABEL_BUDGET",
 }
 
 _INT_FIELDS = {"port", "ttl_days", "queue_max_rows", "flush_rows", "workers", "sourcemap_max_bytes"}
+_INT_FIELDS |= {"label_budget"}
 _FLOAT_FIELDS = {"flush_seconds", "rate_limit"}
 _LIST_FIELDS = {"sites", "allowed_origins", "query_allowlist", "sinks", "sourcemap_fetch_origins"}
 _INT_FIELDS |= {

@@ -77,9 +77,10 @@ _decoder = msgspec.msgpack.Decoder(Record)
 def encode_record(columns: Columns) -> bytes:
     """One batch's rows as a framed record, with what the batch shares stored once."""
     data = columns.data
+    shared: dict[str, str] = dict(columns.shared)  # redacted already: stored as plain text
     record = Record(
         constants={name: data[name][0] for name in BATCH_COLUMNS},
-        shared=columns.shared,
+        shared=shared,
         events={name: data[name] for name in PER_EVENT_COLUMNS},
     )
     return frame(record)

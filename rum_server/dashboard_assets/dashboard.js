@@ -418,7 +418,7 @@
     body.setAttribute("data-state", "loading");
     setStatus("Loading " + site + "…", "loading");
     clear($("compare"));
-    ["summary", "routes", "trend", "devices", "pages", "errors"].forEach(function (id) {
+    ["summary", "routes", "trend", "devices", "pages", "errors", "funnel", "top-events"].forEach(function (id) {
       clear($(id)).appendChild(el("p", { class: "placeholder", text: "Loading…" }));
     });
 
@@ -447,6 +447,13 @@
     var compare = settle(fetchApi("compare", Object.assign({ metric: state.metric }, filtered, { days: trendDays() })));
     var pages = settle(fetchApi("pages", filtered));
     var errors = settle(fetchApi("errors", filtered));
+    // Events are optional panels: an older API without them leaves the rest of the page intact.
+    settle(fetchApi("events", filtered)).then(function (result) {
+      if (mine === generation) renderFunnel(result);
+    });
+    settle(fetchApi("top-events", filtered)).then(function (result) {
+      if (mine === generation) renderTopEvents(result);
+    });
 
     Promise.all([Promise.all(byRoute), Promise.all(byDevice), trend, pages, errors, Promise.all(overall), compare]).then(function (all) {
       if (mine !== generation) return;
@@ -1190,6 +1197,68 @@
         clear(cell).appendChild(el("p", { class: "panel-error", text: "Could not load this error: " + (error && error.message) }));
       }
     );
+  }
+
+  // ---------------------------------------------------------------- events
+
+  function renderFunnel(result) {
+    var node = clear($("funnel"));
+    showSql("funnel-sql", result);
+    if (!result.ok) return panelError(node, result, "the funnel");
+    var rows = result.data.rows;
+    var first = rows.length ? num(pick(rows[0], ["events"])) || 0 : 0;
+    var any = rows.some(function (row) {
+      return (num(pick(row, ["events"])) || 0) > 0;
+    });
+    if (!any) {
+      return emptyNote(node, "No funnel events in this period: call DECO_RUM.track('view_item_list') … track('purchase') on the storefront.");
+    }
+    var list = el("ol", { class: "hbars funnel" });
+    rows.forEach(function (row, i) {
+      var events = num(pick(row, ["events"])) || 0;
+      var conversion = num(pick(row, ["conversion"]));
+      var step = String(pick(row, ["event"]) || "");
+      list.appendChild(
+        el("li", { "data-event": step }, [
+          el("span", { class: "hbar-label" }, el("code", { text: step })),
+          el("span", { class: "hbar-track" }, el("span", { class: "hbar-fill", style: "width:" + (first ? (events / first) * 100 : 0).toFixed(2) + "%" })),
+          el("span", {
+            class: "hbar-value",
+            text: formatCount(events) + (i > 0 && conversion !== null ? " · " + formatPercent(conversion) + " of previous" : ""),
+          }),
+        ])
+      );
+    });
+    node.appendChild(list);
+    var last = num(pick(rows[rows.length - 1], ["of_first"]));
+    if (last !== null) node.appendChild(el("p", { class: "muted small", text: formatPercent(last) + " of the first step reach the last." }));
+  }
+
+  function renderTopEvents(result) {
+    var node = clear($("top-events"));
+    showSql("top-events-sql", result);
+    if (!result.ok) return panelError(node, result, "top events");
+    var rows = result.data.rows;
+    if (!rows.length) return emptyNote(node, "No custom events in this period.");
+    var head = el("tr", null, [
+      el("th", { scope: "col", text: "Event" }),
+      el("th", { scope: "col", class: "num", text: "Count" }),
+      el("th", { scope: "col", class: "num", text: "Share" }),
+      el("th", { scope: "col", class: "num", text: "Routes" }),
+    ]);
+    var tbody = el("tbody");
+    rows.slice(0, 20).forEach(function (row) {
+      var share = num(pick(row, ["share"]));
+      tbody.appendChild(
+        el("tr", { "data-event": String(pick(row, ["event"]) || "") }, [
+          el("td", null, el("code", { text: String(pick(row, ["event"]) || "") })),
+          el("td", { class: "num", text: formatCount(num(pick(row, ["count"]))) }),
+          el("td", { class: "num", text: share === null ? "–" : formatPercent(share) }),
+          el("td", { class: "num", text: formatCount(num(pick(row, ["routes"]))) }),
+        ])
+      );
+    });
+    node.appendChild(el("div", { class: "table-wrap" }, el("table", { class: "data events-table" }, [el("thead", null, head), tbody])));
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

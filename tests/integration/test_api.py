@@ -76,7 +76,11 @@ REPORT_CASES = [
     ("pages", {"site": "shop"}, "route"),
     ("compare", {"site": "shop", "device": "mobile"}, "scope"),
     ("compare", {"site": "shop", "by": "route"}, "route"),
-    ("events", {"site": "shop", "names": "view_item,add_to_cart"}, "step"),
+    ("events", {"site": "shop", "names": "view_product,add_to_cart"}, "step"),
+    ("events", {"site": "shop"}, "step"),
+    ("events", {"site": "shop", "by": "release"}, "release"),
+    ("top-events", {"site": "shop"}, "event"),
+    ("top-events", {"site": "shop", "label": "payment_type"}, "event"),
 ]
 
 
@@ -109,7 +113,10 @@ BAD_REQUESTS = [
     ("compare", {"a": "only-one"}, "both releases"),
     ("compare", {"a_range": "2026-11-01..2026-10-01", "b_range": "2026-11-02"}, "FIRST <= LAST"),
     ("compare", {"a": "x", "b": "y", "a_range": "2026-11-01", "b_range": "2026-11-02"}, "not both"),
-    ("events", {}, "names"),
+    ("events", {"steps": "View Product"}, "event names are"),
+    ("events", {"steps": ","}, "non-empty event names"),
+    ("events", {"by": "browser"}, "events by must be one of"),
+    ("top-events", {"label": "a b"}, "label must be a label key"),
 ]
 
 

@@ -192,6 +192,8 @@ API_COLUMNS_READ = [
         {},
         {"fingerprint", "type", "message", "count", "page_views", "first_seen", "last_seen"},
     ),
+    ("events", {}, {"event", "events", "conversion", "of_first"}),
+    ("top-events", {}, {"event", "count", "share", "routes"}),
 ]
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from rum_server.demo_data import FUNNEL_EVENTS, Seed, generate
+from rum_server.demo_data import Seed, generate
+from rum_server.labels import RESERVED_FUNNEL
 from rum_server.rows import ROW_COLUMNS
 from rum_server.schema import EXPORTER_COLUMNS
 from rum_server.settings import Settings
@@ -76,7 +77,7 @@ def test_vital_bodies_and_event_names() -> None:
         rating = attributes["rum.metric.rating"]
         assert row["Body"] == f"{name} {value}{unit} {rating} {attributes['rum.route']}"
     names = {row["LogAttributes"]["rum.event.name"] for row in rows_of("rum.event")}
-    assert names == {*FUNNEL_EVENTS.values(), "purchase"}
+    assert names == set(RESERVED_FUNNEL)
 
 
 def test_some_metric_ids_arrive_twice_with_a_rising_value() -> None:
@@ -120,3 +121,32 @@ def test_bad_options_are_one_line() -> None:
     assert done.stderr.strip().splitlines() == [
         "rum-server: --rows must be positive and --days between 1 and 90"
     ]
+
+
+def test_the_demo_funnel_loses_purchases_in_the_middle_release(tmp_path: Path) -> None:
+    """The seeded story the funnel should tell: one release broke the payment step."""
+    from rum_server import reports
+    from rum_server.demo_data import seed_store
+    from rum_server.reports import Filters
+
+    store = Store(Settings(dsn=f"chdb://{tmp_path / 'data'}"))
+    try:
+        store.ensure_schema()
+        seed_store(store, Seed(rows=40_000, days=7, site="funnel"))
+        releases = [row[0] for row in store.query(
+            "SELECT ServiceVersion FROM otel.rum_releases ORDER BY first_seen"
+        )]  # fmt: skip
+        filters = Filters(site="funnel", days=7, metric="")
+        steps = reports.funnel_steps("")
+        paid = {
+            release: reports.events(store, filters, steps, release).rows[-1]["conversion"]
+            for release in releases
+        }
+        funnel = reports.events(store, filters, steps).rows
+    finally:
+        store.close()
+    assert [row["event"] for row in funnel] == list(RESERVED_FUNNEL)
+    events = [row["events"] for row in funnel]
+    assert events == sorted(events, reverse=True) and events[-1] > 0
+    broken = paid.pop(releases[1])
+    assert broken < 0.5 < min(paid.values())

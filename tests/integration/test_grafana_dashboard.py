@@ -175,18 +175,21 @@ def seed_rows() -> list[dict[str, Any]]:
     return rows
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    data_dir = tmp_path_factory.mktemp("grafana") / "data"
+def seeded_store(data_dir: Path, rows: list[dict[str, Any]]) -> Iterator[Store]:
+    """An embedded store with our schema and ``rows``, closed when the caller is done."""
     store = Store(Settings(dsn=f"chdb://{data_dir}"))
     try:
         store.ensure_schema()
-        rows = seed_rows()
         columns = {name: [row[name] for row in rows] for name in ROW_COLUMNS}
         store.insert_columns(store.settings.qualified_table, columns)
         yield store
     finally:
         store.close()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    yield from seeded_store(tmp_path_factory.mktemp("grafana") / "data", seed_rows())
 
 
 def run(store: Store, sql: str) -> list[dict[str, Any]]:
@@ -232,8 +235,13 @@ def test_every_panel_reads_the_chosen_clickhouse_datasource(panel: dict[str, Any
 
 
 def test_panels_do_not_overlap_on_the_grid() -> None:
+    assert_no_overlap(load_dashboard())
+
+
+def assert_no_overlap(dashboard: dict[str, Any]) -> None:
+    """Every panel inside the 24-column grid, none on another's cells."""
     cells: set[tuple[int, int]] = set()
-    for panel in all_panels(load_dashboard()["panels"]):
+    for panel in all_panels(dashboard["panels"]):
         pos = panel["gridPos"]
         area = {
             (x, y)

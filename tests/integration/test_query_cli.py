@@ -71,7 +71,10 @@ def test_json_is_the_report_and_csv_its_rows(
     ("args", "answer"),
     [
         (["compare", "--device", "mobile"], "regressed"),
-        (["events"], "view_item"),
+        (["events"], "add_payment_info"),
+        (["events", "--steps", "add_to_cart,purchase"], "purchase"),
+        (["events", "--by", "release"], "add_payment_info"),
+        (["top-events", "--label", "shipping_tier"], "express"),
         (["trend", "--metric", "LCP", "--days", "3"], "LCP"),
         (["sites"], SITE),
     ],

@@ -264,8 +264,8 @@ def test_errors_pages_events_and_sites(store: Store) -> None:
         resource, attrs = Rows("shop").context(session=session)
         page = PageContext("/cart", resource, {**attrs, "rum.route": "/cart"})
         builder.row(page, at_day(0), "rum.page_view", "/cart", {})
-        for step, name in enumerate(["view_item", "add_to_cart", "purchase"][:reached]):
-            builder.event(page, name, at_day(0, 100 + step))
+        for step, name in enumerate(["view_product", "add_to_cart", "purchase"][:reached]):
+            builder.event(page, name, at_day(0, 100 + step), {"currency": "BRL"})
         sampled = PageContext("/cart", resource, {**page.attrs, "rum.sample_rate": "0.5"})
         builder.error(sampled, at_day(0, 50))
     store.insert_columns(store.settings.qualified_table, builder.take())
@@ -275,7 +275,14 @@ def test_errors_pages_events_and_sites(store: Store) -> None:
     assert reports.pages(store, filters).rows == [
         {"route": "/cart", "page_views": 3, "sessions": 3}
     ]
-    funnel = reports.events(store, filters, ["view_item", "add_to_cart", "purchase"]).rows
-    assert [row["sessions"] for row in funnel] == [3, 2, 1]
-    assert funnel[2]["of_previous"] == 0.5
+    funnel = reports.events(store, filters, ["view_product", "add_to_cart", "purchase"]).rows
+    assert [row["events"] for row in funnel] == [3, 2, 1]
+    assert [row["conversion"] for row in funnel] == [1.0, pytest.approx(0.6667), 0.5]
+    assert funnel[2]["of_first"] == pytest.approx(0.3333)
+    top = reports.top_events(store, filters, label="currency").rows
+    assert [(row["event"], row["label"], row["count"]) for row in top] == [
+        ("view_product", "BRL", 3),
+        ("add_to_cart", "BRL", 2),
+        ("purchase", "BRL", 1),
+    ]
     assert "shop" in [row["site"] for row in reports.sites(store).rows]

@@ -185,7 +185,7 @@ CLI_REPORTS = [
     ["errors"],
     ["pages"],
     ["compare", "--device", "mobile"],
-    ["events", "--names", "view_item,add_to_cart"],
+    ["events", "--steps", "view_product,add_to_cart"],
 ]
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from rum_server.labels import RESERVED_FUNNEL
 from rum_server.reports import (
     Comparison,
     DateRange,
@@ -14,10 +15,12 @@ from rum_server.reports import (
     compare_query,
     errors_query,
     events_query,
+    funnel_steps,
     latest_releases_query,
     pages_query,
     quote,
     sites_query,
+    top_events_query,
     trend_query,
     vitals_query,
 )
@@ -164,14 +167,50 @@ def test_comparison_rejects_half_choices(kwargs: dict[str, object], message: str
         Comparison(**kwargs)  # type: ignore[arg-type]
 
 
-def test_events_funnel_has_one_condition_per_step() -> None:
-    query = events_query("otel.otel_logs", Filters(site="s"), ["view_item", "purchase"])
-    assert "RumEventName = 'view_item', RumEventName = 'purchase'" in query.sql
-    assert "FROM otel.otel_logs" in query.sql
-    with pytest.raises(ReportError):
-        events_query("otel.otel_logs", Filters(), [""])
-    with pytest.raises(ReportError):
-        events_query("otel.otel_logs", Filters(), [f"e{i}" for i in range(11)])
+def test_the_funnel_reads_the_events_rollup_in_the_steps_order() -> None:
+    query = events_query(TABLES, Filters(site="s"), ["view_product", "purchase"])
+    assert "['view_product', 'purchase'][step]" in query.sql
+    assert "FROM otel.rum_events_daily" in query.sql and "otel_logs" not in query.sql
+    assert query.columns == ["step", "event", "events", "kept", "of_first", "conversion"]
+    by_release = events_query(TABLES, Filters(), ["purchase"], by="release")
+    assert by_release.columns[0] == "release" and "PARTITION BY grp" in by_release.sql
+    with pytest.raises(ReportError, match="events by"):
+        events_query(TABLES, Filters(), ["purchase"], by="browser")
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        ("", list(RESERVED_FUNNEL)),
+        (" add_to_cart , purchase ", ["add_to_cart", "purchase"]),
+    ],
+)
+def test_funnel_steps_default_to_the_reserved_funnel(text: str, steps: list[str]) -> None:
+    assert funnel_steps(text) == steps
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (",", "non-empty event names"),
+        (",".join(f"e{i}" for i in range(11)), "1 to 10"),
+        ("view_product,Add To Cart", "'Add To Cart'"),
+        ("purchase'; DROP TABLE x", "event names are"),
+    ],
+)
+def test_funnel_steps_are_event_names(text: str, message: str) -> None:
+    with pytest.raises(ReportError, match=message):
+        funnel_steps(text)
+
+
+def test_top_events_may_pivot_on_one_label() -> None:
+    plain = top_events_query(TABLES, Filters(site="s"))
+    assert plain.columns == ["event", "count", "kept", "share", "routes"]
+    by_label = top_events_query(TABLES, Filters(site="s"), label="payment_type")
+    assert by_label.columns[:2] == ["event", "label"]
+    assert "arrayExists(x -> x.1 = 'payment_type', labels)" in by_label.sql
+    with pytest.raises(ReportError, match="label must be"):
+        top_events_query(TABLES, Filters(), label="a' OR 1")
 
 
 @pytest.mark.parametrize(
@@ -191,7 +230,8 @@ def test_a_given_today_makes_every_window_a_literal_range(today: date, first: st
         vitals_query(TABLES, filters, "route", SPLIT).sql,
         errors_query(TABLES, filters).sql,
         pages_query(TABLES, filters).sql,
-        events_query("otel.otel_logs", filters, ["view_item"]).sql,
+        events_query(TABLES, filters, ["view_product"]).sql,
+        top_events_query(TABLES, filters).sql,
     ]
     for sql in queries:
         assert window in sql and "today()" not in sql and "now()" not in sql

@@ -62,7 +62,7 @@ def test_the_stage_replaces_by_timestamp_so_the_last_report_wins(
 
 def test_views_read_the_configured_logs_table_and_materialized_columns() -> None:
     views = [s for s in rollup_statements(CLUSTER) if "MATERIALIZED VIEW" in s]
-    assert len(views) == 4
+    assert len(views) == 6  # vitals stage, errors, page views, releases, events, label values
     for view in views:
         assert "FROM rum.logs\n" in view
     stage_view = next(v for v in views if "rum_vitals_stage_mv" in v)
