@@ -187,3 +187,16 @@ def run_scenarios(playwright: Playwright, data_dir: Path, scenarios: dict[str, S
     ordered = sorted(rows, key=lambda row: (row.site, row.timestamp))
     (ARTIFACTS / "e2e-rows.json").write_text(json.dumps([asdict(row) for row in ordered], indent=1))
     return Run(rows, observed, log_path.read_text(errors="replace"))
+
+
+def wait_until_stored(base: str, timeout: float = 15.0) -> None:
+    """Wait for the writer's next flush (every ``RUM_FLUSH_SECONDS``), as a person would
+    by the time they type the next command: health counts the rows written."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(base + "/__deco/rum/health", timeout=10) as reply:
+            health = json.loads(reply.read())
+        if health["written_rows"] > 0 and health["queue"]["rows"] == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the visits were not stored within {timeout} s: {health}")

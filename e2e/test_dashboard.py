@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from e2e.harness import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from e2e.harness import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, wait_until_stored
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = "e2e-shop"
@@ -107,6 +107,7 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         with urllib.request.urlopen(request, timeout=30) as answer:
             assert answer.status in (200, 202, 204)
+        wait_until_stored(base)
         yield base
 
 

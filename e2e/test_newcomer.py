@@ -22,6 +22,7 @@ from e2e.harness import (
     hide_by_leaving,
     start_server,
     stop_server,
+    wait_until_stored,
 )
 
 
@@ -51,6 +52,7 @@ def test_a_newcomer_sees_their_own_visits_in_the_cli_and_the_dashboard(tmp_path:
             browser.close()
 
         port = base.rsplit(":", 1)[1]
+        wait_until_stored(base)
         answer = subprocess.run(
             [
                 sys.executable,
