@@ -78,17 +78,7 @@ class Pipeline:
             return self._process_event_by_event(body, request)
         except RecursionError:  # nesting the bracket count could not see (brackets in strings)
             raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
-        self._check_site(typed.site)
-        typed.rate = self._limits.sample_rate(typed.rate)
-        rows = BatchRows(
-            typed,
-            self._context(request),
-            self._policy,
-            self.labels,
-            self.label_stats,
-            self._limits,
-            self._symbolicator,
-        )
+        rows = self._rows_for(typed, request)
         rejected: list[dict[str, str | int]] = []
         for index, event in enumerate(typed.events):
             try:
@@ -96,6 +86,20 @@ class Pipeline:
             except EventRejected as exc:
                 rejected.append({"index": index, "reason": str(exc)})
         return self._result(rows, rejected)
+
+    def _rows_for(self, envelope: Envelope, request: RequestContext) -> BatchRows:
+        """The checks and the row builder both paths share: site, sample-rate floor, limits."""
+        self._check_site(envelope.site)
+        envelope.rate = self._limits.sample_rate(envelope.rate)
+        return BatchRows(
+            envelope,
+            self._context(request),
+            self._policy,
+            self.labels,
+            self.label_stats,
+            self._limits,
+            self._symbolicator,
+        )
 
     def _process_event_by_event(self, body: bytes, request: RequestContext) -> Processed:
         """The slow path for a batch with a bad event: decode each event on its own."""
@@ -107,17 +111,7 @@ class Pipeline:
             raise MalformedBatch("body is not valid JSON", [str(exc)]) from None
         except RecursionError:
             raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
-        self._check_site(batch.site)
-        batch.rate = self._limits.sample_rate(batch.rate)
-        rows = BatchRows(
-            batch,
-            self._context(request),
-            self._policy,
-            self.labels,
-            self.label_stats,
-            self._limits,
-            self._symbolicator,
-        )
+        rows = self._rows_for(batch, request)
         rejected: list[dict[str, str | int]] = []
         for index, raw in enumerate(batch.events):
             try:
@@ -125,18 +119,6 @@ class Pipeline:
             except (msgspec.ValidationError, msgspec.DecodeError, EventRejected) as exc:
                 rejected.append({"index": index, "reason": str(exc)})
         return self._result(rows, rejected)
-
-    def _rows(self, envelope: Envelope, request: RequestContext) -> BatchRows:
-        """The row builder for one batch, with this process's label budget and symbolicator."""
-        return BatchRows(
-            envelope,
-            self._context(request),
-            self._policy,
-            self.labels,
-            self.label_stats,
-            self._limits,
-            self._symbolicator,
-        )
 
     def _check_site(self, site: str) -> None:
         if self._sites and site not in self._sites:
