@@ -29,7 +29,7 @@ def scrape(client: TestClient[Any]) -> dict[str, float]:
     return samples
 
 
-def test_metrics_count_accepted_refused_written_and_redacted(client: TestClient[Any]) -> None:
+def test_metrics_count_accepted_refused_and_written(client: TestClient[Any]) -> None:
     post_examples(client)
     refused = client.post(
         "/__deco/rum", content=EXAMPLES[0].read_bytes(), headers={"content-type": "image/png"}
@@ -41,7 +41,6 @@ def test_metrics_count_accepted_refused_written_and_redacted(client: TestClient[
     assert samples["rum_accepted_batches_total"] == len(EXAMPLES)
     assert samples['rum_rejected_total{reason="unsupported_media_type"}'] == 1
     assert samples["rum_spooled_rows_total"] == EXAMPLE_ROWS
-    assert samples['rum_redactions_total{detector="email"}'] >= 1  # errors.json has some
     assert samples["rum_insert_duration_seconds_count"] >= 1
     assert samples['rum_insert_duration_seconds_bucket{le="+Inf"}'] >= 1
     assert samples["rum_queue_rows"] == 0 and samples["rum_queue_bytes"] == 0
