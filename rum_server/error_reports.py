@@ -25,7 +25,9 @@ from rum_server.reports import (
     Report,
     ReportError,
     _tables,
+    dated,
     errors_query,
+    in_window,
     quote,
     run,
 )
@@ -54,7 +56,7 @@ _FINGERPRINT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 def _error_conditions(filters: Filters) -> list[str]:
     conditions = [
         "EventName = 'rum.error'",
-        f"toDate(Timestamp) >= today() - {filters.days - 1}",
+        in_window(filters, "toDate(Timestamp)"),
     ]
     if filters.site:
         conditions.append(f"ServiceName = {quote(filters.site)}")
@@ -212,6 +214,7 @@ def bugs(store: Store, filters: Filters, candidates: int) -> tuple[list[dict[str
     its top in-app frame (rule 1), the fingerprint errors stored since carry, and the
     two are one row. Returns the merged rows (most occurrences first) and the SQL.
     """
+    filters = dated(store, filters)  # the window ends on the clock's day, like every report
     top = run(store, errors_query(_tables(store), filters, candidates))
     stored = [str(row["fingerprint"]) for row in top.rows]
     stacks_query = latest_stacks_query(store.settings.qualified_table, filters, stored)
@@ -279,6 +282,7 @@ def error_detail(store: Store, filters: Filters, fingerprint: str) -> Report:
     ``query errors`` lists it) or any stored fingerprint it gathers."""
     if not _FINGERPRINT.fullmatch(fingerprint):
         raise ReportError(f"fingerprint must be an id `query errors` shows, got {fingerprint!r}")
+    filters = dated(store, filters)
     rows, _ = bugs(store, filters, MERGE_CANDIDATES)
     found = next(
         (row for row in rows if fingerprint in (row["fingerprint"], *_list(row["fingerprints"]))),
