@@ -122,15 +122,21 @@ def request_for(args: argparse.Namespace) -> tuple[str, dict[str, str], Builder]
 # --- where the answer comes from -------------------------------------------------------------
 
 
-def answer_locally(settings: Settings, build: Builder, notes: bool = True) -> Report:
-    """Open the store, bring the rollups up to date, run the report (``notes``: say what
-    the store holds that no report counts; once per command is enough)."""
+def require_data_dir(settings: Settings) -> None:
+    """An embedded store must exist before a read: say how to make one instead of an
+    empty answer (shared by ``query`` and ``sql``)."""
     if settings.embedded and not Path(settings.data_path).is_dir():
         raise CliError(
             f"no data directory at {settings.data_path} (seed it with rum-server demo-data, "
             "start rum-server serve, or pass --dsn)",
             EXIT_USAGE,
         )
+
+
+def answer_locally(settings: Settings, build: Builder, notes: bool = True) -> Report:
+    """Open the store, bring the rollups up to date, run the report (``notes``: say what
+    the store holds that no report counts; once per command is enough)."""
+    require_data_dir(settings)
     store = Store(settings)
     try:
         if not rollups_present(store):
@@ -348,11 +354,17 @@ def explain_empty(args: argparse.Namespace) -> None:
             )
 
 
-def ask(args: argparse.Namespace, name: str, params: dict[str, str], build: Builder) -> Report:
+def ask(
+    args: argparse.Namespace,
+    name: str,
+    params: dict[str, str],
+    build: Builder,
+    notes: bool = False,
+) -> Report:
     """One report, from the store or (when a server holds it) from the server's API."""
     settings = settings_from(args, host=args.host, port=args.port)
     try:
-        return answer_locally(settings, build, notes=False)
+        return answer_locally(settings, build, notes=notes)
     except DataDirectoryLocked:
         return answer_from_server(settings, name, params)
     except ReportError as exc:
@@ -362,16 +374,13 @@ def ask(args: argparse.Namespace, name: str, params: dict[str, str], build: Buil
 
 
 def fetch_report(args: argparse.Namespace) -> Report:
-    settings = settings_from(args, host=args.host, port=args.port)
+    """The command's report, with the store's notes (once per command)."""
+    settings_from(args, host=args.host, port=args.port)  # settings errors come first
     try:
         report_name, params, build = request_for(args)
-        return answer_locally(settings, build)
-    except DataDirectoryLocked:
-        return answer_from_server(settings, report_name, params)
     except ReportError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    except StoreError as exc:
-        raise CliError(str(exc), EXIT_STORE) from None
+    return ask(args, report_name, params, build, notes=True)
 
 
 def _common(parser: argparse.ArgumentParser, days: int = 7) -> None:

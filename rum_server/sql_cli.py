@@ -16,7 +16,7 @@ import urllib.parse
 from pathlib import Path
 
 from rum_server.cli import CliError, add_store_options, settings_from
-from rum_server.query_cli import EXIT_STORE, EXIT_USAGE, api_base, ask_server
+from rum_server.query_cli import EXIT_STORE, EXIT_USAGE, api_base, ask_server, require_data_dir
 from rum_server.readonly_sql import FORMATS, SqlError, run_sql
 from rum_server.settings import Settings
 from rum_server.store import DataDirectoryLocked, Store, StoreError
@@ -38,12 +38,7 @@ def read_sql(args: argparse.Namespace) -> str:
 
 
 def answer_locally(settings: Settings, sql: str, output: str) -> bytes:
-    if settings.embedded and not Path(settings.data_path).is_dir():
-        raise CliError(
-            f"no data directory at {settings.data_path} (seed it with rum-server demo-data, "
-            "start rum-server serve, or pass --dsn)",
-            EXIT_USAGE,
-        )
+    require_data_dir(settings)
     store = Store(settings)
     if settings.embedded:
         print(f"rum-server: store {settings.data_path}", file=sys.stderr)
