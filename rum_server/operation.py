@@ -15,13 +15,13 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import InternalServerException
 
-from rum_server.body import read_bounded
-from rum_server.errors import RequestTimeout
+from rum_server.ingest.body import read_bounded
+from rum_server.ingest.errors import RequestTimeout
 from rum_server.metrics import CONTENT_TYPE, Metrics, hooks
-from rum_server.rows import OUTSIDE_RETENTION
 from rum_server.settings import Settings
-from rum_server.wal import WriteAheadLog
-from rum_server.writer import WriterStats
+from rum_server.storage.wal import WriteAheadLog
+from rum_server.storage.writer import WriterStats
+from rum_server.transform.rows import OUTSIDE_RETENTION
 
 METRICS_PATH = "/__deco/rum/metrics"
 

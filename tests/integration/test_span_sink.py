@@ -15,8 +15,8 @@ import subprocess
 from typing import Any
 
 from rum_server.settings import Settings
-from rum_server.spans import TRACES_COLUMNS
-from rum_server.store import Store
+from rum_server.storage.spans import TRACES_COLUMNS
+from rum_server.storage.store import Store
 from tests.conftest import EXAMPLES, make_settings
 from tests.integration.test_otlp_sink import post_examples
 from tests.integration.test_serve_process import free_port, rum_server

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from rum_server import body
-from rum_server.errors import MalformedBatch, PayloadTooLarge, UnsupportedMediaType
+from rum_server.ingest import body
+from rum_server.ingest.errors import MalformedBatch, PayloadTooLarge, UnsupportedMediaType
 
 
 @pytest.mark.parametrize(

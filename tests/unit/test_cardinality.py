@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rum_server.cardinality import OTHER, LabelGuard, RouteGuard
+from rum_server.transform.cardinality import OTHER, LabelGuard, RouteGuard
 
 
 def test_values_beyond_the_bound_become_other_but_known_ones_stay() -> None:

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from rum_server.clock import clock_skew_ns, event_time_ns, ms_to_ns
+from rum_server.transform.clock import clock_skew_ns, event_time_ns, ms_to_ns
 
 RECEIVED_NS = 1_764_417_600_000_000_000  # 2025-11-29T12:00:00Z on the server's clock
 RECEIVED_MS = RECEIVED_NS // 1_000_000

@@ -7,10 +7,10 @@ from dataclasses import astuple
 
 import pytest
 
-from rum_server.cli import main
-from rum_server.cluster import cluster_option_problems, cluster_statements
-from rum_server.rollups import RollupTables
-from rum_server.schema import MATERIALIZED_COLUMNS, SchemaTarget, statements
+from rum_server.cli.main import main
+from rum_server.storage.cluster import cluster_option_problems, cluster_statements
+from rum_server.storage.rollups import RollupTables
+from rum_server.storage.schema import MATERIALIZED_COLUMNS, SchemaTarget, statements
 
 PROD = SchemaTarget(cluster="prod")
 DEFAULT_ENGINE = "('/clickhouse/tables/{shard}/{database}/{table}', '{replica}'"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rum_server.csv_safe import safe_cell
+from rum_server.cli.csv_safe import safe_cell
 
 
 @pytest.mark.parametrize(
@@ -21,8 +21,8 @@ def test_plain_text_and_numbers_are_unchanged() -> None:
 
 
 def test_query_format_csv_escapes_stored_text() -> None:
-    from rum_server.query_cli import render_csv
-    from rum_server.reports import Report
+    from rum_server.cli.query import render_csv
+    from rum_server.query.reports import Report
 
     report = Report(
         columns=["message", "count"], rows=[{"message": "=cmd|' /C calc'!A0", "count": -1}], sql=""

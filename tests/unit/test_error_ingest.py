@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from rum_server.pipeline import Pipeline, RequestContext
 from rum_server.settings import Settings
-from rum_server.sourcemaps import INGEST_BUDGET_SECONDS, SourceMapStore, stack_symbolicator
+from rum_server.sourcemaps.store import INGEST_BUDGET_SECONDS, SourceMapStore, stack_symbolicator
+from rum_server.transform.pipeline import Pipeline, RequestContext
 from tests.fixture_bundle import MAP, SCRIPT, SOURCE, STACK, SYMBOLICATED_FRAMES
 
 REQUEST = RequestContext(received_ns=1_800_000_000_000_000_000, user_agent="curl/8.0")
@@ -120,6 +120,6 @@ def test_a_symbolicator_that_fails_costs_nothing_but_the_symbols(
     def explode(*_args: object) -> None:
         raise RuntimeError("a map nobody foresaw")
 
-    monkeypatch.setattr("rum_server.sourcemaps.symbolicate", explode)
+    monkeypatch.setattr("rum_server.sourcemaps.store.symbolicate", explode)
     attributes = stored(settings, error_batch())
     assert attributes["rum.error.stack"] == STACK and len(attributes["rum.error.fingerprint"]) == 16

@@ -7,8 +7,13 @@ import re
 
 import pytest
 
-from rum_server.fingerprint import fingerprint, identify_error, normalise_message, script_of
-from rum_server.symbolicate import Frame, Symbolicated
+from rum_server.transform.fingerprint import (
+    fingerprint,
+    identify_error,
+    normalise_message,
+    script_of,
+)
+from rum_server.transform.symbolicate import Frame, Symbolicated
 
 HEX16 = re.compile(r"[0-9a-f]{16}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rum_server.hosts import host_allowed, host_name
+from rum_server.query.hosts import host_allowed, host_name
 
 
 @pytest.mark.parametrize(

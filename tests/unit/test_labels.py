@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rum_server.labels import REASONS, LabelStats, is_event_name, label_refusal
+from rum_server.transform.labels import REASONS, LabelStats, is_event_name, label_refusal
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from rum_server.otlp import export_request, hex_bytes, logs_url, parse_headers
-from rum_server.rows import ROW_COLUMNS
+from rum_server.storage.otlp import export_request, hex_bytes, logs_url, parse_headers
+from rum_server.transform.rows import ROW_COLUMNS
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rum_server.pagination import DEFAULT_LIMIT, page
-from rum_server.reports import Report, ReportError
+from rum_server.query.pagination import DEFAULT_LIMIT, page
+from rum_server.query.reports import Report, ReportError
 
 
 def report(rows: int) -> Report:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rum_server.errors import Forbidden, MalformedBatch
-from rum_server.pipeline import Pipeline, RequestContext
+from rum_server.ingest.errors import Forbidden, MalformedBatch
 from rum_server.settings import Settings
+from rum_server.transform.pipeline import Pipeline, RequestContext
 
 REQUEST = RequestContext(received_ns=1_800_000_000_000_000_000, user_agent="curl/8.0")
 

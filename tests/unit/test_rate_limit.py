@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rum_server.rate_limit import RateLimited, RateLimiter, visitor_address
+from rum_server.ingest.rate_limit import RateLimited, RateLimiter, visitor_address
 
 
 def test_a_burst_is_allowed_then_the_client_waits_for_tokens() -> None:

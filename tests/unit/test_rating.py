@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rum_server.rating import format_value, rating
+from rum_server.transform.rating import format_value, rating
 
 
 @pytest.mark.parametrize(

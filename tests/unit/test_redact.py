@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rum_server.redact import (
+from rum_server.transform.redact import (
     DEFAULT_POLICY,
     DEFAULT_QUERY_ALLOWLIST,
     Kind,

@@ -1,7 +1,7 @@
 """The redaction audit rule: no client string reaches a stored column without the redactor.
 
 The row builder types every stored value as ``redact.Redacted``, which only
-``rum_server/redact.py`` makes; ``mypy --strict`` then refuses a change that stores a
+``rum_server/transform/redact.py`` makes; ``mypy --strict`` then refuses a change that stores a
 client string directly. These tests prove both halves: mypy rejects a bypass (and
 accepts the same code through the redactor), and nothing outside the redactor
 constructs a ``Redacted``.
@@ -18,9 +18,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 BYPASSES = """
-from rum_server.redact import RedactionPolicy
-from rum_server.rows import Attributes, BatchContext, shared_attributes, vital_attributes
-from rum_server.wire import Envelope, WebVital
+from rum_server.transform.redact import RedactionPolicy
+from rum_server.transform.rows import Attributes, BatchContext, shared_attributes, vital_attributes
+from rum_server.transform.wire import Envelope, WebVital
 
 
 def page_url_unredacted(envelope: Envelope, attributes: Attributes) -> None:
@@ -36,9 +36,9 @@ def attribution_unredacted(vital: WebVital, envelope: Envelope, attributes: Attr
 """
 
 REDACTED = """
-from rum_server.redact import RedactionPolicy, redact_text, redact_url
-from rum_server.rows import Attributes
-from rum_server.wire import Envelope
+from rum_server.transform.redact import RedactionPolicy, redact_text, redact_url
+from rum_server.transform.rows import Attributes
+from rum_server.transform.wire import Envelope
 
 
 def page_url(envelope: Envelope, attributes: Attributes) -> None:

@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from rum_server.labels import RESERVED_FUNNEL
-from rum_server.reports import (
+from rum_server.query.reports import (
     Comparison,
     DateRange,
     Filters,
@@ -24,7 +23,8 @@ from rum_server.reports import (
     trend_query,
     vitals_query,
 )
-from rum_server.rollups import DaySplit, RollupTables
+from rum_server.storage.rollups import DaySplit, RollupTables
+from rum_server.transform.labels import RESERVED_FUNNEL
 
 TABLES = RollupTables.in_database("otel")
 SPLIT = DaySplit(rollup=(date(2026, 11, 27), date(2026, 11, 28)), stage=(date(2026, 11, 29),))

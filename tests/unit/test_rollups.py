@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from rum_server.rollups import (
+from rum_server.storage.rollups import (
     QUANTILE_LEVELS,
     DaySplit,
     RollupTables,
@@ -16,7 +16,7 @@ from rum_server.rollups import (
     settle_day_statements,
     split_days,
 )
-from rum_server.schema import SchemaTarget
+from rum_server.storage.schema import SchemaTarget
 
 LOCAL = SchemaTarget()
 CLUSTER = SchemaTarget(database="rum", table="logs", cluster="main")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rum_server.route import MAX_ROUTE_LENGTH, MAX_SEGMENTS, collapse_path, route_for
+from rum_server.transform.route import MAX_ROUTE_LENGTH, MAX_SEGMENTS, collapse_path, route_for
 
 
 @pytest.mark.parametrize(

@@ -7,16 +7,16 @@ from typing import Any
 import msgspec
 import pytest
 
-from rum_server.redact import RedactionPolicy
-from rum_server.rows import (
+from rum_server.transform.redact import RedactionPolicy
+from rum_server.transform.rows import (
     ROW_COLUMNS,
     BatchContext,
     BatchRows,
     EventRejected,
     parse_traceparent,
 )
-from rum_server.user_agent import ClientInfo
-from rum_server.wire import Envelope, Event, event_decoder
+from rum_server.transform.user_agent import ClientInfo
+from rum_server.transform.wire import Envelope, Event, event_decoder
 
 RECEIVED_NS = 1_800_000_000_000_000_000
 PHONE = ClientInfo("Mobile Safari", "18.1", "iOS", "18.1", "mobile")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rum_server.schema import (
+from rum_server.storage.schema import (
     EXPORTER_COLUMNS,
     MATERIALIZED_COLUMNS,
     SchemaTarget,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.rows import ROW_COLUMNS
-from rum_server.sink import ClickHouseSink, decimal_seconds
-from rum_server.store import Store
+from rum_server.storage.sink import ClickHouseSink, decimal_seconds
+from rum_server.storage.store import Store
+from rum_server.transform.rows import ROW_COLUMNS
 from tests.conftest import make_settings
 
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from rum_server.errors import Overloaded
-from rum_server.rows import Columns
+from rum_server.ingest.errors import Overloaded
 from rum_server.settings import Settings
-from rum_server.sinks import WriterGroup, sink_spool
-from rum_server.wal import WriteAheadLog
-from rum_server.writer import Writer
+from rum_server.storage.sinks import WriterGroup, sink_spool
+from rum_server.storage.wal import WriteAheadLog
+from rum_server.storage.writer import Writer
+from rum_server.transform.rows import Columns
 
 
 class Collecting:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rum_server.settings import Settings
-from rum_server.sourcemaps import (
+from rum_server.sourcemaps.store import (
     FIND_MEMO_SECONDS,
     MapCache,
     SourceMapError,

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from rum_server.error_reports import mapped_note, top_frame
-from rum_server.sourcemaps import SourceMapError, parse_map
-from rum_server.symbolicate import (
+from rum_server.query.error_reports import mapped_note, top_frame
+from rum_server.sourcemaps.store import SourceMapError, parse_map
+from rum_server.transform.symbolicate import (
     Frame,
     ParsedMap,
     clean_source,

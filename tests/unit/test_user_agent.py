@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import user_agents
 
-from rum_server.user_agent import (
+from rum_server.transform.user_agent import (
     CACHE_SIZE,
     DEVICE_TYPES,
     MAX_USER_AGENT_LENGTH,

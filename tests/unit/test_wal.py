@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.errors import Overloaded
-from rum_server.pipeline import Pipeline, RequestContext
-from rum_server.rows import Columns
+from rum_server.ingest.errors import Overloaded
 from rum_server.settings import Settings
-from rum_server.wal import CorruptSegment, WriteAheadLog, decode_segment, encode_record
+from rum_server.storage.wal import CorruptSegment, WriteAheadLog, decode_segment, encode_record
+from rum_server.transform.pipeline import Pipeline, RequestContext
+from rum_server.transform.rows import Columns
 from tests.conftest import EXAMPLES
 
 

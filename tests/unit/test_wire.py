@@ -8,7 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from rum_server import wire
+from rum_server.transform import wire
 from tests.conftest import EXAMPLES
 
 DOCS = Path(__file__).parents[2] / "docs"
@@ -17,7 +17,8 @@ DOCS = Path(__file__).parents[2] / "docs"
 def test_the_published_json_schema_is_generated_from_the_structs() -> None:
     published = json.loads((DOCS / "wire.schema.json").read_text())
     assert published == wire.json_schema(), (
-        "docs/wire.schema.json is stale: run python -m rum_server.wire > docs/wire.schema.json"
+        "docs/wire.schema.json is stale: run "
+        "python -m rum_server.transform.wire > docs/wire.schema.json"
     )
 
 

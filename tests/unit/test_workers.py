@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rum_server.cli.workers import adopt_orphan_spools, slot_spool
 from rum_server.settings import Settings
-from rum_server.workers import adopt_orphan_spools, slot_spool
 
 
 def touch(path: Path) -> Path:
