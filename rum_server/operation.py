@@ -108,11 +108,11 @@ def count_refused(state: State, error: Exception) -> None:
         metrics.rate_limited.inc()
 
 
-async def read_within(chunks: AsyncIterator[bytes], seconds: float) -> bytes:
+async def read_within(chunks: AsyncIterator[bytes], seconds: float, limit: int) -> bytes:
     """The bounded body read, cut off after ``seconds`` (a client trickling its body)."""
     try:
         async with asyncio.timeout(seconds):
-            return await read_bounded(chunks)
+            return await read_bounded(chunks, limit)
     except TimeoutError:
         raise RequestTimeout(f"the body did not arrive within {seconds:g} seconds") from None
 

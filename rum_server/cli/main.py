@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from rum_server import __version__
-from rum_server.settings import Settings, SettingsError, split_list
+from rum_server.settings import Settings, SettingsError, add_options, given_options
 from rum_server.storage.schema import DEFAULT_KEEPER_PATH, DEFAULT_REPLICA, SchemaTarget, statements
 from rum_server.storage.store import Store, StoreError, schema_target
 
@@ -33,26 +33,14 @@ class CliError(Exception):
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
-    """Options every command that touches the store shares (also RUM_* variables)."""
-    parser.add_argument(
-        "--dsn",
-        help="chdb:///abs/path or clickhouse://user:pass@host:8123/db "
-        "(RUM_CLICKHOUSE_DSN; default chdb:// + $XDG_DATA_HOME/deco-rum/store, i.e. "
-        "~/.local/share/deco-rum/store; a relative path is resolved from here)",
-    )
-    parser.add_argument("--database", help="database (RUM_CLICKHOUSE_DATABASE; default otel)")
-    parser.add_argument("--table", help="logs table (RUM_CLICKHOUSE_TABLE; default otel_logs)")
+    """Options every command that touches the store shares (declared in settings.py)."""
+    add_options(parser, "store")
 
 
 def settings_from(args: argparse.Namespace, **extra: object) -> Settings:
     """Settings from the environment with the command line's options on top, validated."""
     try:
-        overrides: dict[str, Any] = {
-            "dsn": args.dsn,
-            "database": args.database,
-            "table": args.table,
-            **extra,
-        }
+        overrides: dict[str, Any] = {**given_options(args), **extra}
         settings = Settings.from_env(**overrides)
     except (SettingsError, TypeError) as exc:
         raise CliError(str(exc)) from None
@@ -85,19 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from rum_server.app import create_app
     from rum_server.ingest.connections import apply_connection_guards
 
-    extra: dict[str, object] = {"host": args.host, "port": args.port}
-    if args.sites is not None:
-        extra["sites"] = split_list(args.sites)
-    if args.allowed_origins is not None:
-        extra["allowed_origins"] = split_list(args.allowed_origins)
-    if args.query_allowlist is not None:
-        extra["query_allowlist"] = split_list(args.query_allowlist)
-    if args.demo:
-        extra["demo"] = True
-    extra["workers"] = args.workers
-    extra["sinks"] = split_list(args.sink) if args.sink is not None else None
-    extra["otlp_endpoint"] = args.otlp_endpoint
-    settings = settings_from(args, **extra)
+    settings = settings_from(args)
     sock = bind_socket(settings.host, settings.port)
     try:
         store = Store(settings)
@@ -175,42 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rum-server {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the ingest server")
+    serve = commands.add_parser(
+        "serve",
+        help="run the ingest server",
+        epilog="Every setting, with or without an option here, is also a RUM_* environment "
+        "variable: the full table is in docs/operations.md (Configuration).",
+    )
     add_store_options(serve)
-    serve.add_argument("--host", help="address to listen on (RUM_HOST; default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (RUM_PORT; default 8000)")
-    serve.add_argument("--sites", help="comma list of accepted site ids (RUM_SITES; default any)")
-    serve.add_argument(
-        "--allowed-origins",
-        help="comma list of origins allowed to send beacons "
-        "(RUM_ALLOWED_ORIGINS; default same origin only; * for any)",
-    )
-    serve.add_argument(
-        "--query-allowlist",
-        help="query keys whose values are kept, prefix* patterns allowed (RUM_QUERY_ALLOWLIST)",
-    )
-    serve.add_argument(
-        "--demo",
-        action="store_true",
-        default=None,
-        help="also serve a demo storefront page at / (RUM_DEMO)",
-    )
-    serve.add_argument(
-        "--workers",
-        type=int,
-        help="worker processes, each with its own writer; needs a ClickHouse server DSN "
-        "(RUM_WORKERS; default 1)",
-    )
-    serve.add_argument(
-        "--sink",
-        help="where rows go: clickhouse, otlp, spans (browser spans in otel_traces, for "
-        "ClickStack's Sessions page), or a list such as clickhouse,spans (RUM_SINK)",
-    )
-    serve.add_argument(
-        "--otlp-endpoint",
-        help="OTLP/HTTP endpoint for the otlp sink, e.g. http://collector:4318 (RUM_OTLP_ENDPOINT; "
-        "headers in RUM_OTLP_HEADERS=k=v,k2=v2)",
-    )
+    add_options(serve, "serve")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=cmd_serve)
 

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from rum_server.cli.main import CliError, add_store_options, settings_from
+from rum_server.settings import add_options
 from rum_server.sourcemaps.store import (
     MapEntry,
     SourceMapError,
@@ -40,7 +41,7 @@ def one_line_errors(command: Callable[[argparse.Namespace], int]) -> Callable[..
 
 
 def store_from(args: argparse.Namespace) -> SourceMapStore:
-    settings = settings_from(args, sourcemap_dir=args.sourcemap_dir)
+    settings = settings_from(args)
     return SourceMapStore(settings.sourcemap_path, settings.sourcemap_max_bytes)
 
 
@@ -107,10 +108,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     add_store_options(parser)
-    parser.add_argument(
-        "--sourcemap-dir",
-        help="where maps are kept (RUM_SOURCEMAP_DIR; default beside the data directory)",
-    )
+    add_options(parser, "sourcemaps")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

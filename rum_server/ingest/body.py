@@ -1,7 +1,8 @@
 """Guards that run before any decoding: content type, size while reading, gzip bound.
 
 Checks are ordered cheapest first: headers, then the declared length, then the
-bytes as they arrive, so an oversized or wrong body costs almost nothing.
+bytes as they arrive, so an oversized or wrong body costs almost nothing. The limits
+are settings (``RUM_MAX_BODY_BYTES``, ``RUM_MAX_DECODED_BYTES``), passed in.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from collections.abc import AsyncIterator
 
 from rum_server.ingest.errors import MalformedBatch, PayloadTooLarge, UnsupportedMediaType
 
-MAX_RAW_BYTES = 64 * 1024
-MAX_DECODED_BYTES = 256 * 1024
 ACCEPTED_MEDIA_TYPES = frozenset({"text/plain", "application/json"})
 
 
@@ -36,38 +35,38 @@ def check_content_encoding(content_encoding: str | None) -> bool:
     raise UnsupportedMediaType(f"content encoding {encoding!r} is not accepted; use gzip")
 
 
-def check_declared_length(content_length: str | None) -> None:
+def check_declared_length(content_length: str | None, limit: int) -> None:
     if content_length is None:
         return
     try:
         declared = int(content_length)
     except ValueError:
         return
-    if declared > MAX_RAW_BYTES:
-        raise PayloadTooLarge(f"body of {declared} bytes is over the {MAX_RAW_BYTES} byte limit")
+    if declared > limit:
+        raise PayloadTooLarge(f"body of {declared} bytes is over the {limit} byte limit")
 
 
-async def read_bounded(chunks: AsyncIterator[bytes]) -> bytes:
+async def read_bounded(chunks: AsyncIterator[bytes], limit: int) -> bytes:
     """Read the body, failing as soon as it passes the raw limit."""
     parts: list[bytes] = []
     size = 0
     async for chunk in chunks:
         size += len(chunk)
-        if size > MAX_RAW_BYTES:
-            raise PayloadTooLarge(f"body is over the {MAX_RAW_BYTES} byte limit")
+        if size > limit:
+            raise PayloadTooLarge(f"body is over the {limit} byte limit")
         parts.append(chunk)
     return b"".join(parts)
 
 
-def gunzip_bounded(data: bytes) -> bytes:
+def gunzip_bounded(data: bytes, limit: int) -> bytes:
     """Decompress gzip without ever holding more than the decoded limit."""
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
-        out = inflater.decompress(data, MAX_DECODED_BYTES + 1)
+        out = inflater.decompress(data, limit + 1)
     except zlib.error as exc:
         raise MalformedBatch(f"body is not valid gzip: {exc}") from None
-    if len(out) > MAX_DECODED_BYTES or inflater.unconsumed_tail:
-        raise PayloadTooLarge(f"decompressed body is over the {MAX_DECODED_BYTES} byte limit")
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise PayloadTooLarge(f"decompressed body is over the {limit} byte limit")
     # zlib checks the trailer's CRC-32 and length only once it reaches them: a body cut
     # short before its trailer would otherwise pass as a shorter, unchecked body.
     if not inflater.eof:

@@ -33,8 +33,6 @@ log = logging.getLogger("rum_server.ingest.connections")
 RESERVED_FILES = 128
 """Descriptors kept free of client connections: the store's files, the log, the listener."""
 MAX_BACKLOG = 2048
-H11_MAX_INCOMPLETE_EVENT_SIZE = 16 * 1024
-"""Request line plus headers larger than this get 400 (uvicorn's default, stated)."""
 
 
 def open_files_limit() -> int:
@@ -126,4 +124,4 @@ def apply_connection_guards(config: Any, settings: Settings) -> None:
     config.http = guarded_protocol(settings)
     config.backlog = accept_backlog()
     config.timeout_keep_alive = settings.keep_alive_seconds
-    config.h11_max_incomplete_event_size = H11_MAX_INCOMPLETE_EVENT_SIZE
+    config.h11_max_incomplete_event_size = settings.max_header_bytes

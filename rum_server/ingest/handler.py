@@ -136,12 +136,14 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
             limiter.check(client_address(request, settings.client_ip_header, settings.proxy_hops))
         check_content_type(headers.get("content-type"))
         gzipped = check_content_encoding(headers.get("content-encoding"))
-        check_declared_length(headers.get("content-length"))
+        check_declared_length(headers.get("content-length"), settings.max_body_bytes)
         scheme = headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
         check_origin(origin, headers.get("host"), settings.allowed_origins, scheme.lower())
-        body = await read_within(request.stream(), settings.body_timeout_seconds)
+        body = await read_within(
+            request.stream(), settings.body_timeout_seconds, settings.max_body_bytes
+        )
         if gzipped:
-            body = gunzip_bounded(body)
+            body = gunzip_bounded(body, settings.max_decoded_bytes)
         context = RequestContext(
             received_ns=time.time_ns(),
             user_agent=headers.get("user-agent", ""),

@@ -36,7 +36,6 @@ from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 log = logging.getLogger("rum_server.storage.otlp")
 
 LOGS_PATH = "/v1/logs"
-TIMEOUT_SECONDS = 10.0
 MAX_RETRY_AFTER_SECONDS = 5.0
 RETRYABLE_STATUS = {408, 429, 502, 503, 504}
 
@@ -144,6 +143,8 @@ class OtlpSink:
         self,
         endpoint: str,
         headers: dict[str, str] | None = None,
+        *,
+        timeout_seconds: float,
         clock: Callable[[], int] = time.time_ns,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -153,6 +154,7 @@ class OtlpSink:
             "Content-Type": "application/x-protobuf",
             "Content-Encoding": "gzip",
         }
+        self._timeout_seconds = timeout_seconds
         self._clock = clock
         self._sleep = sleep
         self.dropped_rows = 0
@@ -163,7 +165,7 @@ class OtlpSink:
         body = gzip.compress(export_request(columns, self._clock()).SerializeToString(), 5)
         request = urllib.request.Request(self.url, data=body, headers=self._headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:
+            with urllib.request.urlopen(request, timeout=self._timeout_seconds) as answer:
                 self._partial_success(answer.read(), answer.headers.get("Content-Type", ""))
         except urllib.error.HTTPError as exc:
             if exc.code in RETRYABLE_STATUS:

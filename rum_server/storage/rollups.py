@@ -406,14 +406,14 @@ def settle(store: Store) -> list[date]:
     return settled
 
 
-SETTLE_INTERVAL_SECONDS = 300.0
-"""How often the API folds new rows in; between settles, changed days are read from the stage."""
-
 _last_settled: weakref.WeakKeyDictionary[Store, float] = weakref.WeakKeyDictionary()
 
 
-def settle_if_due(store: Store, interval_seconds: float = SETTLE_INTERVAL_SECONDS) -> None:
-    """:func:`settle` at most once per interval per store, so every reader can call it."""
+def settle_if_due(store: Store, interval_seconds: float | None = None) -> None:
+    """:func:`settle` at most once per interval (``RUM_SETTLE_SECONDS``) per store, so every
+    reader can call it; between settles, changed days are read from the stage."""
+    if interval_seconds is None:
+        interval_seconds = store.settings.settle_seconds
     now = time.monotonic()
     last = _last_settled.get(store)
     if (last is not None and now - last < interval_seconds) or _settle_lock.locked():

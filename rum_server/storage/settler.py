@@ -10,18 +10,19 @@ import logging
 import threading
 
 from rum_server.storage.exporter_tables import unnamed_recently
-from rum_server.storage.rollups import SETTLE_INTERVAL_SECONDS, settle_if_due
+from rum_server.storage.rollups import settle_if_due
 from rum_server.storage.store import Store
 
 log = logging.getLogger("rum_server.storage.settler")
 
 
 class Settler:
-    """Runs ``settle_if_due`` soon after start, then every ``interval`` seconds, until closed."""
+    """Runs ``settle_if_due`` soon after start, then every ``interval`` seconds
+    (``RUM_SETTLE_SECONDS`` unless given), until closed."""
 
-    def __init__(self, store: Store, interval: float = SETTLE_INTERVAL_SECONDS) -> None:
+    def __init__(self, store: Store, interval: float | None = None) -> None:
         self._store = store
-        self._interval = interval
+        self._interval = store.settings.settle_seconds if interval is None else interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rum-settler", daemon=True)
 

@@ -34,7 +34,11 @@ def sink_spool(settings: Settings, name: str) -> Path:
 
 def make_sink(name: str, settings: Settings, store: Store) -> Sink:
     if name == "otlp":
-        return OtlpSink(settings.otlp_endpoint, parse_headers(settings.otlp_headers))
+        return OtlpSink(
+            settings.otlp_endpoint,
+            parse_headers(settings.otlp_headers),
+            timeout_seconds=settings.otlp_timeout_seconds,
+        )
     if name == "spans":
         from rum_server.storage.spans import SpanSink
 
@@ -67,6 +71,7 @@ def open_writer(
                 flush_seconds=settings.flush_seconds,
                 metrics=metrics,
                 store_answers=destination_answers(sink),
+                max_attempts=settings.dead_letter_attempts,
             )
         )
     if len(writers) == 1:

@@ -11,6 +11,10 @@ import pytest
 
 from rum_server.ingest import body
 from rum_server.ingest.errors import MalformedBatch, PayloadTooLarge, UnsupportedMediaType
+from rum_server.settings import Settings
+
+MAX_RAW_BYTES = Settings().max_body_bytes  # RUM_MAX_BODY_BYTES
+MAX_DECODED_BYTES = Settings().max_decoded_bytes  # RUM_MAX_DECODED_BYTES
 
 
 @pytest.mark.parametrize(
@@ -46,10 +50,10 @@ def test_other_encodings_are_unsupported(encoding: str) -> None:
 
 
 def test_a_declared_length_over_the_limit_fails_before_reading() -> None:
-    body.check_declared_length(str(body.MAX_RAW_BYTES))
-    body.check_declared_length("not a number")
+    body.check_declared_length(str(MAX_RAW_BYTES), MAX_RAW_BYTES)
+    body.check_declared_length("not a number", MAX_RAW_BYTES)
     with pytest.raises(PayloadTooLarge):
-        body.check_declared_length(str(body.MAX_RAW_BYTES + 1))
+        body.check_declared_length(str(MAX_RAW_BYTES + 1), MAX_RAW_BYTES)
 
 
 async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
@@ -58,19 +62,19 @@ async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
 
 
 def test_reading_stops_as_soon_as_the_limit_is_passed() -> None:
-    half = b"x" * (body.MAX_RAW_BYTES // 2)
-    assert asyncio.run(body.read_bounded(chunks(half, half))) == half + half
+    half = b"x" * (MAX_RAW_BYTES // 2)
+    assert asyncio.run(body.read_bounded(chunks(half, half), MAX_RAW_BYTES)) == half + half
     with pytest.raises(PayloadTooLarge):
-        asyncio.run(body.read_bounded(chunks(half, half, b"x")))
+        asyncio.run(body.read_bounded(chunks(half, half, b"x"), MAX_RAW_BYTES))
 
 
 def test_gunzip_is_bounded_by_the_decoded_limit() -> None:
-    exact = b"a" * body.MAX_DECODED_BYTES
-    assert body.gunzip_bounded(gzip.compress(exact)) == exact
+    exact = b"a" * MAX_DECODED_BYTES
+    assert body.gunzip_bounded(gzip.compress(exact), MAX_DECODED_BYTES) == exact
     with pytest.raises(PayloadTooLarge):
-        body.gunzip_bounded(gzip.compress(exact + b"a"))
+        body.gunzip_bounded(gzip.compress(exact + b"a"), MAX_DECODED_BYTES)
     with pytest.raises(MalformedBatch):
-        body.gunzip_bounded(b"not gzip")
+        body.gunzip_bounded(b"not gzip", MAX_DECODED_BYTES)
 
 
 @pytest.mark.parametrize(
@@ -86,6 +90,6 @@ def test_gunzip_is_bounded_by_the_decoded_limit() -> None:
 )
 def test_the_gzip_trailer_is_verified(damage: Any, message: str) -> None:
     data = gzip.compress(b'{"v": 1}' * 50)
-    assert body.gunzip_bounded(data) == b'{"v": 1}' * 50
+    assert body.gunzip_bounded(data, MAX_DECODED_BYTES) == b'{"v": 1}' * 50
     with pytest.raises(MalformedBatch, match=message):
-        body.gunzip_bounded(damage(data))
+        body.gunzip_bounded(damage(data), MAX_DECODED_BYTES)
