@@ -22,12 +22,14 @@ from rum_server.ingest.body import (
     check_declared_length,
     gunzip_bounded,
 )
-from rum_server.ingest.errors import Forbidden, MalformedBatch, RumError
+from rum_server.ingest.errors import Forbidden, MalformedBatch, RumError, answer_for
 from rum_server.ingest.rate_limit import RateLimiter, visitor_address
 from rum_server.operation import count_accepted, count_refused, is_client_abort, read_within
 from rum_server.settings import Settings
+from rum_server.storage.wal import QueueFull
 from rum_server.storage.writer import Writer
 from rum_server.transform.pipeline import Pipeline, RequestContext
+from rum_server.transform.refusals import BatchRefused
 
 log = logging.getLogger("rum_server.ingest.handler")
 
@@ -150,9 +152,12 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
             else "",
         )
         pipeline: Pipeline = state.pipeline
-        processed = pipeline.process(body, context)
         writer: Writer = state.writer
-        writer.submit(processed.columns)
+        try:
+            processed = pipeline.process(body, context)
+            writer.submit(processed.columns)
+        except (BatchRefused, QueueFull) as refusal:
+            raise answer_for(refusal) from None
         count_accepted(state, processed.accepted, processed.rejected)
     except RumError as error:
         count_refused(state, error)
