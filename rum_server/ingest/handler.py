@@ -19,6 +19,7 @@ from litestar.datastructures import State
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
+from rum_server.ingest.accounting import count_accepted, count_refused, is_client_abort, read_within
 from rum_server.ingest.body import (
     check_content_encoding,
     check_content_type,
@@ -27,7 +28,6 @@ from rum_server.ingest.body import (
 )
 from rum_server.ingest.errors import Forbidden, MalformedBatch, RumError, answer_for
 from rum_server.ingest.rate_limit import RateLimiter, visitor_address
-from rum_server.operation import count_accepted, count_refused, is_client_abort, read_within
 from rum_server.settings import Settings
 from rum_server.storage.wal import QueueFull
 from rum_server.storage.writer import Writer

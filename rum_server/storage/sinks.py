@@ -14,12 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rum_server.metrics import Metrics
-from rum_server.operation import open_wal
 from rum_server.settings import Settings
 from rum_server.storage.otlp import OtlpSink, parse_headers
 from rum_server.storage.sink import ClickHouseSink, Sink
 from rum_server.storage.store import Store
-from rum_server.storage.wal import QueueFull, encode_record
+from rum_server.storage.wal import QueueFull, encode_record, open_wal
 from rum_server.storage.writer import Writer, WriterStats
 from rum_server.transform.rows import Columns
 

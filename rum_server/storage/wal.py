@@ -38,6 +38,7 @@ from typing import Any
 
 import msgspec
 
+from rum_server.settings import Settings
 from rum_server.transform.rows import ROW_COLUMNS, Columns
 
 log = logging.getLogger("rum_server.storage.wal")
@@ -351,3 +352,15 @@ def adopt_legacy_spool(directory: Path) -> None:
         temporary.replace(target)
         path.unlink()
         log.warning("adopted %d rows from the old spool file %s", len(frames), path)
+
+
+def open_wal(settings: Settings, directory: Path | None = None) -> WriteAheadLog:
+    """The log in the spool directory (``RUM_SPOOL_DIR``; beside an embedded store by default)."""
+    return WriteAheadLog(
+        directory or settings.spool_path,
+        max_bytes=settings.queue_max_bytes,
+        max_rows=settings.queue_max_rows,
+        segment_max_bytes=settings.segment_max_bytes,
+        fsync_seconds=settings.fsync_seconds,
+        segment_max_rows=settings.flush_rows,
+    )
