@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from rum_server.contract import COUNTRY
 from rum_server.transform.label_budget import DEFAULT_LABEL_BUDGET
 from rum_server.transform.redact import DEFAULT_QUERY_ALLOWLIST
 
@@ -175,7 +176,8 @@ class Settings:
         env="RUM_CLICKHOUSE_DSN",
         flag="--dsn",
         commands=("store",),
-        default_text="`chdb://` + `$XDG_DATA_HOME/deco-rum/store` (`~/.local/share/deco-rum/store`)",
+        default_text="`chdb://` + `$XDG_DATA_HOME/deco-rum/store` "
+        "(`~/.local/share/deco-rum/store`)",
         help="`chdb:///abs/path` or a relative path (embedded, resolved from the current "
         "directory), or `clickhouse://user:pass@host:8123/db`, `https://…`",
         check=_dsn,
@@ -269,7 +271,7 @@ class Settings:
         "",
         env="RUM_COUNTRY_HEADER",
         default_text="empty: off",
-        help="trusted proxy header holding the visitor's country (`cf-ipcountry`) → `rum.country`",
+        help=f"trusted proxy header holding the visitor's country (`cf-ipcountry`) → `{COUNTRY}`",
     )
     ttl_days: int = option(
         90, env="RUM_TTL_DAYS", help="raw row retention (table TTL)", check=at_least(1, "ttl days")

@@ -23,8 +23,9 @@ import sys
 import time
 import weakref
 
+from rum_server.contract import EXPORTER_COLUMNS
 from rum_server.settings import Settings
-from rum_server.storage.schema import EXPORTER_COLUMNS, SchemaTarget, differing_columns, statements
+from rum_server.storage.schema import SchemaTarget, differing_columns, statements
 from rum_server.storage.store import Store, StoreError, schema_target
 
 UNNAMED_RUM = (
