@@ -695,7 +695,6 @@ def markdown_table(settings_class: type[Settings] = Settings) -> str:
     return "\n".join(lines) + "\n"
 
 
-OPERATIONS_DOC = Path(__file__).resolve().parents[1] / "docs" / "operations.md"
 TABLE_START = "| option | environment | default | meaning |\n"
 
 
@@ -713,13 +712,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--markdown", action="store_true", help="print the table")
-    what.add_argument("--write", action="store_true", help="rewrite it in docs/operations.md")
+    what.add_argument(
+        "--write",
+        nargs="?",
+        const="docs/operations.md",
+        metavar="FILE",
+        help="rewrite the table in FILE (default docs/operations.md, from the repository root)",
+    )
     args = parser.parse_args(argv)
     if args.markdown:
         print(markdown_table(), end="")
         return 0
-    OPERATIONS_DOC.write_text(docs_with_table(OPERATIONS_DOC.read_text(), markdown_table()))
-    print(f"settings table written to {OPERATIONS_DOC}", file=sys.stderr)
+    doc = Path(args.write)
+    try:
+        doc.write_text(docs_with_table(doc.read_text(), markdown_table()))
+    except (OSError, ValueError) as exc:  # no such file, or no settings table in it
+        print(f"cannot rewrite the settings table of {doc}: {exc}", file=sys.stderr)
+        return 1
+    print(f"settings table written to {doc}", file=sys.stderr)
     return 0
 
 
