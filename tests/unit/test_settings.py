@@ -24,6 +24,9 @@ from rum_server.settings import (
     option,
     positive,
 )
+from rum_server.settings import (
+    main as settings_main,
+)
 
 
 def test_defaults_match_the_interface_contract() -> None:
@@ -288,3 +291,16 @@ def test_sizes_in_the_docs_table_also_read_in_kib_or_mib() -> None:
     assert "`65536` (64 KiB)" in rows["`RUM_MAX_BODY_BYTES`"]
     assert "`268435456` (256 MiB)" in rows["`RUM_QUEUE_MAX_BYTES`"]
     assert "`--sourcemap-dir` (`sourcemaps` commands)" in rows["`RUM_SOURCEMAP_DIR`"]
+
+
+def test_the_generator_rewrites_a_stale_table_and_nothing_else(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    current = OPERATIONS.read_text()
+    stale = tmp_path / "operations.md"
+    stale.write_text(current.replace("| `RUM_TTL_DAYS` | `90` |", "| `RUM_TTL_DAYS` | `30` |"))
+    assert settings_main(["--write", str(stale)]) == 0
+    assert stale.read_text() == current
+    assert settings_main(["--markdown"]) == 0
+    assert capsys.readouterr().out == markdown_table()
+    assert settings_main(["--write", str(tmp_path / "missing.md")]) == 1
