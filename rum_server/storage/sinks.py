@@ -22,8 +22,6 @@ from rum_server.storage.wal import QueueFull, encode_record, open_wal
 from rum_server.storage.writer import Writer, WriterStats
 from rum_server.transform.rows import Columns
 
-SINK_NAMES = ("clickhouse", "otlp", "spans")
-
 
 def sink_spool(settings: Settings, name: str) -> Path:
     """ClickHouse keeps the spool directory it always had; others use a subdirectory."""
