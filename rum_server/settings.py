@@ -35,7 +35,7 @@ COMMANDS = ("serve", "store", "sourcemaps")
 schema, query, sql, demo-data, sourcemaps); ``sourcemaps``, the ``sourcemaps`` commands."""
 
 T = TypeVar("T")
-Check = Callable[[Any], "str | None"]
+Check = Callable[[Any], "str | list[str] | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ class Option:
     default_text: str = ""
     """How the docs and ``--help`` show the default, when the value itself says too little."""
     check: Check | None = None
-    """A one-line problem with the value, or None when it is fine."""
+    """A one-line problem with the value (or one per bad item of a list), None when fine."""
 
 
 def option(
@@ -145,13 +145,13 @@ def _sinks(value: tuple[str, ...]) -> str | None:
     return None
 
 
-def _fetch_origins(value: tuple[str, ...]) -> str | None:
+def _fetch_origins(value: tuple[str, ...]) -> list[str]:
     problems = []
     for origin in value:
         parts = urlsplit(origin)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
             problems.append(f"source map fetch origin {origin!r} is not like https://shop.example")
-    return "; ".join(problems) or None
+    return problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,12 +485,12 @@ class Settings:
 
     def validate(self) -> list[str]:
         """All configuration errors, each one line; empty when the settings are usable."""
-        errors = []
+        errors: list[str] = []
         for declared in declarations(type(self)):
             check = declared.option.check
             problem = check(getattr(self, declared.name)) if check else None
             if problem:
-                errors.append(problem)
+                errors += [problem] if isinstance(problem, str) else problem
         errors += [problem for check in COMBINED_CHECKS if (problem := check(self))]
         return errors
 
