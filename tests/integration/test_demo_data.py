@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from rum_server.cli.demo_data import Seed, generate
+from rum_server.contract import EXPORTER_COLUMNS
 from rum_server.settings import Settings
-from rum_server.storage.schema import EXPORTER_COLUMNS
 from rum_server.storage.store import Store
 from rum_server.transform.labels import RESERVED_FUNNEL
 from rum_server.transform.rows import ROW_COLUMNS
