@@ -2,24 +2,16 @@
 
 The dashboard lists metrics, colours p75s by the web-vitals thresholds and offers the
 reports; it reads all of that here instead of keeping its own copies, so a threshold
-or a new report changes in one place (``transform/rating.py``, the report registry).
+or a new report changes in one place (``rum_server/contract.py``, the report registry).
 """
 
 from __future__ import annotations
 
 import msgspec
 
-from rum_server.query import reports
+from rum_server import contract as stored
 from rum_server.query.registry import REPORTS, ReportSpec
 from rum_server.transform.labels import RESERVED_FUNNEL
-from rum_server.transform.rating import THRESHOLDS, UNITS
-
-EVENT_NAMES = ("rum.web_vital", "rum.error", "rum.page_view", "rum.event", "rum.resources")
-"""The EventName of each kind of row the server stores (docs/storage.md)."""
-LEGACY_METRICS = frozenset({"FID"})
-"""Sent only by browsers without INP, never mixed into it; the dashboard leaves it out."""
-RATINGS = ("good", "needs-improvement", "poor")
-"""``rum.metric.rating``: good up to the first threshold, poor above the second."""
 
 
 class Metric(msgspec.Struct):
@@ -31,6 +23,7 @@ class Metric(msgspec.Struct):
     poor: float
     """Poor above this value."""
     legacy: bool
+    """Sent only by browsers without INP (FID), never mixed into it: not a dashboard tile."""
 
 
 class ReportParam(msgspec.Struct):
@@ -81,12 +74,12 @@ def contract() -> Contract:
     """The contract as the API answers it (built once: it changes only with the code)."""
     return Contract(
         metrics=[
-            Metric(name, UNITS.get(name, "ms"), good, poor, name in LEGACY_METRICS)
-            for name, (good, poor) in THRESHOLDS.items()
+            Metric(metric.name, metric.unit, metric.good, metric.poor, metric.legacy)
+            for metric in stored.METRICS.values()
         ],
-        ratings=list(RATINGS),
-        devices=list(reports.DEVICES),
-        events=list(EVENT_NAMES),
+        ratings=list(stored.RATINGS),
+        devices=list(stored.DEVICE_TYPES),
+        events=[kind.name for kind in stored.EVENT_KINDS],
         funnel=list(RESERVED_FUNNEL),
         reports=[report_info(spec) for spec in REPORTS.values()],
     )

@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
+from rum_server.contract import METRIC_NAMES
 from rum_server.query.registry import REPORTS
 from rum_server.transform.rating import THRESHOLDS, rating
 from tests.conftest import make_settings
@@ -38,11 +39,14 @@ def contract(app: Litestar) -> dict[str, Any]:
     return body
 
 
-def test_metrics_carry_the_servers_own_thresholds_and_units(contract: dict[str, Any]) -> None:
+def test_metrics_carry_the_thresholds_rows_are_rated_by_and_units(
+    contract: dict[str, Any],
+) -> None:
     metrics = {metric["name"]: metric for metric in contract["metrics"]}
-    assert list(metrics) == list(THRESHOLDS)
+    assert list(metrics) == list(THRESHOLDS) == list(METRIC_NAMES)
     for name, (good, poor) in THRESHOLDS.items():
         assert (metrics[name]["good"], metrics[name]["poor"]) == (good, poor)
+        assert rating(name, good) == "good" and rating(name, poor * 1.01) == "poor"
     assert metrics["LCP"] == {
         "name": "LCP",
         "unit": "ms",

@@ -263,20 +263,30 @@
   }
 
   /** The server's metric names, units and thresholds; the metric picker offers exactly
-   *  those metrics (keeping the page's longer labels where it has them). */
+   *  those metrics (keeping the page's order and longer labels where it has them). */
   function loadContract() {
     return fetchJson("contract").then(function (contract) {
       if (!contract || !Array.isArray(contract.metrics)) throw new ApiError(0, "unexpected answer from contract");
+      var picker = $("metric");
+      var labels = {};
+      var order = [];
+      Array.prototype.forEach.call(picker.options, function (option) {
+        labels[option.value] = option.textContent;
+        order.push(option.value);
+      });
       METRICS = [];
       contract.metrics.forEach(function (metric) {
         UNITS[metric.name] = metric.unit;
         THRESHOLDS[metric.name] = [metric.good, metric.poor];
         if (!metric.legacy) METRICS.push(metric.name);
       });
-      var picker = $("metric");
-      var labels = {};
-      Array.prototype.forEach.call(picker.options, function (option) {
-        labels[option.value] = option.textContent;
+      // The page's order (Core Web Vitals first); a metric it does not know goes last.
+      function rank(name) {
+        var i = order.indexOf(name);
+        return i < 0 ? order.length + METRICS.indexOf(name) : i;
+      }
+      METRICS.sort(function (a, b) {
+        return rank(a) - rank(b);
       });
       clear(picker);
       METRICS.forEach(function (name) {
