@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from rum_server.contract import METRIC_NAMES
 from rum_server.query import error_reports, reports
 from rum_server.query.reports import Comparison, DateRange, Filters, Report
 from rum_server.storage.store import Store
@@ -103,7 +104,7 @@ def filter_params(days: int = 7) -> tuple[Param, ...]:
 
 
 def metric_param(default: str, help: str = "") -> Param:
-    return Param("metric", default, help, choices=reports.METRICS, upper=True)
+    return Param("metric", default, help, choices=METRIC_NAMES, upper=True)
 
 
 def filters(values: Values) -> Filters:
