@@ -50,11 +50,12 @@ class Param:
         return ["--" + name.replace("_", "-") for name in (self.name, *self.aliases)]
 
     def value(self, given: Mapping[str, Any]) -> Any:
-        """This parameter's value among ``given`` (by name, else by an alias, else default)."""
-        for name in (self.name, *self.aliases):
-            if given.get(name) not in (None, ""):
-                return given[name]
-        return self.default
+        """This parameter's value among ``given``: by name (an empty one by an alias), else
+        the default when absent."""
+        value = given.get(self.name)
+        for alias in self.aliases:
+            value = value or given.get(alias) or value
+        return self.default if value is None else value
 
 
 @dataclass(frozen=True, slots=True)
