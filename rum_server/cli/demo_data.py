@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from rum_server.cli.options import CliError, add_store_options, settings_from
 from rum_server.settings import Settings
 from rum_server.storage.rollups import settle
 from rum_server.storage.sink import ClickHouseSink
@@ -385,8 +386,6 @@ def seed_store(store: Store, seed: Seed, progress: bool = False) -> int:
 
 def command(args: argparse.Namespace) -> int:
     """Seed, then say what was written; problems are one line on stderr and exit code 2."""
-    from rum_server.cli.main import CliError, settings_from
-
     try:
         if args.rows < 1 or not 1 <= args.days <= 90:
             raise CliError("--rows must be positive and --days between 1 and 90")
@@ -406,8 +405,6 @@ def command(args: argparse.Namespace) -> int:
 
 
 def seed_settings(settings: Settings, seed: Seed, progress: bool) -> int:
-    from rum_server.cli.main import CliError
-
     try:
         store = Store(settings)
         try:
@@ -425,8 +422,6 @@ def seed_settings(settings: Settings, seed: Seed, progress: bool) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from rum_server.cli.main import add_store_options
-
     parser = subparsers.add_parser("demo-data", help="seed the store with synthetic traffic")
     add_store_options(parser)
     parser.add_argument("--rows", type=int, default=100_000, help="about this many rows")

@@ -14,40 +14,16 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from rum_server import __version__
-from rum_server.settings import Settings, SettingsError, add_options, given_options
+from rum_server.cli import demo_data
+from rum_server.cli import query as query_cli
+from rum_server.cli import sourcemaps as sourcemaps_cli
+from rum_server.cli import sql as sql_cli
+from rum_server.cli.options import CliError, add_store_options, settings_from
+from rum_server.settings import add_options
 from rum_server.storage.schema import DEFAULT_KEEPER_PATH, DEFAULT_REPLICA, SchemaTarget, statements
 from rum_server.storage.store import Store, StoreError, schema_target
-
-EXIT_CONFIG = 2
-
-
-class CliError(Exception):
-    """A problem to report as one line, with its exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_CONFIG) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def add_store_options(parser: argparse.ArgumentParser) -> None:
-    """Options every command that touches the store shares (declared in settings.py)."""
-    add_options(parser, "store")
-
-
-def settings_from(args: argparse.Namespace, **extra: object) -> Settings:
-    """Settings from the environment with the command line's options on top, validated."""
-    try:
-        overrides: dict[str, Any] = {**given_options(args), **extra}
-        settings = Settings.from_env(**overrides)
-    except (SettingsError, TypeError) as exc:
-        raise CliError(str(exc)) from None
-    problems = settings.validate()
-    if problems:
-        raise CliError("bad configuration: " + "; ".join(problems))
-    return settings
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -190,12 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
-    """Commands that live in their own modules (query, demo-data)."""
-    from rum_server.cli import demo_data
-    from rum_server.cli import query as query_cli
-    from rum_server.cli import sourcemaps as sourcemaps_cli
-    from rum_server.cli import sql as sql_cli
-
+    """Commands that live in their own modules (query, sql, demo-data, sourcemaps)."""
     return [query_cli.register, sql_cli.register, demo_data.register, sourcemaps_cli.register]
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import msgspec
 
 from rum_server.cli.csv_safe import safe_cell
-from rum_server.cli.main import CliError, add_store_options, settings_from
+from rum_server.cli.options import CliError, add_store_options, settings_from
 from rum_server.query import error_reports, reports
 from rum_server.query.registry import (
     REPORTS,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from rum_server.cli.main import CliError, add_store_options, settings_from
+from rum_server.cli.options import CliError, add_store_options, settings_from
 from rum_server.settings import add_options
 from rum_server.sourcemaps.store import (
     MapEntry,

@@ -15,7 +15,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from rum_server.cli.main import CliError, add_store_options, settings_from
+from rum_server.cli.options import CliError, add_store_options, settings_from
 from rum_server.cli.query import EXIT_STORE, EXIT_USAGE, api_base, ask_server, require_data_dir
 from rum_server.query.readonly_sql import FORMATS, SqlError, run_sql
 from rum_server.settings import Settings
