@@ -43,6 +43,7 @@ class Page:
     release: str = "r1"
     rate: float = 1.0
     session: str = "s1"
+    snippet: str = "1.0.0"
 
 
 def ms(ts_ns: int) -> float:
@@ -69,14 +70,16 @@ def error(message: str, ts_ns: int, error_type: str = "TypeError") -> dict[str, 
 class Beacons:
     """Events queued per page; ``columns`` or ``insert`` sends them through the pipeline."""
 
-    def __init__(self, site: str, settings: Settings | None = None) -> None:
+    def __init__(self, site: str, settings: Settings | None = None, **defaults: Any) -> None:
+        """``defaults``: the :class:`Page` fields of every event that does not name them."""
         self.site = site
+        self.defaults = defaults
         self.pipeline = Pipeline(settings or Settings())
         self.pending: dict[Page, list[dict[str, Any]]] = {}
 
     def add(self, event: dict[str, Any], **page: Any) -> None:
         """Queue one wire event on the page ``page`` names (see :class:`Page`)."""
-        self.pending.setdefault(Page(self.site, **page), []).append(event)
+        self.pending.setdefault(Page(self.site, **{**self.defaults, **page}), []).append(event)
 
     def vital(
         self, metric: str, value: float, metric_id: str, ts_ns: int, route: str = "/", **page: Any
@@ -120,6 +123,7 @@ def beacon(page: Page, events: list[dict[str, Any]]) -> tuple[bytes, RequestCont
         "st": sent_ms,
         "rate": page.rate,
         "ver": page.release,
+        "sv": page.snippet,
         "env": "production",
         "events": events,
     }
