@@ -129,8 +129,8 @@ def per_stack(label: str, minified: bytes, map_bytes: bytes, work: Path) -> None
     from rum_server.sourcemaps.store import (
         INGEST_BUDGET_SECONDS,
         SourceMapStore,
-        stack_symbolicator,
     )
+    from rum_server.sourcemaps.symbolicator import stack_symbolicator
 
     settings = Settings(dsn=f"chdb://{work / label.replace(' ', '-')}", sourcemap_max_bytes=1 << 26)
     store = SourceMapStore(settings.sourcemap_path, settings.sourcemap_max_bytes)

@@ -30,13 +30,14 @@ from rum_server.query.api import api_routes
 from rum_server.query.hosts import require_allowed_host
 from rum_server.settings import Settings
 from rum_server.sourcemaps.api import sourcemap_routes
-from rum_server.sourcemaps.store import INGEST_BUDGET_SECONDS, stack_symbolicator
+from rum_server.sourcemaps.store import INGEST_BUDGET_SECONDS
+from rum_server.sourcemaps.symbolicator import stack_symbolicator
 from rum_server.storage.exporter_tables import unnamed_known, unnamed_note
+from rum_server.storage.label_values import seed_from_store
 from rum_server.storage.settler import Settler
 from rum_server.storage.sinks import WriterGroup, open_writer
 from rum_server.storage.store import Store, StoreError
 from rum_server.storage.writer import Writer
-from rum_server.transform.label_budget import seed_from_store
 from rum_server.transform.pipeline import Pipeline
 from rum_server.transform.user_agent import load_rules
 from rum_server.web.dashboard import dashboard_routes

@@ -30,7 +30,6 @@ from typing import Any
 
 import msgspec
 
-from rum_server.ingest.errors import RumError
 from rum_server.settings import Settings
 from rum_server.storage.rollups import settle
 from rum_server.storage.sink import ClickHouseSink
@@ -38,6 +37,7 @@ from rum_server.storage.store import DataDirectoryLocked, Store, StoreError
 from rum_server.transform.clock import NS_PER_MS
 from rum_server.transform.label_budget import utc_day
 from rum_server.transform.pipeline import Pipeline, RequestContext
+from rum_server.transform.refusals import BatchRefused
 from rum_server.transform.rows import ROW_COLUMNS
 from rum_server.transform.wire import (
     WIRE_VERSION,
@@ -415,8 +415,8 @@ class Rows:
         self.count = 0
 
     def add(self, beacon: Beacon, now_ns: int) -> None:
-        """The beacon's rows, exactly as the ingest builds them; raises the ingest's
-        :class:`~rum_server.ingest.errors.RumError` for a batch it would refuse."""
+        """The beacon's rows, exactly as the ingest builds them; raises
+        :class:`~rum_server.transform.refusals.BatchRefused` for a batch it would refuse."""
         body, request = beacon.request(now_ns)
         day = utc_day(request.received_ns)
         if day not in self.pipelines:
@@ -468,8 +468,8 @@ def seed_store(store: Store, seed: Seed, progress: bool = False) -> int:
     """Insert the synthetic rows, then settle the rollups; returns the number of rows.
 
     Each chunk is inserted on a second thread while the next one is built: the insert's
-    work is ClickHouse's C++ outside the GIL, so the two overlap. Raises the ingest's
-    :class:`RumError` when the store's settings refuse the site."""
+    work is ClickHouse's C++ outside the GIL, so the two overlap. Raises
+    :class:`BatchRefused` when the store's settings refuse the site."""
     total = 0
     started = time.monotonic()
     sink = ClickHouseSink(store)  # the ingest writer's insert path, not a second one
@@ -515,12 +515,9 @@ def seed_settings(settings: Settings, seed: Seed, progress: bool) -> int:
     from rum_server.cli.main import CliError
 
     try:
-        store = Store(settings)
-        try:
+        with Store(settings) as store:
             store.ensure_schema()
             return seed_store(store, seed, progress=progress)
-        finally:
-            store.close()
     except DataDirectoryLocked:
         raise CliError(
             f"the store {settings.data_path} is in use by a running rum-server serve: stop it, "
@@ -528,7 +525,7 @@ def seed_settings(settings: Settings, seed: Seed, progress: bool) -> int:
         ) from None
     except StoreError as exc:
         raise CliError(str(exc)) from None
-    except RumError as exc:  # what the ingest would answer a beacon of this site
+    except BatchRefused as exc:  # the ingest would refuse a beacon of this site too
         raise CliError(f"--site {seed.site!r}: {'; '.join(map(str, exc.detail)) or exc}") from None
 
 

@@ -147,11 +147,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
         print(";\n\n".join(ddl) + ";")
         return 0
     try:
-        store = Store(settings)
-        try:
+        with Store(settings) as store:
             store.ensure_schema() if not args.cluster else [store.command(s) for s in ddl]
-        finally:
-            store.close()
     except StoreError as exc:
         raise CliError(str(exc)) from None
     print(f"schema applied to {settings.qualified_table}", file=sys.stderr)

@@ -39,13 +39,10 @@ def read_sql(args: argparse.Namespace) -> str:
 
 def answer_locally(settings: Settings, sql: str, output: str) -> bytes:
     require_data_dir(settings)
-    store = Store(settings)
-    if settings.embedded:
-        print(f"rum-server: store {settings.data_path}", file=sys.stderr)
-    try:
+    with Store(settings) as store:
+        if settings.embedded:
+            print(f"rum-server: store {settings.data_path}", file=sys.stderr)
         return run_sql(store, sql, output)
-    finally:
-        store.close()
 
 
 def answer_from_server(settings: Settings, sql: str, output: str) -> bytes:

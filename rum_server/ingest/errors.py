@@ -6,6 +6,9 @@ handler never has to guess and nothing a client sends can become a 500.
 
 from __future__ import annotations
 
+from rum_server.storage.wal import QueueFull
+from rum_server.transform.refusals import BatchRefused, SiteNotAccepted
+
 
 class RumError(Exception):
     """Base: an answer to the client, with a status and a JSON-able detail list."""
@@ -57,3 +60,12 @@ class RequestTimeout(RumError):
     """The body did not arrive within the body deadline (a slow or stalled client)."""
 
     status_code = 408
+
+
+def answer_for(failure: BatchRefused | QueueFull) -> RumError:
+    """The HTTP answer to a refusal from a later stage (the transform or the write-ahead log)."""
+    if isinstance(failure, SiteNotAccepted):
+        return Forbidden(failure.message, failure.detail)
+    if isinstance(failure, BatchRefused):
+        return MalformedBatch(failure.message, failure.detail)
+    return Overloaded(failure.message, failure.retry_after_seconds)

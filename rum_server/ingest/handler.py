@@ -9,25 +9,30 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Request, Response, post
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
+from rum_server.ingest.accounting import count_accepted, count_refused, is_client_abort, read_within
 from rum_server.ingest.body import (
     check_content_encoding,
     check_content_type,
     check_declared_length,
     gunzip_bounded,
 )
-from rum_server.ingest.errors import Forbidden, MalformedBatch, RumError
+from rum_server.ingest.errors import Forbidden, MalformedBatch, RumError, answer_for
 from rum_server.ingest.rate_limit import RateLimiter, visitor_address
-from rum_server.operation import count_accepted, count_refused, is_client_abort, read_within
 from rum_server.settings import Settings
+from rum_server.storage.wal import QueueFull
 from rum_server.storage.writer import Writer
 from rum_server.transform.pipeline import Pipeline, RequestContext
+from rum_server.transform.refusals import BatchRefused
 
 log = logging.getLogger("rum_server.ingest.handler")
 
@@ -102,9 +107,47 @@ def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
     return {}
 
 
+def check_rate(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: a visitor over its token-bucket rate gets a 429 before anything is read."""
+    settings: Settings = connection.app.state.settings
+    limiter: RateLimiter | None = connection.app.state.rate_limiter
+    if limiter is not None:
+        limiter.check(client_address(connection, settings.client_ip_header, settings.proxy_hops))
+
+
+def check_headers(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: content type, encoding, declared length and ``Origin``, before the body."""
+    settings: Settings = connection.app.state.settings
+    headers = connection.headers
+    check_content_type(headers.get("content-type"))
+    check_content_encoding(headers.get("content-encoding"))
+    check_declared_length(headers.get("content-length"))
+    scheme = headers.get("x-forwarded-proto", connection.url.scheme).split(",")[0].strip()
+    check_origin(
+        headers.get("origin"), headers.get("host"), settings.allowed_origins, scheme.lower()
+    )
+
+
+def answer_refusal(request: Request[Any, Any, Any], error: Exception) -> Response[ErrorBody]:
+    """Every failure of this route, as its 4xx/503 answer: never a 500 a client cannot fix."""
+    if not isinstance(error, RumError):
+        if is_client_abort(error):
+            log.debug("client went away before its body arrived")
+            error = MalformedBatch("client disconnected")
+        else:
+            log.error("unexpected failure while ingesting a batch", exc_info=error)
+            error = MalformedBatch(f"batch could not be processed: {type(error).__name__}")
+    count_refused(request.app.state, error)
+    response = error_response(error)
+    response.headers.update(cors_headers(request.headers.get("origin"), request.app.state.settings))
+    return response
+
+
 @post(
     INGEST_PATH,
     status_code=202,
+    guards=[check_rate, check_headers],
+    exception_handlers={Exception: answer_refusal},
     responses={
         204: ResponseSpec(None, description="every event accepted"),
         400: ResponseSpec(ErrorBody, description="malformed batch, or no valid event"),
@@ -124,65 +167,45 @@ def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
     tags=["ingest"],
 )
 async def ingest(request: Request[object, object, State]) -> Response[PartialBody | None]:
-    """Accept a beacon batch; see the module docstring for the order of checks."""
+    """Accept a beacon batch: the guards have checked the headers; read, transform, log."""
     state = request.app.state
     settings: Settings = state.settings
     headers = request.headers
-    origin = headers.get("origin")
-    extra_headers = cors_headers(origin, settings)
+    body = await read_within(request.stream(), settings.body_timeout_seconds)
+    if check_content_encoding(headers.get("content-encoding")):
+        body = gunzip_bounded(body)
+    context = RequestContext(
+        received_ns=time.time_ns(),
+        user_agent=headers.get("user-agent", ""),
+        country=country_from(headers.get(settings.country_header))
+        if settings.country_header
+        else "",
+    )
+    pipeline: Pipeline = state.pipeline
+    writer: Writer = state.writer
     try:
-        limiter: RateLimiter | None = state.rate_limiter
-        if limiter is not None:
-            limiter.check(client_address(request, settings.client_ip_header, settings.proxy_hops))
-        check_content_type(headers.get("content-type"))
-        gzipped = check_content_encoding(headers.get("content-encoding"))
-        check_declared_length(headers.get("content-length"))
-        scheme = headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
-        check_origin(origin, headers.get("host"), settings.allowed_origins, scheme.lower())
-        body = await read_within(request.stream(), settings.body_timeout_seconds)
-        if gzipped:
-            body = gunzip_bounded(body)
-        context = RequestContext(
-            received_ns=time.time_ns(),
-            user_agent=headers.get("user-agent", ""),
-            country=country_from(headers.get(settings.country_header))
-            if settings.country_header
-            else "",
-        )
-        pipeline: Pipeline = state.pipeline
         processed = pipeline.process(body, context)
-        writer: Writer = state.writer
         writer.submit(processed.columns)
-        count_accepted(state, processed.accepted, processed.rejected)
-    except RumError as error:
-        count_refused(state, error)
-        response = error_response(error)
-        response.headers.update(extra_headers)
-        return response  # type: ignore[return-value]
-    except Exception as exc:  # a bug must still not become a 500 the client cannot fix
-        if is_client_abort(exc):
-            log.debug("client went away before its body arrived")
-            return error_response(MalformedBatch("client disconnected"))  # type: ignore[return-value]
-        log.exception("unexpected failure while ingesting a batch")
-        return error_response(MalformedBatch(f"batch could not be processed: {type(exc).__name__}"))  # type: ignore[return-value]
+    except (BatchRefused, QueueFull) as refusal:
+        raise answer_for(refusal) from None
+    count_accepted(state, processed.accepted, processed.rejected)
+    cors = cors_headers(headers.get("origin"), settings)
     if processed.rejected:
         return Response(
-            PartialBody(processed.accepted, processed.rejected),
-            status_code=202,
-            headers=extra_headers,
+            PartialBody(processed.accepted, processed.rejected), status_code=202, headers=cors
         )
-    return Response(None, status_code=204, headers=extra_headers)
+    return Response(None, status_code=204, headers=cors)
 
 
 def client_address(
-    request: Request[object, object, State], trusted_header: str, hops: int = 1
+    connection: ASGIConnection[Any, Any, Any, Any], trusted_header: str, hops: int = 1
 ) -> str:
     """The visitor's address: from a trusted proxy header when configured, else the peer."""
     if trusted_header:
-        forwarded = visitor_address(request.headers.getall(trusted_header, []), hops)
+        forwarded = visitor_address(connection.headers.getall(trusted_header, []), hops)
         if forwarded:
             return forwarded
-    return request.client.host if request.client else "unknown"
+    return connection.client.host if connection.client else "unknown"
 
 
 def country_from(value: str | None) -> str:

@@ -31,13 +31,9 @@ from urllib.parse import unquote
 from symbolic.exceptions import SymbolicError
 from symbolic.sourcemap import SourceMapView, SourceView
 
-from rum_server.settings import Settings
 from rum_server.transform.symbolicate import (
     ParsedMap,
-    StackSymbolicator,
-    Symbolicated,
     path_of,
-    symbolicate,
 )
 
 log = logging.getLogger(__name__)
@@ -436,30 +432,3 @@ def cache_for(root: Path, max_bytes: int) -> MapCache:
         if cache is None:
             cache = _caches[root] = MapCache(SourceMapStore(root, max_bytes))
         return cache
-
-
-def stack_symbolicator(settings: Settings, budget_seconds: float) -> StackSymbolicator:
-    """(stack, site, release) → the stack through that release's maps (None: no release)."""
-    cache = cache_for(settings.sourcemap_path, settings.sourcemap_max_bytes)
-    if settings.sourcemap_fetch_origins and cache.on_missing is None:
-        from rum_server.sourcemaps.fetch import MapFetcher  # imports this module
-
-        cache.on_missing = MapFetcher(cache.store, settings.sourcemap_fetch_origins).want
-
-    def run(stack: str, site: str, release: str) -> Symbolicated | None:
-        if not stack or not release:
-            return None
-        state = cache.store.release_state(site, release)
-        if not state and cache.on_missing is None:
-            return None  # no map for this release and none to fetch: one stat, nothing else
-
-        def lookup(url: str, wait: float) -> ParsedMap | None:
-            return cache.get(site, release, url, wait, state)
-
-        try:
-            return symbolicate(stack, lookup, budget_seconds)
-        except Exception:  # a map or a stack we did not foresee must never cost the batch
-            log.exception("symbolicating a stack of %s %s failed; stored as sent", site, release)
-            return None
-
-    return run

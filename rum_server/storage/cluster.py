@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from rum_server.contract import SESSION_ID
 from rum_server.storage.rollups import rollup_statements
 from rum_server.storage.schema import MATERIALIZED_COLUMNS, SchemaTarget, logs_table_ddl
 from rum_server.storage.schema import materialized_column_ddl as column_ddl
@@ -28,8 +29,8 @@ from rum_server.storage.schema import materialized_column_ddl as column_ddl
 LOCAL_SUFFIX = "_local"
 
 SESSION_SHARDING_KEY = (
-    "if(mapContains(LogAttributes, 'rum.session.id'), "
-    "cityHash64(LogAttributes['rum.session.id']), rand())"
+    f"if(mapContains(LogAttributes, '{SESSION_ID}'), "
+    f"cityHash64(LogAttributes['{SESSION_ID}']), rand())"
 )
 """A session's rows on one shard; rows of other senders (no session id) spread evenly."""
 

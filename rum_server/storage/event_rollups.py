@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rum_server.storage.label_values import LABEL_VALUES_TABLE
 from rum_server.storage.rollups import WEIGHT_EXPR, _table, _view
-from rum_server.transform.label_budget import LABEL_VALUES_TABLE
 from rum_server.transform.redact import OVERFLOW
 
 if TYPE_CHECKING:

@@ -23,8 +23,9 @@ import sys
 import time
 import weakref
 
+from rum_server.contract import EXPORTER_COLUMNS
 from rum_server.settings import Settings
-from rum_server.storage.schema import EXPORTER_COLUMNS, SchemaTarget, differing_columns, statements
+from rum_server.storage.schema import SchemaTarget, differing_columns, statements
 from rum_server.storage.store import Store, StoreError, schema_target
 
 UNNAMED_RUM = (
@@ -73,9 +74,18 @@ def migration(store: Store, cluster: str = "") -> tuple[list[str], list[str]]:
     the rollup views exist; then the named copies of unnamed RUM rows)."""
     target = schema_target(store.settings, cluster)
     existing = store.table_columns()
-    before = store.query("SELECT toString(now64(9))")[0][0]
     prepare = [*(column_statements(target, existing) if existing else []), *statements(target)]
-    return prepare, derive_statements(target, f"toDateTime64('{before}', 9)")
+    return prepare, derive_statements(target, rows_present_before(store) if existing else "0")
+
+
+def rows_present_before(store: Store) -> str:
+    """A bound just after the newest stored row: the rows present now, read from the data
+    rather than a clock (the store's and this process's clocks may disagree)."""
+    newest = store.query(
+        "SELECT toString(max(Timestamp) + toIntervalNanosecond(1)) "
+        f"FROM {store.settings.qualified_table}"
+    )[0][0]
+    return f"toDateTime64('{newest}', 9)"
 
 
 def count_unnamed(store: Store, days: int | None = 7) -> int:

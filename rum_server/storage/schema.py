@@ -11,25 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The exporter's columns, name -> type (storage.md). Never altered by us.
-EXPORTER_COLUMNS: dict[str, str] = {
-    "Timestamp": "DateTime64(9)",
-    "TraceId": "String",
-    "SpanId": "String",
-    "TraceFlags": "UInt8",
-    "SeverityText": "LowCardinality(String)",
-    "SeverityNumber": "UInt8",
-    "ServiceName": "LowCardinality(String)",
-    "Body": "String",
-    "ResourceSchemaUrl": "LowCardinality(String)",
-    "ResourceAttributes": "Map(LowCardinality(String), String)",
-    "ScopeSchemaUrl": "LowCardinality(String)",
-    "ScopeName": "String",
-    "ScopeVersion": "LowCardinality(String)",
-    "ScopeAttributes": "Map(LowCardinality(String), String)",
-    "LogAttributes": "Map(LowCardinality(String), String)",
-    "EventName": "String",
-}
+from rum_server.contract import EXPORTER_COLUMNS
+
+# The exporter's columns are contract.EXPORTER_COLUMNS: never altered by us.
 
 _CODECS: dict[str, str] = {
     "Timestamp": "CODEC(Delta(8), ZSTD(1))",

@@ -13,14 +13,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from rum_server.ingest.errors import Overloaded
 from rum_server.metrics import Metrics
-from rum_server.operation import open_wal
 from rum_server.settings import Settings
 from rum_server.storage.otlp import OtlpSink, parse_headers
 from rum_server.storage.sink import ClickHouseSink, Sink
 from rum_server.storage.store import Store
-from rum_server.storage.wal import encode_record
+from rum_server.storage.wal import QueueFull, encode_record, open_wal
 from rum_server.storage.writer import Writer, WriterStats
 from rum_server.transform.rows import Columns
 
@@ -87,14 +85,14 @@ class WriterGroup:
             writer.start()
 
     def submit(self, columns: Columns) -> None:
-        """Log the rows for every writer; :class:`Overloaded` when any log is full."""
+        """Log the rows for every writer; :class:`QueueFull` when any log is full."""
         frame = encode_record(columns)
         with self._lock:
             full = [w for w in self.writers if not w.wal.has_room(len(frame), columns.count)]
             if full:
                 for writer in full:
                     writer.stats.rejected_batches += 1
-                raise Overloaded("the write queue is full; retry later")
+                raise QueueFull("the write queue is full; retry later")
             for writer in self.writers:
                 writer.submit_frame(frame, columns.count)
 

@@ -35,6 +35,18 @@ from typing import Any
 
 import msgspec
 
+from rum_server.contract import (
+    ERROR_EVENT,
+    ERROR_MESSAGE,
+    ERROR_TYPE,
+    METRIC_ID,
+    METRIC_NAME,
+    METRIC_VALUE,
+    PAGE_URL,
+    PAGE_VIEW,
+    PAGE_VIEW_ID,
+    WEB_VITAL,
+)
 from rum_server.storage.sink import decimal_seconds, dedup_settings
 from rum_server.storage.store import Store, StoreError
 
@@ -126,13 +138,13 @@ def span_name_and_component(row: dict[str, Any]) -> tuple[str, str]:
     """What the browser SDK calls this event, or ('', '') for rows that are no span."""
     attributes = row["LogAttributes"]
     event = row["EventName"]
-    if event == "rum.page_view":
+    if event == PAGE_VIEW:
         return "documentLoad", "document-load"
-    if event == "rum.web_vital":
-        metric = attributes.get("rum.metric.name", "")
+    if event == WEB_VITAL:
+        metric = attributes.get(METRIC_NAME, "")
         return metric, "user-interaction" if metric == "INP" else "web-vitals"
-    if event == "rum.error":
-        return attributes.get("rum.error.type") or "error", "error"
+    if event == ERROR_EVENT:
+        return attributes.get(ERROR_TYPE) or "error", "error"
     return "", ""
 
 
@@ -142,23 +154,23 @@ def span_for(row: dict[str, Any]) -> dict[str, Any] | None:
     if not name:
         return None
     attributes: dict[str, str] = row["LogAttributes"]
-    page_view = attributes.get("rum.page_view.id", "")
+    page_view = attributes.get(PAGE_VIEW_ID, "")
     document_span = hex_id(f"documentLoad {page_view}", 8)
     is_document = component == "document-load"
     span_attributes = {
         **attributes,
         "component": component,
-        "location.href": attributes.get("rum.page.url", ""),
+        "location.href": attributes.get(PAGE_URL, ""),
     }
     status, message, duration_ns = STATUS_UNSET, "", 0
     if component == "error":
         status = STATUS_ERROR
-        message = attributes.get("rum.error.message", "")
+        message = attributes.get(ERROR_MESSAGE, "")
         span_attributes["error.message"] = span_attributes["message"] = message
     elif component == "user-interaction":
-        value = float(attributes.get("rum.metric.value") or 0)
+        value = float(attributes.get(METRIC_VALUE) or 0)
         duration_ns = max(int(value * _NS_PER_MS), 0)
-    own_key = attributes.get("rum.metric.id") or f"{name} {row['Timestamp']} {row['Body']}"
+    own_key = attributes.get(METRIC_ID) or f"{name} {row['Timestamp']} {row['Body']}"
     return {
         "Timestamp": row["Timestamp"] - duration_ns,
         "TraceId": row["TraceId"] or hex_id(f"trace {page_view}", 16),

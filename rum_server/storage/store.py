@@ -185,6 +185,12 @@ class Store:
         except StoreError:
             return False
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def close(self) -> None:
         # Closing a broken client must not mask the error that broke it.
         with self._lock, contextlib.suppress(Exception):

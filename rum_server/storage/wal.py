@@ -38,7 +38,7 @@ from typing import Any
 
 import msgspec
 
-from rum_server.ingest.errors import Overloaded
+from rum_server.settings import Settings
 from rum_server.transform.rows import ROW_COLUMNS, Columns
 
 log = logging.getLogger("rum_server.storage.wal")
@@ -56,6 +56,15 @@ PER_EVENT_COLUMNS = (
 )
 """Columns that differ per event; every other column is one value for the whole batch."""
 BATCH_COLUMNS = tuple(name for name in ROW_COLUMNS if name not in PER_EVENT_COLUMNS)
+
+
+class QueueFull(Exception):
+    """The log is at its byte or row bound (or closing): the client should retry later."""
+
+    def __init__(self, message: str, retry_after_seconds: int = 5) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after_seconds = retry_after_seconds
 
 
 class Record(msgspec.Struct, array_like=True):
@@ -195,13 +204,13 @@ class WriteAheadLog:
     def append(self, frame: bytes, rows: int) -> bool:
         """Write one framed record before the answer; True when a segment was sealed.
 
-        Raises :class:`Overloaded` when the backlog is at its byte or row bound.
+        Raises :class:`QueueFull` when the backlog is at its byte or row bound.
         """
         with self._lock:
             if self.closed:
-                raise Overloaded("the server is shutting down; retry later")
+                raise QueueFull("the server is shutting down; retry later")
             if not self._has_room_locked(len(frame), rows):
-                raise Overloaded("the write queue is full; retry later")
+                raise QueueFull("the write queue is full; retry later")
             if self._active is None:
                 self._start_segment()
             assert self._active is not None
@@ -343,3 +352,15 @@ def adopt_legacy_spool(directory: Path) -> None:
         temporary.replace(target)
         path.unlink()
         log.warning("adopted %d rows from the old spool file %s", len(frames), path)
+
+
+def open_wal(settings: Settings, directory: Path | None = None) -> WriteAheadLog:
+    """The log in the spool directory (``RUM_SPOOL_DIR``; beside an embedded store by default)."""
+    return WriteAheadLog(
+        directory or settings.spool_path,
+        max_bytes=settings.queue_max_bytes,
+        max_rows=settings.queue_max_rows,
+        segment_max_bytes=settings.segment_max_bytes,
+        fsync_seconds=settings.fsync_seconds,
+        segment_max_rows=settings.flush_rows,
+    )

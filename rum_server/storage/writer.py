@@ -23,11 +23,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rum_server.ingest.errors import Overloaded
 from rum_server.metrics import Metrics
 from rum_server.storage.sink import Sink
 from rum_server.storage.wal import (
     CorruptSegment,
+    QueueFull,
     Segment,
     WriteAheadLog,
     decode_segment,
@@ -90,14 +90,14 @@ class Writer:
         self._thread.start()
 
     def submit(self, columns: Columns) -> None:
-        """Append one batch's rows to the log; raises :class:`Overloaded` when it is full."""
+        """Append one batch's rows to the log; raises :class:`QueueFull` when it is full."""
         self.submit_frame(encode_record(columns), columns.count)
 
     def submit_frame(self, frame: bytes, rows: int) -> None:
         """Append an encoded batch (:func:`~rum_server.storage.wal.encode_record`) to the log."""
         try:
             due = self.wal.append(frame, rows)
-        except Overloaded:
+        except QueueFull:
             self.stats.rejected_batches += 1
             raise
         self._metrics.spooled_rows.inc(rows)

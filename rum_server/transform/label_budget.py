@@ -21,18 +21,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from rum_server.transform.redact import OVERFLOW, Redacted
-
-if TYPE_CHECKING:
-    from rum_server.storage.store import Store
 
 DEFAULT_LABEL_BUDGET = 100
 DEFAULT_MAX_SLOTS_PER_SITE = 1_000
 SEED_DAYS = 2
 """Today and yesterday (UTC): late beacons still land on yesterday's budget."""
-LABEL_VALUES_TABLE = "rum_event_label_values"
 
 Slot = tuple[date, str, str, str]
 """(UTC day, site, event name, label key)."""
@@ -109,23 +104,3 @@ class LabelBudget:
         self._slots_per_site = {
             day_site: n for day_site, n in self._slots_per_site.items() if day_site[0] >= first
         }
-
-
-def label_values_sql(database: str, first_day: date, max_values: int) -> str:
-    """The stored label values since ``first_day``, at most twice ``max_values`` per slot
-    (values two workers admitted at once stay admissible: they are series already)."""
-    return (
-        "SELECT day, ServiceName, RumEventName, label_key, label_value\n"
-        f"FROM {database}.{LABEL_VALUES_TABLE}\n"
-        f"WHERE day >= toDate('{first_day.isoformat()}')\n"
-        "GROUP BY day, ServiceName, RumEventName, label_key, label_value\n"
-        "ORDER BY day, ServiceName, RumEventName, label_key, label_value\n"
-        f"LIMIT {2 * int(max_values)} BY day, ServiceName, RumEventName, label_key"
-    )
-
-
-def seed_from_store(budget: LabelBudget, store: Store, now_ns: int) -> int:
-    """Load the current and previous UTC day's stored label values into ``budget``."""
-    first = utc_day(now_ns) - timedelta(days=SEED_DAYS - 1)
-    rows = store.query(label_values_sql(store.settings.database, first, budget.max_values))
-    return budget.seed((row[0], row[1], row[2], row[3], row[4]) for row in rows)

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from rum_server.ingest.errors import Forbidden, MalformedBatch
 from rum_server.settings import Settings
 from rum_server.transform.cardinality import RouteGuard
 from rum_server.transform.label_budget import LabelBudget
 from rum_server.transform.labels import LabelStats
 from rum_server.transform.limits import RowLimits
 from rum_server.transform.redact import RedactionPolicy, is_clean_site
+from rum_server.transform.refusals import BatchRefused, SiteNotAccepted
 from rum_server.transform.rows import BatchContext, BatchRows, Columns, EventRejected
 from rum_server.transform.symbolicate import StackSymbolicator
 from rum_server.transform.user_agent import parse_user_agent
@@ -69,15 +69,16 @@ class Pipeline:
         )
 
     def process(self, body: bytes, request: RequestContext) -> Processed:
-        """Decode and transform one batch; raises :class:`MalformedBatch` or :class:`Forbidden`."""
+        """Decode and transform one batch; raises :class:`BatchRefused` (or its subclass
+        :class:`SiteNotAccepted`)."""
         if nesting_too_deep(body):
-            raise MalformedBatch("invalid batch", [f"JSON nests deeper than {MAX_NESTING} levels"])
+            raise BatchRefused("invalid batch", [f"JSON nests deeper than {MAX_NESTING} levels"])
         try:
             typed = typed_batch_decoder.decode(body)
         except msgspec.DecodeError:
             return self._process_event_by_event(body, request)
         except RecursionError:  # nesting the bracket count could not see (brackets in strings)
-            raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
+            raise BatchRefused("invalid batch", ["JSON nests too deep"]) from None
         rows = self._rows_for(typed, request)
         rejected: list[dict[str, str | int]] = []
         for index, event in enumerate(typed.events):
@@ -106,11 +107,11 @@ class Pipeline:
         try:
             batch = batch_decoder.decode(body)
         except msgspec.ValidationError as exc:
-            raise MalformedBatch("invalid batch", [str(exc)]) from None
+            raise BatchRefused("invalid batch", [str(exc)]) from None
         except msgspec.DecodeError as exc:
-            raise MalformedBatch("body is not valid JSON", [str(exc)]) from None
+            raise BatchRefused("body is not valid JSON", [str(exc)]) from None
         except RecursionError:
-            raise MalformedBatch("invalid batch", ["JSON nests too deep"]) from None
+            raise BatchRefused("invalid batch", ["JSON nests too deep"]) from None
         rows = self._rows_for(batch, request)
         rejected: list[dict[str, str | int]] = []
         for index, raw in enumerate(batch.events):
@@ -122,11 +123,9 @@ class Pipeline:
 
     def _check_site(self, site: str) -> None:
         if self._sites and site not in self._sites:
-            raise Forbidden(f"site {site!r} is not accepted here")
+            raise SiteNotAccepted(f"site {site!r} is not accepted here")
         if not is_clean_site(site):  # stored as is: it must read as a name, not as PII
-            raise MalformedBatch(
-                "invalid batch", ["site must contain a letter and no personal data"]
-            )
+            raise BatchRefused("invalid batch", ["site must contain a letter and no personal data"])
 
     @staticmethod
     def _context(request: RequestContext) -> BatchContext:
@@ -139,5 +138,5 @@ class Pipeline:
     @staticmethod
     def _result(rows: BatchRows, rejected: list[dict[str, str | int]]) -> Processed:
         if not rows.columns.count:
-            raise MalformedBatch("no valid event in the batch", list(rejected))
+            raise BatchRefused("no valid event in the batch", list(rejected))
         return Processed(rows.finish(), rejected)

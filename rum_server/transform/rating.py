@@ -5,29 +5,22 @@ Thresholds are web-vitals' own: good up to the first bound, poor above the secon
 
 from __future__ import annotations
 
+from rum_server.contract import GOOD, METRICS, NEEDS_IMPROVEMENT, POOR
+
 THRESHOLDS: dict[str, tuple[float, float]] = {
-    "LCP": (2500, 4000),
-    "INP": (200, 500),
-    "CLS": (0.1, 0.25),
-    "FCP": (1800, 3000),
-    "TTFB": (800, 1800),
-    "FID": (100, 300),
+    name: (metric.good, metric.poor) for name, metric in METRICS.items()
 }
-
-UNITS: dict[str, str] = {"CLS": ""}
-"""Every metric is in milliseconds except CLS, which is unitless."""
-
-MAX_CLS = 100.0
+"""(good up to, poor above) by metric name, from the contract."""
 
 
 def rating(metric: str, value: float) -> str:
     """``good``, ``needs-improvement`` or ``poor`` for a metric's value."""
     good, poor = THRESHOLDS[metric]
     if value <= good:
-        return "good"
+        return GOOD
     if value <= poor:
-        return "needs-improvement"
-    return "poor"
+        return NEEDS_IMPROVEMENT
+    return POOR
 
 
 def format_value(value: float) -> str:

@@ -37,7 +37,7 @@ Redacted = NewType("Redacted", str)
 its wrappers, the ``clean_*`` id checks, and :func:`checked` for values that match a
 closed alphabet in full (enum words, numbers). The row builder takes nothing else for a
 stored value, so ``mypy --strict`` fails a change that sends a client string to a column
-without redaction (the plan's redaction audit rule; tests/unit/test_redaction_audit.py
+without redaction (the plan's redaction audit rule; tests/unit/transform/test_redaction_audit.py
 proves mypy refuses a bypass)."""
 
 CLOSED_WORD = re.compile(r"[A-Za-z0-9._:+-]{0,64}")

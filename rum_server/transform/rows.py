@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from publicsuffixlist import PublicSuffixList
 
-from rum_server.storage.schema import EXPORTER_COLUMNS
+from rum_server.contract import EXPORTER_COLUMNS, MAX_CLS
 from rum_server.transform.clock import clock_skew_ns, event_time_ns
 from rum_server.transform.fingerprint import identify_error
 from rum_server.transform.label_budget import LabelBudget, utc_day
@@ -29,7 +29,7 @@ from rum_server.transform.labels import (
     label_refusal,
 )
 from rum_server.transform.limits import RowLimits
-from rum_server.transform.rating import MAX_CLS, format_value, rating
+from rum_server.transform.rating import format_value, rating
 from rum_server.transform.redact import (
     OVERFLOW,
     Redacted,

@@ -3,14 +3,12 @@ the ones a server stores for the same beacons, of the storage contract's exact s
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,18 +58,9 @@ def rows_of(event_name: str) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in ROWS if row[-1] == event_name]
 
 
-@contextlib.contextmanager
-def opened(settings: Settings) -> Iterator[Store]:
-    store = Store(settings)
-    try:
-        store.ensure_schema()
-        yield store
-    finally:
-        store.close()
-
-
 def test_the_chunks_fill_exactly_the_tables_columns(tmp_path: Path) -> None:
-    with opened(Settings(dsn=f"chdb://{tmp_path / 'data'}")) as store:
+    with Store(Settings(dsn=f"chdb://{tmp_path / 'data'}")) as store:
+        store.ensure_schema()
         table = store.query(
             "SELECT name FROM system.columns WHERE database = 'otel' AND table = 'otel_logs' "
             "AND default_kind != 'MATERIALIZED' ORDER BY position"
@@ -119,7 +108,7 @@ def test_a_server_stores_the_rows_demo_data_writes_for_the_same_beacons(tmp_path
             headers = {"content-type": "text/plain", "user-agent": request.user_agent}
             response = client.post("/__deco/rum", content=body, headers=headers)
             assert response.status_code == 204, response.text
-    with opened(settings) as store:
+    with Store(settings) as store:
         rows = stored(store)
     expected = demo.take()
     assert len(rows) == len(expected["Timestamp"]) > 100

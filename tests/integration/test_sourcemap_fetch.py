@@ -19,8 +19,8 @@ from rum_server.sourcemaps.store import (
     INGEST_BUDGET_SECONDS,
     SourceMapError,
     SourceMapStore,
-    stack_symbolicator,
 )
+from rum_server.sourcemaps.symbolicator import stack_symbolicator
 from rum_server.transform.pipeline import Pipeline, RequestContext
 from tests.fixture_bundle import MAP, SOURCE, STACK, SYMBOLICATED_FRAMES
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rum_server.ingest.errors import Forbidden, MalformedBatch
 from rum_server.settings import Settings
 from rum_server.transform.pipeline import Pipeline, RequestContext
+from rum_server.transform.refusals import BatchRefused, SiteNotAccepted
 
 REQUEST = RequestContext(received_ns=1_800_000_000_000_000_000, user_agent="curl/8.0")
 
@@ -49,7 +49,7 @@ def test_each_bad_event_is_rejected_alone_with_its_index() -> None:
 
 def test_a_batch_with_no_valid_event_is_malformed_and_says_why_for_each() -> None:
     events = [{"t": "?"}, {"t": "web_vital", "ts": 1.0, "name": "LCP", "v": -1, "id": "m"}]
-    with pytest.raises(MalformedBatch, match="no valid event") as raised:
+    with pytest.raises(BatchRefused, match="no valid event") as raised:
         Pipeline(Settings()).process(body(events=events), REQUEST)
     assert raised.value.detail == [
         {"index": 0, "reason": "Invalid value '?' - at `$.t`"},
@@ -60,12 +60,12 @@ def test_a_batch_with_no_valid_event_is_malformed_and_says_why_for_each() -> Non
 def test_sites_outside_the_allow_list_are_forbidden() -> None:
     pipeline = Pipeline(Settings(sites=("shop",)))
     assert pipeline.process(body(), REQUEST).accepted == 1
-    with pytest.raises(Forbidden, match="'other'"):
+    with pytest.raises(SiteNotAccepted, match="'other'"):
         pipeline.process(body(site="other"), REQUEST)
 
 
 def test_json_nested_too_deep_is_refused_before_decoding() -> None:
-    with pytest.raises(MalformedBatch) as raised:
+    with pytest.raises(BatchRefused) as raised:
         deep: list[Any] = [1]
         for _ in range(17):
             deep = [deep]
@@ -75,15 +75,15 @@ def test_json_nested_too_deep_is_refused_before_decoding() -> None:
 
 def test_nesting_the_bracket_count_cannot_see_is_still_a_clear_400() -> None:
     """Brackets inside strings cancel out the real ones for the cheap count; the decoder's
-    recursion guard then answers, as a MalformedBatch rather than a RecursionError."""
+    recursion guard then answers, as a BatchRefused rather than a RecursionError."""
     sneaky = b'{"x":' + b'["]",' * 3000 + b"1" + b',"["]' * 3000 + b"}"
-    with pytest.raises(MalformedBatch):
+    with pytest.raises(BatchRefused):
         Pipeline(Settings()).process(sneaky, REQUEST)
 
 
 @pytest.mark.parametrize("site", ["52998224725", "4111111111111111", "shop-123.456.789-09"])
 def test_a_site_id_holding_personal_data_is_refused(site: str) -> None:
-    with pytest.raises(MalformedBatch):
+    with pytest.raises(BatchRefused):
         Pipeline(Settings()).process(body(site=site), REQUEST)
 
 
@@ -123,13 +123,13 @@ JSON_PIECES = st.sampled_from(
 def test_any_body_is_processed_or_refused_with_a_client_error(
     pieces: list[str], mutation: int, raw: bytes
 ) -> None:
-    """Hostile bytes never raise anything but MalformedBatch or Forbidden."""
+    """Hostile bytes never raise anything but BatchRefused or SiteNotAccepted."""
     pipeline = Pipeline(Settings())
     valid = bytearray(body(events=[{"t": "event", "ts": 1, "name": "x", "attrs": {"k": "v"}}]))
     valid[mutation % len(valid)] = (valid[mutation % len(valid)] + 1 + mutation) % 256
     for data in ("".join(pieces).encode(), bytes(valid), raw, body(**{"x": "".join(pieces)})):
         try:
             processed = pipeline.process(data, REQUEST)
-        except (MalformedBatch, Forbidden):
+        except (BatchRefused, SiteNotAccepted):
             continue
         assert processed.accepted >= 1

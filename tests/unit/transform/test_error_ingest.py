@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from rum_server.settings import Settings
-from rum_server.sourcemaps.store import INGEST_BUDGET_SECONDS, SourceMapStore, stack_symbolicator
+from rum_server.sourcemaps.store import INGEST_BUDGET_SECONDS, SourceMapStore
+from rum_server.sourcemaps.symbolicator import stack_symbolicator
 from rum_server.transform.pipeline import Pipeline, RequestContext
 from tests.fixture_bundle import MAP, SCRIPT, SOURCE, STACK, SYMBOLICATED_FRAMES
 
@@ -120,6 +121,6 @@ def test_a_symbolicator_that_fails_costs_nothing_but_the_symbols(
     def explode(*_args: object) -> None:
         raise RuntimeError("a map nobody foresaw")
 
-    monkeypatch.setattr("rum_server.sourcemaps.store.symbolicate", explode)
+    monkeypatch.setattr("rum_server.sourcemaps.symbolicator.symbolicate", explode)
     attributes = stored(settings, error_batch())
     assert attributes["rum.error.stack"] == STACK and len(attributes["rum.error.fingerprint"]) == 16

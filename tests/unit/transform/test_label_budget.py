@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rum_server.transform.label_budget import LabelBudget, label_values_sql, utc_day
+from rum_server.storage.label_values import label_values_sql
+from rum_server.transform.label_budget import LabelBudget, utc_day
 from rum_server.transform.redact import OVERFLOW
 
 DAY = date(2026, 11, 30)

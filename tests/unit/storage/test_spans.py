@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rum_server.storage.spans import TRACES_COLUMNS, span_columns, span_for, traces_table_ddl
-from tests.unit.test_rows import event, rows_for
+from tests.unit.transform.test_rows import event, rows_for
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 

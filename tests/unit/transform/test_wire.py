@@ -11,7 +11,7 @@ import pytest
 from rum_server.transform import wire
 from tests.conftest import EXAMPLES
 
-DOCS = Path(__file__).parents[2] / "docs"
+DOCS = Path(__file__).parents[3] / "docs"
 
 
 def test_the_published_json_schema_is_generated_from_the_structs() -> None:

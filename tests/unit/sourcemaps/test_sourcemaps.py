@@ -14,9 +14,9 @@ from rum_server.sourcemaps.store import (
     MapCache,
     SourceMapError,
     SourceMapStore,
-    stack_symbolicator,
     url_path,
 )
+from rum_server.sourcemaps.symbolicator import stack_symbolicator
 from tests.fixture_bundle import MAP, SCRIPT, SOURCE
 
 

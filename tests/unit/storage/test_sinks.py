@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from rum_server.ingest.errors import Overloaded
 from rum_server.settings import Settings
 from rum_server.storage.sinks import WriterGroup, sink_spool
-from rum_server.storage.wal import WriteAheadLog
+from rum_server.storage.wal import QueueFull, WriteAheadLog
 from rum_server.storage.writer import Writer
 from rum_server.transform.rows import Columns
 
@@ -55,7 +54,7 @@ def test_a_batch_goes_to_every_writer_or_to_none(tmp_path: Path) -> None:
     group.start()
     group.submit(rows(3))
     writers[1].submit(rows(1))  # b is now fuller than a
-    with pytest.raises(Overloaded):
+    with pytest.raises(QueueFull):
         group.submit(rows(2))
     assert [w.stats.queued_rows for w in writers] == [3, 4]
     assert group.stats.queued_rows == 4 and group.stats.rejected_batches == 1

@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.ingest.errors import Overloaded
 from rum_server.settings import Settings
-from rum_server.storage.wal import CorruptSegment, WriteAheadLog, decode_segment, encode_record
+from rum_server.storage.wal import (
+    CorruptSegment,
+    QueueFull,
+    WriteAheadLog,
+    decode_segment,
+    encode_record,
+)
 from rum_server.transform.pipeline import Pipeline, RequestContext
 from rum_server.transform.rows import Columns
 from tests.conftest import EXAMPLES
@@ -70,7 +75,7 @@ def test_appends_past_the_byte_bound_are_refused(tmp_path: Path) -> None:
     wal = open_log(tmp_path, max_bytes=len(frame) * 2)
     wal.append(frame, 1)
     wal.append(frame, 1)
-    with pytest.raises(Overloaded):
+    with pytest.raises(QueueFull):
         wal.append(frame, 1)
     assert wal.backlog_bytes == len(frame) * 2
 

@@ -21,7 +21,7 @@ from rum_server.transform.user_agent import (
     parse_user_agent,
 )
 
-CORPUS = Path(__file__).parent.parent / "data" / "user-agents.txt"
+CORPUS = Path(__file__).parents[2] / "data" / "user-agents.txt"
 CORPUS_LINES = CORPUS.read_text(encoding="utf-8").splitlines()
 
 WELL_KNOWN = [
