@@ -142,6 +142,7 @@ VITALS_KEYS = (
 )
 """What the vitals rollup is keyed by: every grouping and filter the reports offer."""
 
+
 def vitals_sums(prefix: str = "") -> str:
     """The rollup's aggregates over ``stage FINAL`` rows, named ``prefix`` + column: what
     settle stores and what the reports compute for days not settled."""
