@@ -21,7 +21,6 @@ from rum_server.histograms import DECIMALS, quantile
 from rum_server.labels import LABEL_KEY, RESERVED_FUNNEL, is_event_name
 from rum_server.rollups import (
     FINAL_SETTINGS,
-    VITALS_KEYS,
     DaySplit,
     RollupTables,
     day_split,
@@ -40,8 +39,6 @@ GROUPS = {
     "browser": "RumBrowserName",
     "release": "ServiceVersion",
 }
-ROLLUP_KEYS = set(VITALS_KEYS)
-"""Columns the daily rollup is keyed by; grouping by others reads the stage only."""
 
 MAX_DAYS = 400
 ALL_STAGE = DaySplit(rollup=(), stage=())
@@ -208,18 +205,17 @@ def vitals_source(
     split: DaySplit,
     conditions: list[str] | None = None,
 ) -> str:
-    """Per ``keys``: weighted samples, rating sums and histograms over the window.
+    """Per ``keys`` (columns of the rollup's key, :data:`VITALS_KEYS`): weighted samples,
+    rating sums and histograms over the window.
 
     Days the rollup answers (``split.rollup``) come from the daily rollup; the others
-    (and any grouping the rollup lacks) from ``stage FINAL``, which holds each metric
-    id once, with its last value. Both give the same histograms (sums merge exactly).
-    ``conditions`` replace the filters' own (``compare`` picks its sides' days or releases).
+    from ``stage FINAL``, which holds each metric id once, with its last value. Both give
+    the same histograms (sums merge exactly). ``conditions`` replace the filters' own
+    (``compare`` picks its sides' days or releases).
     """
     key_list = ", ".join(keys)
     where = _conditions(filters) if conditions is None else conditions
     stage = f"SELECT {key_list}, {vitals_sums('w_')}\nFROM {tables.vitals_stage} FINAL\n"
-    if not set(keys) <= ROLLUP_KEYS:
-        return stage + f"WHERE {_and(where)}\nGROUP BY {key_list}"
     parts = []
     if split.rollup:
         parts.append(
