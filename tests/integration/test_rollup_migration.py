@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from rum_server.cli import main
-from rum_server.demo_data import Seed, generate
+from rum_server.cli.demo_data import Seed, generate
 from rum_server.settings import Settings
-from rum_server.sink import ClickHouseSink
-from rum_server.store import Store
+from rum_server.storage.sink import ClickHouseSink
+from rum_server.storage.store import Store
 
 SITE = "old-shop"
 NOW_NS = time.time_ns()
@@ -67,7 +67,8 @@ def make_old_store(data_dir: Path) -> None:
         store.command(
             "INSERT INTO otel.rum_vitals_daily SELECT ServiceName, day, RumRoute, RumMetricName,"
             " RumDeviceType, sum(Weight), count(), 0, 0, 0,"
-            " quantilesTDigestWeightedState(0.5, 0.75, 0.9, 0.95, 0.99)(RumMetricValue, toUInt64(1))"
+            " quantilesTDigestWeightedState(0.5, 0.75, 0.9, 0.95, 0.99)"
+            "(RumMetricValue, toUInt64(1))"
             " FROM otel.rum_vitals_stage FINAL GROUP BY ServiceName, day, RumRoute,"
             " RumMetricName, RumDeviceType"
         )

@@ -30,16 +30,16 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from rum_server import reports
 from rum_server.app import create_app
 from rum_server.cli import main
-from rum_server.demo_data import Seed, generate
-from rum_server.histograms import DECIMALS, RELATIVE_ERROR, quantile
-from rum_server.reports import Comparison, Filters
-from rum_server.rollups import settle
+from rum_server.cli.demo_data import Seed, generate
+from rum_server.query import reports
+from rum_server.query.reports import Comparison, Filters
 from rum_server.settings import Settings
-from rum_server.sink import ClickHouseSink
-from rum_server.store import Store
+from rum_server.storage.histograms import DECIMALS, RELATIVE_ERROR, quantile
+from rum_server.storage.rollups import settle
+from rum_server.storage.sink import ClickHouseSink
+from rum_server.storage.store import Store
 from tests.integration.test_api import from_client
 from tests.integration.test_grafana_dashboard import concrete, panel_sql
 from tests.integration.test_grafana_matches_api import sampled
