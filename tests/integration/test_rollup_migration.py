@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rum_server.cli import main
 from rum_server.cli.demo_data import Seed, generate
+from rum_server.cli.main import main
 from rum_server.settings import Settings
 from rum_server.storage.sink import ClickHouseSink
 from rum_server.storage.store import Store

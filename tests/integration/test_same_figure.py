@@ -31,8 +31,8 @@ import pytest
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.cli import main
 from rum_server.cli.demo_data import Seed, generate
+from rum_server.cli.main import main
 from rum_server.query import reports
 from rum_server.query.reports import Comparison, Filters
 from rum_server.settings import Settings
