@@ -21,6 +21,7 @@ import json
 import math
 import re
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
@@ -31,7 +32,7 @@ import pytest
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.cli.demo_data import Seed, generate
+from rum_server.cli.demo_data import Rows, Seed, end_of_yesterday, sessions
 from rum_server.cli.main import main
 from rum_server.query import reports
 from rum_server.query.reports import Comparison, Filters
@@ -42,7 +43,7 @@ from rum_server.storage.sink import ClickHouseSink
 from rum_server.storage.store import Store
 from tests.integration.test_api import from_client
 from tests.integration.test_grafana_dashboard import concrete, panel_sql
-from tests.integration.test_grafana_matches_api import sampled
+from tests.integration.test_grafana_matches_api import RATES
 
 SITE = "demo-store"  # the cookbook's SQL names this site
 DAYS = 7
@@ -54,30 +55,41 @@ Sample = tuple[float, int]
 """A measurement's value and its integer weight (round(1 / sample rate))."""
 
 
+def sampled_rows(rows: int) -> dict[str, list[Any]]:
+    """The demo's beacons over the window's days before today, each session's sent at one
+    of RATES (chosen from its id, as a snippet samples whole sessions), through the
+    ingest pipeline."""
+    last_ns = end_of_yesterday(time.time_ns())
+    built = Rows(Settings())
+    for session in sessions(Seed(days=DAYS - 1, site=SITE), last_ns):
+        if built.count >= rows:
+            return built.take()
+        for beacon in session:
+            beacon.batch.rate = RATES[zlib.crc32(beacon.batch.sid.encode()) % len(RATES)]
+            built.add(beacon, last_ns)
+    raise AssertionError("sessions() is endless")
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
-    """A store of sampled demo rows over the window's days before today (closed again, so
-    each surface can open it), and the vitals it was given, as dicts for the Python side."""
+    """A store of sampled demo rows (closed again, so each surface can open it), and the
+    vitals it was given, as dicts for the Python side."""
     data_dir = tmp_path_factory.mktemp("same-figure") / "data"
     store = Store(Settings(dsn=f"chdb://{data_dir}"))
-    vitals: list[dict[str, Any]] = []
     try:
         store.ensure_schema()
-        sink = ClickHouseSink(store)
-        for chunk in generate(Seed(rows=30_000, days=DAYS - 1, site=SITE), now_ns=time.time_ns()):
-            chunk = sampled(chunk)
-            sink.write(chunk)
-            for ts, attributes, resource in zip(
-                chunk["Timestamp"],
-                chunk["LogAttributes"],
-                chunk["ResourceAttributes"],
-                strict=True,
-            ):
-                if "rum.metric.name" in attributes:
-                    vitals.append({"ts": ts, **attributes, **resource})
+        chunk = sampled_rows(30_000)
+        ClickHouseSink(store).write(chunk)
         settle(store)
     finally:
         store.close()
+    vitals = [
+        {"ts": ts, **attributes, **resource}
+        for ts, attributes, resource in zip(
+            chunk["Timestamp"], chunk["LogAttributes"], chunk["ResourceAttributes"], strict=True
+        )
+        if "rum.metric.name" in attributes
+    ]
     return data_dir, vitals
 
 
