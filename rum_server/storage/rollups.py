@@ -8,13 +8,21 @@ through two steps:
 1. ``rum_vitals_stage``: a materialized view copies every vital, narrowed to the
    columns reports need, into a ``ReplacingMergeTree(Timestamp)`` keyed by
    (site, day, metric id). ``FINAL`` keeps the latest report of each id.
-2. ``rum_vitals_daily``: an ``AggregatingMergeTree`` of counts, rating shares and
-   t-digest states per (site, day, route, metric, device). :func:`settle` fills a
-   day from ``stage FINAL`` once the day is over, and swaps the whole partition in
-   atomically (``REPLACE PARTITION``), so re-settling a day is idempotent.
+2. ``rum_vitals_histograms``: an ``AggregatingMergeTree`` of counts, rating sums and
+   weighted log-scale histograms (:mod:`rum_server.storage.histograms`, quantiles within 0.5%
+   that merge exactly) per (site, day, route, metric, device, browser, release).
+   :func:`settle` fills a day from ``stage FINAL`` once the day is over, and swaps the
+   whole partition in atomically (``REPLACE PARTITION``), so re-settling a day is
+   idempotent.
 
-Reports merge the rollup's states for settled days with states computed from
-``stage FINAL`` for the days still open. Errors, page views and releases have no
+Reports merge the rollup's histograms for settled days with histograms computed from
+``stage FINAL`` for the days still open: the same sums either way, so every surface
+reads the same quantile.
+
+Stores made before the histograms kept t-digest states in ``rum_vitals_daily`` (with
+``rum_vitals_settled``). The histogram rollup has new names, so the schema creates it
+beside them and the first settle fills it from the stage; the old tables are left for
+the operator to drop (docs/storage.md). Errors, page views and releases have no
 duplicates to fear and are filled by plain insert-triggered views.
 """
 
@@ -27,28 +35,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from rum_server.storage.histograms import HISTOGRAM_TYPE, WEIGHT, histogram
 from rum_server.storage.host_lock import host_lock
 
 if TYPE_CHECKING:
     from rum_server.storage.schema import SchemaTarget
     from rum_server.storage.store import Store
 
-QUANTILE_LEVELS = (0.5, 0.75, 0.9, 0.95, 0.99)
-"""Levels kept in every t-digest state; reports index into them (p50 = [1], p75 = [2] …)."""
-
 ROLLUP_TTL_DAYS = 400
 """Rollups are tiny, so they outlive the raw rows (year-over-year questions)."""
 
-_LEVELS = ", ".join(str(level) for level in QUANTILE_LEVELS)
-QUANTILES_STATE = f"quantilesTDigestWeightedState({_LEVELS})"
-QUANTILES_MERGE = f"quantilesTDigestWeightedMerge({_LEVELS})"
-QUANTILES_TYPE = f"AggregateFunction(quantilesTDigestWeighted({_LEVELS}), Float64, UInt64)"
-
 WEIGHT_EXPR = "if(RumSampleRate > 0 AND RumSampleRate <= 1, 1 / RumSampleRate, 1.)"
 """A kept sample stands for 1 / sample-rate events; bad rates count as 1."""
-
-DIGEST_WEIGHT = "toUInt64(greatest(round(Weight), 1))"
-"""The t-digest takes integer weights: 1 / rate rounded (exact for rates 1, 0.5, 0.1 …)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +67,9 @@ class RollupTables:
     def in_database(cls, database: str) -> RollupTables:
         names = (
             "rum_vitals_stage",
-            "rum_vitals_daily",
-            "rum_vitals_daily_settle",
-            "rum_vitals_settled",
+            "rum_vitals_histograms",
+            "rum_vitals_histograms_settle",
+            "rum_vitals_histograms_settled",
             "rum_errors_daily",
             "rum_page_views_daily",
             "rum_releases",
@@ -120,14 +118,43 @@ _VITALS_DAILY_COLUMNS = [
     "RumRoute LowCardinality(String)",
     "RumMetricName LowCardinality(String)",
     "RumDeviceType LowCardinality(String)",
+    "RumBrowserName LowCardinality(String)",
+    "ServiceVersion LowCardinality(String)",
     "samples SimpleAggregateFunction(sum, Float64)",
     "kept SimpleAggregateFunction(sum, UInt64)",
     "good SimpleAggregateFunction(sum, Float64)",
     "needs_improvement SimpleAggregateFunction(sum, Float64)",
     "poor SimpleAggregateFunction(sum, Float64)",
-    f"quantiles {QUANTILES_TYPE}",
+    "weight_squares SimpleAggregateFunction(sum, UInt64)",
+    f"histogram {HISTOGRAM_TYPE}",
 ]
-_VITALS_DAILY_ORDER = "ServiceName, RumMetricName, day, RumRoute, RumDeviceType"
+_VITALS_DAILY_ORDER = (
+    "ServiceName, RumMetricName, day, RumRoute, RumDeviceType, RumBrowserName, ServiceVersion"
+)
+VITALS_KEYS = (
+    "ServiceName",
+    "day",
+    "RumRoute",
+    "RumMetricName",
+    "RumDeviceType",
+    "RumBrowserName",
+    "ServiceVersion",
+)
+"""What the vitals rollup is keyed by: every grouping and filter the reports offer."""
+
+
+def vitals_sums(prefix: str = "") -> str:
+    """The rollup's aggregates over ``stage FINAL`` rows, named ``prefix`` + column: what
+    settle stores and what the reports compute for days not settled."""
+    return (
+        f"sum(Weight) AS {prefix}samples, count() AS {prefix}kept,\n"
+        f"       sumIf(Weight, RumMetricRating = 'good') AS {prefix}good,\n"
+        "       sumIf(Weight, RumMetricRating = 'needs-improvement')"
+        f" AS {prefix}needs_improvement,\n"
+        f"       sumIf(Weight, RumMetricRating = 'poor') AS {prefix}poor,\n"
+        f"       sum({WEIGHT} * {WEIGHT}) AS {prefix}weight_squares,\n"
+        f"       {histogram('RumMetricValue', WEIGHT)} AS {prefix}histogram"
+    )
 
 
 def rollup_statements(target: SchemaTarget) -> list[str]:
@@ -182,11 +209,11 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
                 partition_by="day",
                 ttl=rollup_ttl,
             )
-            for name in ("rum_vitals_daily", "rum_vitals_daily_settle")
+            for name in ("rum_vitals_histograms", "rum_vitals_histograms_settle")
         ),
         _table(
             target,
-            "rum_vitals_settled",
+            "rum_vitals_histograms_settled",
             [
                 "day Date",
                 "stage_parts String",
@@ -359,21 +386,17 @@ and it makes FINAL an order of magnitude cheaper."""
 
 
 def settle_day_statements(tables: RollupTables, day: date, stage_parts: str) -> list[str]:
-    """Rebuild one day of ``rum_vitals_daily`` from ``stage FINAL`` and swap it in atomically."""
+    """Rebuild one day of the vitals rollup from ``stage FINAL`` and swap it in atomically."""
     partition = day.strftime("%Y%m%d")
     day_literal = f"toDate('{day.isoformat()}')"
     return [
         f"ALTER TABLE {tables.vitals_scratch} DROP PARTITION ID '{partition}'",
         f"INSERT INTO {tables.vitals_scratch}\n"
-        "SELECT ServiceName, day, RumRoute, RumMetricName, RumDeviceType,\n"
-        "       sum(Weight) AS samples, count() AS kept,\n"
-        "       sumIf(Weight, RumMetricRating = 'good') AS good,\n"
-        "       sumIf(Weight, RumMetricRating = 'needs-improvement') AS needs_improvement,\n"
-        "       sumIf(Weight, RumMetricRating = 'poor') AS poor,\n"
-        f"       {QUANTILES_STATE}(RumMetricValue, {DIGEST_WEIGHT}) AS quantiles\n"
+        f"SELECT {', '.join(VITALS_KEYS)},\n"
+        f"       {vitals_sums()}\n"
         f"FROM {tables.vitals_stage} FINAL\n"
         f"WHERE day = {day_literal}\n"
-        "GROUP BY ServiceName, day, RumRoute, RumMetricName, RumDeviceType\n"
+        f"GROUP BY {', '.join(VITALS_KEYS)}\n"
         f"{FINAL_SETTINGS}",
         f"ALTER TABLE {tables.vitals_daily} REPLACE PARTITION ID '{partition}' "
         f"FROM {tables.vitals_scratch}",

@@ -183,7 +183,7 @@ def test_the_command_seeds_and_settles(tmp_path: Path) -> None:
     store = Store(Settings(dsn=f"chdb://{data}"))
     try:
         rows = store.query("SELECT count() FROM otel.otel_logs WHERE ServiceName = 'cmd-shop'")
-        settled = store.query("SELECT count() FROM otel.rum_vitals_settled FINAL")
+        settled = store.query("SELECT count() FROM otel.rum_vitals_histograms_settled FINAL")
         releases = store.query("SELECT count() FROM otel.rum_releases WHERE ServiceVersion != ''")
     finally:
         store.close()

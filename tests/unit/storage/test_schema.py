@@ -50,7 +50,7 @@ def test_only_plain_merge_tree_tables_fed_by_inserts_get_the_dedup_window() -> N
         "rum_vitals_stage": "ReplacingMergeTree",
         "rum_errors_daily": "ReplicatedAggregatingMergeTree",
         "rum_page_views_daily": "AggregatingMergeTree",
-        "rum_vitals_daily": "AggregatingMergeTree",  # filled by the settler, not by inserts
+        "rum_vitals_histograms": "AggregatingMergeTree",  # filled by the settler, not by inserts
     }
     ddl = dedup_window_statements(SchemaTarget(), engines)
     assert [statement.split()[2] for statement in ddl] == [
