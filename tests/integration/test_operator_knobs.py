@@ -20,7 +20,7 @@ from litestar.testing import TestClient
 from rum_server.app import create_app
 from rum_server.ingest.connections import apply_connection_guards
 from rum_server.storage.otlp import OtlpExportError
-from rum_server.storage.rollups import settle_if_due
+from rum_server.storage.rollups import RollupTables, settle_if_due
 from rum_server.storage.sink import ClickHouseSink
 from rum_server.storage.sinks import make_sink
 from rum_server.storage.store import Store
@@ -80,7 +80,8 @@ def vitals_in(paths: list[Path]) -> int:
 
 
 def settled_vitals(store: Store) -> int:
-    return int(store.query("SELECT sum(kept) FROM otel.rum_vitals_daily")[0][0])
+    daily = RollupTables.in_database(store.settings.database).vitals_daily
+    return int(store.query(f"SELECT sum(kept) FROM {daily}")[0][0])
 
 
 @pytest.mark.parametrize(("seconds", "second_settles"), [(3600.0, False), (1e-6, True)])
