@@ -26,7 +26,7 @@ from rum_server.app import create_app
 from rum_server.cli import main
 from rum_server.demo_data import Seed, generate
 from rum_server.rollups import RollupTables, settle
-from rum_server.schema import MATERIALIZED_COLUMNS
+from rum_server.schema import OUR_COLUMNS
 from rum_server.settings import Settings
 from rum_server.sink import ClickHouseSink
 from rum_server.store import Store
@@ -60,7 +60,7 @@ def test_schema_apply_creates_every_table_and_is_idempotent(
         rollups = RollupTables.in_database("otel")
         expected = {name.split(".", 1)[1] for name in astuple(rollups)}
         assert {"otel_logs", *expected} <= tables
-        assert set(MATERIALIZED_COLUMNS) <= set(store.table_columns())
+        assert set(OUR_COLUMNS) <= set(store.table_columns())
     finally:
         store.close()
 
