@@ -33,10 +33,12 @@ from rum_server.schema import (
     _SKIP_INDEXES as SKIP_INDEXES,
 )
 from rum_server.schema import (
+    ALIAS_COLUMNS,
     EXPORTER_COLUMNS,
     MATERIALIZED_COLUMNS,
     SchemaTarget,
     logs_table_ddl,
+    map_buckets_ddl,
     statements,
 )
 from rum_server.settings import Settings
@@ -49,6 +51,7 @@ from rum_server.wire import typed_batch_decoder
 from rum_server.writer import Writer
 
 __all__ = [
+    "ALIAS_COLUMNS",
     "EXPORTER_COLUMNS",
     "MATERIALIZED_COLUMNS",
     "ROW_COLUMNS",
@@ -70,6 +73,7 @@ __all__ = [
     "create_app",
     "format_value",
     "logs_table_ddl",
+    "map_buckets_ddl",
     "merge",
     "null_sink_app",
     "parse_user_agent",
