@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from rum_server.cli import main
-from rum_server.demo_data import Seed, generate
-from rum_server.exporter_tables import layout_migration
-from rum_server.schema import ALIAS_COLUMNS, MATERIALIZED_COLUMNS
+from rum_server.cli.demo_data import Seed, generate
+from rum_server.cli.main import main
 from rum_server.settings import Settings
-from rum_server.sink import ClickHouseSink
-from rum_server.store import Store, schema_target
+from rum_server.storage.exporter_tables import layout_migration
+from rum_server.storage.schema import ALIAS_COLUMNS, MATERIALIZED_COLUMNS
+from rum_server.storage.sink import ClickHouseSink
+from rum_server.storage.store import Store, schema_target
 from tests.integration.test_server_path import CLI_REPORTS, SITE, cli_json, filled
 
 PREVIOUS_LOGS_TABLE = """
