@@ -540,6 +540,9 @@ def store(r: dict[str, Any]) -> str:
         (k, mmm(v["insert_seconds"], 2), mmm(v["merge_seconds"], 2)) for k, v in sizes.items()
     ]
     column_rows = [(c, f"{b:,}", f"{b / s['rows']:.1f}") for c, b in top]
+    reads = s.get("reads_ms", {})
+    layouts = list(next(iter(reads.values()), {}))
+    read_rows = [(query, *(f"{med(by[k]):,.1f}" for k in layouts)) for query, by in reads.items()]
     return (
         "## The store\n\n"
         f"{s['rows']:,} rows ({s['page_views']:,} page views) built from the corpus by the "
@@ -583,6 +586,13 @@ def store(r: dict[str, Any]) -> str:
         + "\n\n"
         "Largest columns of ours (compressed bytes):\n\n"
         + table(("column", "bytes", "B/row"), column_rows)
+        + "\n\n"
+        "### Reads by layout (the merged tables above, median ms)\n\n"
+        "Queries whose cost the layout changes, on the same rows, interleaved: the "
+        "dashboard API's error detail and stacks (they read the Map), a Grafana panel "
+        "grouping by `RumMetricId`, reads keyed by the ALIAS ids, and the analyst's first "
+        "query. Bucketed Maps read one key from an eighth of `LogAttributes`.\n\n"
+        + table(("query", *layouts), read_rows)
         + "\n"
     )
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from rum_server.app import create_app
 from rum_server.cli.demo_data import Seed, seed_store
+from rum_server.query.error_reports import error_detail_query, latest_stacks_query
 from rum_server.query.reports import Filters
 from rum_server.query.reports import vitals as vitals_report
 from rum_server.settings import Settings
@@ -71,7 +72,9 @@ __all__ = [
     "bench_writer",
     "clear_caches",
     "create_app",
+    "error_detail_query",
     "format_value",
+    "latest_stacks_query",
     "logs_table_ddl",
     "map_buckets_ddl",
     "merge",

@@ -22,6 +22,9 @@ from bench.procs import progress
 
 DB = "bench"
 OURS = "ours (schema.py today)"
+PLAIN = "ours without bucketed Maps (older engines)"
+READS = 5
+"""Timed runs of each read per table and repeat (the first one cold)."""
 BEFORE = "… and the ids stored again (MATERIALIZED, own index): the layout before"
 
 # The Collector's clickhouseexporter default logs table (exporter v0.11x), for the bytes baseline.
@@ -94,6 +97,46 @@ def table_ddl(
     if stored_ids:
         kept.append(PREVIOUS_ID_INDEX)
     return head + "\n    " + ",\n    ".join(kept) + "\n" + "\n".join(tail)
+
+
+def read_queries(columns: stages.Columns) -> dict[str, str]:
+    """Reads of the logs table that a layout changes, with ``{logs}`` for the table: the
+    API's error detail and stacks, a Grafana vitals panel, the id-keyed reads, and the
+    analyst's first query (storage.md)."""
+    rows = list(zip(columns.data["EventName"], columns.data["LogAttributes"], strict=True))
+    errors = [attributes for name, attributes in rows if name == "rum.error"]
+    fingerprints = sorted({a["rum.error.fingerprint"] for a in errors})[:20]
+    filters = stages.Filters(days=30)
+    return {
+        "API: one error's detail": stages.error_detail_query(
+            "{logs}", filters, fingerprints[0]
+        ).sql,
+        "API: the errors' latest stacks": stages.latest_stacks_query(
+            "{logs}", filters, fingerprints
+        ).sql,
+        "Grafana: p75 per vital, one row per metric id": (
+            "SELECT metric, quantileTDigestWeighted(0.75)(value, weight) FROM (\n"
+            "  SELECT RumMetricName AS metric, argMax(RumMetricValue, Timestamp) AS value,\n"
+            "         toUInt64(greatest(round(argMax(if(RumSampleRate > 0, 1 / RumSampleRate,"
+            " 1.), Timestamp)), 1)) AS weight\n"
+            "  FROM {logs} WHERE EventName = 'rum.web_vital'\n"
+            "  GROUP BY RumMetricName, RumMetricId) GROUP BY metric"
+        ),
+        "errors per page view and session (ids only)": (
+            "SELECT count(), uniqExact(session) FROM (SELECT RumPageViewId,"
+            " any(RumSessionId) AS session FROM {logs} WHERE EventName = 'rum.error'"
+            " GROUP BY RumPageViewId)"
+        ),
+        "a page view's rows (by RumPageViewId)": (
+            f"SELECT count() FROM {{logs}} WHERE RumPageViewId = '{errors[0]['rum.page_view.id']}'"
+        ),
+        "analyst's first query (LogAttributes only)": (
+            "SELECT LogAttributes['rum.route'] AS route, quantileTDigest(0.75)"
+            "(toFloat64OrNull(LogAttributes['rum.metric.value'])), count() FROM {logs} "
+            "WHERE EventName = 'rum.web_vital' AND LogAttributes['rum.metric.name'] = 'LCP' "
+            "GROUP BY route"
+        ),
+    }
 
 
 def batch_columns(beacons: Sequence[Beacon]) -> list[stages.Columns]:
@@ -298,13 +341,17 @@ def run(beacons: Sequence[Beacon], dsn: str, repeats: int) -> dict[str, Any]:
     variants = {
         "exporter default DDL": lambda d, t: [EXPORTER_DDL.format(db=d, table=t)],
         OURS: full_schema,
-        "ours without bucketed Maps (older engines)": ours_with(buckets=False),
+        PLAIN: ours_with(buckets=False),
         "… and ZSTD(1) on the Maps, as the exporter": ours_with(plain_maps, buckets=False),
         "… and LZ4 on our MATERIALIZED columns": ours_with(
             plain_maps | lz4_additions, buckets=False
         ),
         BEFORE: ours_with(plain_maps | lz4_additions, stored_ids=True, buckets=False),
     }
+    # Reads on the merged tables: ours, ours on an engine without bucketed Maps, and before.
+    reads = read_queries(columns)
+    read_layouts = (OURS, PLAIN, BEFORE)
+    read_ms: dict[str, dict[str, list[float]]] = {q: {k: [] for k in read_layouts} for q in reads}
     sizes: dict[str, Any] = {}
     timings: dict[str, list[tuple[float, float]]] = {label: [] for label in variants}
     for _ in range(repeats):  # interleaved, like the insert costs; sizes do not vary
@@ -315,10 +362,16 @@ def run(beacons: Sequence[Beacon], dsn: str, repeats: int) -> dict[str, Any]:
             client.command(f"OPTIMIZE TABLE {db}.otel_logs FINAL")
             timings[label].append((inserted, time.perf_counter() - started))
             sizes[label] = disk_usage(db)
+            for query, sql in reads.items() if label in read_layouts else ():
+                for _ in range(READS):
+                    started = time.perf_counter()
+                    client.query(sql.replace("{logs}", f"{db}.otel_logs"))
+                    read_ms[query][label].append((time.perf_counter() - started) * 1000)
             drop(db)
     for label, size in sizes.items():
         size["insert_seconds"] = [inserted for inserted, _ in timings[label]]
         size["merge_seconds"] = [merged for _, merged in timings[label]]
     result["bytes"] = sizes
+    result["reads_ms"] = read_ms
     store.close()
     return result
