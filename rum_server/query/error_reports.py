@@ -33,7 +33,7 @@ from rum_server.query.reports import (
     run,
 )
 from rum_server.sourcemaps.store import READ_BUDGET_SECONDS, cache_for
-from rum_server.storage.rollups import WEIGHT_EXPR
+from rum_server.storage.ddl import WEIGHT_EXPR
 from rum_server.transform.fingerprint import fingerprint as bug_fingerprint
 from rum_server.transform.symbolicate import ParsedMap, Symbolicated, symbolicate
 

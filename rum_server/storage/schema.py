@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rum_server.contract import EXPORTER_COLUMNS
+from rum_server.storage.rollups import rollup_statements
 
 # The exporter's columns are contract.EXPORTER_COLUMNS: never altered by us.
 
@@ -179,8 +180,6 @@ def layout_statements(
 
 def statements(target: SchemaTarget) -> list[str]:
     """Every DDL statement, in order; each is idempotent."""
-    from rum_server.storage.rollups import rollup_statements
-
     return [
         f"CREATE DATABASE IF NOT EXISTS {target.database}{target.on_cluster}",
         logs_table_ddl(target),
