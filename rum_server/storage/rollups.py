@@ -35,6 +35,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from rum_server.contract import ERROR_EVENT, ERROR_MESSAGE, ERROR_TYPE, PAGE_VIEW, WEB_VITAL
+from rum_server.storage.ddl import WEIGHT_EXPR, rollup_table, rollup_view
+from rum_server.storage.event_rollups import event_rollup_statements
 from rum_server.storage.histograms import HISTOGRAM_TYPE, WEIGHT, histogram
 from rum_server.storage.host_lock import host_lock
 
@@ -44,9 +47,6 @@ if TYPE_CHECKING:
 
 ROLLUP_TTL_DAYS = 400
 """Rollups are tiny, so they outlive the raw rows (year-over-year questions)."""
-
-WEIGHT_EXPR = "if(RumSampleRate > 0 AND RumSampleRate <= 1, 1 / RumSampleRate, 1.)"
-"""A kept sample stands for 1 / sample-rate events; bad rates count as 1."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,39 +77,6 @@ class RollupTables:
             "rum_event_label_values",
         )
         return cls(*(f"{database}.{name}" for name in names))
-
-
-def _table(
-    target: SchemaTarget,
-    name: str,
-    columns: list[str],
-    kind: str,
-    order_by: str,
-    partition_by: str = "",
-    ttl: str = "",
-    engine_args: str = "",
-) -> str:
-    engine = target.engine(kind)
-    if engine_args:
-        engine = engine[:-1] + (", " if engine.endswith("')") else "") + engine_args + ")"
-    lines = [
-        f"CREATE TABLE IF NOT EXISTS {target.database}.{name}{target.on_cluster} (",
-        "    " + ",\n    ".join(columns),
-        f") ENGINE = {engine}",
-    ]
-    if partition_by:
-        lines.append(f"PARTITION BY {partition_by}")
-    lines.append(f"ORDER BY ({order_by})")
-    if ttl:
-        lines.append(f"TTL {ttl}")
-    return "\n".join(lines)
-
-
-def _view(target: SchemaTarget, name: str, to_table: str, select: str) -> str:
-    return (
-        f"CREATE MATERIALIZED VIEW IF NOT EXISTS {target.database}.{name}{target.on_cluster} "
-        f"TO {target.database}.{to_table} AS\n{select}"
-    )
 
 
 _VITALS_DAILY_COLUMNS = [
@@ -159,12 +126,10 @@ def vitals_sums(prefix: str = "") -> str:
 
 def rollup_statements(target: SchemaTarget) -> list[str]:
     """DDL for the rollups, in order; each idempotent."""
-    from rum_server.storage.event_rollups import event_rollup_statements
-
     logs = f"{target.database}.{target.table}"
     rollup_ttl = f"day + toIntervalDay({max(ROLLUP_TTL_DAYS, target.ttl_days)})"
     return [
-        _table(
+        rollup_table(
             target,
             "rum_vitals_stage",
             [
@@ -187,7 +152,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             ttl=f"day + toIntervalDay({target.ttl_days})",
             engine_args="Timestamp",
         ),
-        _view(
+        rollup_view(
             target,
             "rum_vitals_stage_mv",
             "rum_vitals_stage",
@@ -197,10 +162,10 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "       RumRoute, RumMetricName, RumMetricValue, RumMetricRating, RumDeviceType,\n"
             f"       RumBrowserName, ServiceVersion, {WEIGHT_EXPR} AS Weight, Timestamp\n"
             f"FROM {logs}\n"
-            "WHERE EventName = 'rum.web_vital' AND RumMetricName != ''",
+            f"WHERE EventName = '{WEB_VITAL}' AND RumMetricName != ''",
         ),
         *(  # the rollup, and its twin where settle builds a day before swapping it in
-            _table(
+            rollup_table(
                 target,
                 name,
                 _VITALS_DAILY_COLUMNS,
@@ -211,7 +176,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             )
             for name in ("rum_vitals_histograms", "rum_vitals_histograms_settle")
         ),
-        _table(
+        rollup_table(
             target,
             "rum_vitals_histograms_settled",
             [
@@ -223,7 +188,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "day",
             engine_args="settled_at",
         ),
-        _table(
+        rollup_table(
             target,
             "rum_errors_daily",
             [
@@ -244,22 +209,22 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             partition_by="toYYYYMM(day)",
             ttl=rollup_ttl,
         ),
-        _view(
+        rollup_view(
             target,
             "rum_errors_daily_mv",
             "rum_errors_daily",
             "SELECT ServiceName, toDate(Timestamp) AS day, RumErrorFingerprint, RumDeviceType,\n"
-            "       any(LogAttributes['rum.error.type']) AS error_type,\n"
-            "       any(LogAttributes['rum.error.message']) AS message,\n"
+            f"       any(LogAttributes['{ERROR_TYPE}']) AS error_type,\n"
+            f"       any(LogAttributes['{ERROR_MESSAGE}']) AS message,\n"
             "       any(RumRoute) AS route,\n"
             f"       sum(RumErrorCount * {WEIGHT_EXPR}) AS occurrences,\n"
             f"       sum({WEIGHT_EXPR}) AS page_views,\n"
             "       min(Timestamp) AS first_seen, max(Timestamp) AS last_seen\n"
             f"FROM {logs}\n"
-            "WHERE EventName = 'rum.error'\n"
+            f"WHERE EventName = '{ERROR_EVENT}'\n"
             "GROUP BY ServiceName, day, RumErrorFingerprint, RumDeviceType",
         ),
-        _table(
+        rollup_table(
             target,
             "rum_page_views_daily",
             [
@@ -275,17 +240,17 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             partition_by="toYYYYMM(day)",
             ttl=rollup_ttl,
         ),
-        _view(
+        rollup_view(
             target,
             "rum_page_views_daily_mv",
             "rum_page_views_daily",
             "SELECT ServiceName, toDate(Timestamp) AS day, RumRoute, RumDeviceType,\n"
             f"       sum({WEIGHT_EXPR}) AS page_views, uniqState(RumSessionId) AS sessions\n"
             f"FROM {logs}\n"
-            "WHERE EventName = 'rum.page_view'\n"
+            f"WHERE EventName = '{PAGE_VIEW}'\n"
             "GROUP BY ServiceName, day, RumRoute, RumDeviceType",
         ),
-        _table(
+        rollup_table(
             target,
             "rum_releases",
             [
@@ -298,7 +263,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "AggregatingMergeTree",
             "ServiceName, ServiceVersion",
         ),
-        _view(
+        rollup_view(
             target,
             "rum_releases_mv",
             "rum_releases",
