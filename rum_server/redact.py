@@ -186,8 +186,7 @@ _KEYWORDS = (
 
 
 def _has_keyword(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in _KEYWORDS)
+    return any(map(text.lower().__contains__, _KEYWORDS))
 
 
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
@@ -388,8 +387,20 @@ def _mask_pii(text: str, *, tokens: bool = True, hex_is_token: bool = False) -> 
         if "." in text:
             text = _PATTERNS["ipv4"].sub(replace, text)
         if _FOUR_DIGIT_RUN.search(text):
-            for pattern in _DIGIT_RUN_DETECTORS:
-                text = pattern.sub(replace, text)
+            # Each number shape needs its separator ("[ -]", "+", "(", " ", "[-.]"); a
+            # bare run needs none. Masks add no separator, so the checks stay true.
+            card, phone_intl, phone_paren, phone_local, phone_us, digits = _DIGIT_RUN_DETECTORS
+            if " " in text or "-" in text:
+                text = card.sub(replace, text)
+            if "+" in text:
+                text = phone_intl.sub(replace, text)
+            if "(" in text:
+                text = phone_paren.sub(replace, text)
+            if " " in text:
+                text = phone_local.sub(replace, text)
+            if "-" in text or "." in text:
+                text = phone_us.sub(replace, text)
+            text = digits.sub(replace, text)
     if tokens and len(text) >= 32:
         text = _PATTERNS["run"].sub(replace, text)
     return text
@@ -710,6 +721,8 @@ def _redacted(value: str, kind: Kind, policy: RedactionPolicy) -> str:
             return _origin(text)
         if kind == "key":
             return _redact_key(text)
+        if "%" not in text and "://" not in text:  # nothing to decode, no URL: masks only
+            return _mask_pii(text)
         return _redact_free_text(text, policy, multiline=kind == "multiline")
     except Exception:
         return "" if kind in ("referrer", "key") else REDACTION_FAILED
@@ -807,7 +820,28 @@ def _is_number_like_pii(run: str) -> bool:
     return len(run) != 13 or _is_card(run) or bool(_BRAZILIAN_MOBILE.fullmatch(run))
 
 
+_SHORT_ID = re.compile(
+    r"(?!.*(?:AKIA|ASIA|glpat|xox))"
+    r"(?:[A-Za-z][A-Za-z0-9-]{0,30}|(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,31})"
+)
+"""Most ids: web-vitals' ``v5-1764446395000-3333333333333``, the snippet's base-36 ids,
+``pv-1a2b3c``. In them no detector can hit beyond the 8+ digit runs that
+:func:`_is_number_like_pii` judges: no ``=``, ``:`` or space for a keyword, no ``@``,
+``.``, ``/``, ``+``, ``(`` or ``_``, shorter than a 32-character run, and none of the
+secrets' prefixes that fit the alphabet (AWS, GitLab, Slack keys); a card or US phone
+(digit groups split by ``-``) could only start at the first character (their lookbehinds
+refuse a letter, digit or ``-`` before them), which is a letter or the id has no ``-``;
+a CPF needs a 9-digit run, which the run check refuses first.
+``tests/unit/test_redact.py`` compares this path with the detectors on such ids."""
+
+
 def _is_plain_id(value: str) -> bool:
+    if _SHORT_ID.fullmatch(value) is None:
+        return _is_plain_id_by_detectors(value)
+    return not any(map(_is_number_like_pii, _DIGIT_RUN.findall(value)))
+
+
+def _is_plain_id_by_detectors(value: str) -> bool:
     if not (_ID.fullmatch(value) and _LETTER.search(value)):
         return False
     if any(_is_number_like_pii(run) for run in _DIGIT_RUN.findall(value)):

@@ -157,6 +157,15 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _ordered(value: Any) -> Any:
+    """Dicts as lists of pairs, so the order of a Map's keys counts too."""
+    if isinstance(value, dict):
+        return [(k, _ordered(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    return value
+
+
 def run_case(pipeline: Pipeline, user_agent: str, body: bytes) -> dict[str, Any]:
     """What the pipeline makes of one batch: every column of its rows, or its refusal."""
     try:
@@ -223,7 +232,7 @@ def test_every_column_of_every_row_is_what_the_old_pipeline_stored() -> None:
     different = []
     for case in CASES:
         got = run_case(pipeline, case["user_agent"], base64.b64decode(case["body"]))
-        if got != case["result"]:
+        if _ordered(got) != _ordered(case["result"]):  # a Map keeps its keys' order
             different.append(case["name"])
             first = case
             first_got = got
