@@ -582,7 +582,7 @@ def _redact_url_any(url: str, policy: RedactionPolicy) -> str:
 # -- free text with embedded URLs (messages, stacks) -------------------------------------
 
 _URL_AFTER_SCHEME = re.compile(r"://[^\s<>\"'`]+")
-_SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-")
+_SCHEME_RUN = re.compile(r"[A-Za-z0-9+-]+\Z")
 _TRAILING_PUNCTUATION = ".,;!?"
 
 
@@ -590,11 +590,11 @@ def _scheme_start(text: str, lowest: int, end: int) -> int:
     """Where the scheme before ``://`` at ``end`` starts (a letter, then letters, digits,
     ``+`` or ``-``, at most 31, not glued to a word or a mask); ``end`` when there is none.
 
-    A backwards walk: a regex anchored at ``end`` would retry from every position before it.
+    The run of scheme characters that ends at ``end`` is searched only in the 31
+    characters before it, so a regex retries from at most 31 positions.
     """
-    start = end
-    while start > max(lowest, end - 31) and text[start - 1] in _SCHEME_CHARACTERS:
-        start -= 1
+    run = _SCHEME_RUN.search(text, max(lowest, end - 31), end)
+    start = end if run is None else run.start()
     if start == end or not ("a" <= text[start].lower() <= "z"):
         return end
     if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_]+.-"):
@@ -675,8 +675,13 @@ def _redact_free_text_once(text: str, policy: RedactionPolicy, *, multiline: boo
         url, line_and_column = _split_position(url)
         urls.append(_redact_url_any(url, policy) + line_and_column)
     gaps.append(text[position:])
-    decoded_gaps = [_percent_decoded(gap, multiline=multiline) for gap in gaps]
-    if any("://" in new and new != old for new, old in zip(decoded_gaps, gaps, strict=True)):
+    if "%" in text:
+        decoded_gaps = [_percent_decoded(gap, multiline=multiline) for gap in gaps]
+    else:  # nothing to decode: each gap is itself
+        decoded_gaps = gaps
+    if decoded_gaps is not gaps and any(
+        "://" in new and new != old for new, old in zip(decoded_gaps, gaps, strict=True)
+    ):
         masked_gaps = [
             _redact_free_text(new, policy, multiline=multiline) if new != old else _mask_pii(new)
             for new, old in zip(decoded_gaps, gaps, strict=True)
@@ -849,6 +854,12 @@ def _is_plain_id_by_detectors(value: str) -> bool:
     return _mask_pii(value) == value
 
 
+@functools.lru_cache(maxsize=2)
+def _keyed_hasher(key: bytes) -> hashlib.blake2b:
+    """A keyed BLAKE2b with nothing hashed yet: copying it skips the key's setup."""
+    return hashlib.blake2b(key=key, digest_size=12)
+
+
 def clean_id(value: str) -> Redacted:
     """A page-view, session or metric id as stored: the client's own when it has the strict
     alphabet (``A-Za-z0-9._:-``, at least one letter), no run of 8+ digits but web-vitals'
@@ -856,8 +867,9 @@ def clean_id(value: str) -> Redacted:
     card, CPF or phone number sent as an id is never stored and its rows still group."""
     if isinstance(value, str) and _is_plain_id(value):
         return Redacted(value)
-    data = str(value).encode("utf-8", "surrogatepass")
-    digest = hashlib.blake2b(data, key=_ID_HASH_KEY, digest_size=12).hexdigest()
+    hasher = _keyed_hasher(_ID_HASH_KEY).copy()  # the same digest as blake2b(data, key=…)
+    hasher.update(str(value).encode("utf-8", "surrogatepass"))
+    digest = hasher.hexdigest()
     return Redacted("h-" + digest.translate(_HEX_AS_LETTERS))  # letters only: a clean id
 
 

@@ -171,7 +171,8 @@ class BatchRows:
         elif isinstance(event, CustomEvent):
             labels = self._labels_on(time_ns)
             custom_event_attributes(event, attributes, labels)
-            self._append(time_ns, "rum.event", "INFO", 9, checked(event.name), attributes)
+            name = attributes["rum.event.name"]  # checked(event.name)
+            self._append(time_ns, "rum.event", "INFO", 9, name, attributes)
         elif isinstance(event, PageView):
             self._append(time_ns, "rum.page_view", "INFO", 9, self._route, attributes)
         elif isinstance(event, Error):
@@ -254,31 +255,49 @@ def shared_attributes(
     envelope: Envelope, context: BatchContext, route: Redacted, page_url: Redacted
 ) -> Attributes:
     """LogAttributes that every row of the batch carries (storage.md, "On every row")."""
-    client = context.client  # parsed from the User-Agent header: client bytes too
     attributes = {
         "rum.route": route,
         "rum.page.url": page_url,
         "rum.page_view.id": clean_id_cached(envelope.pv),
         "rum.session.id": clean_id_cached(envelope.sid),
         "rum.navigation.type": checked(envelope.nav),
-        "rum.sample_rate": checked(format_value(envelope.rate)),
+        "rum.sample_rate": sample_rate_text(envelope.rate),
+        **client_attributes(context.client),  # parsed from the User-Agent: client bytes too
+    }
+    # Optional context: an empty input gives an empty value, and empty values are left out.
+    if envelope.rid and (value := redact_text(envelope.rid)):
+        attributes["rum.request.id"] = value
+    if envelope.ray and (value := redact_text(envelope.ray)):
+        attributes["rum.cf_ray"] = value
+    if envelope.conn and (value := redact_text(envelope.conn)):
+        attributes["rum.connection.type"] = value
+    if envelope.ref and (value := redact_referrer_cached(envelope.ref)):
+        attributes["rum.referrer"] = value
+    if envelope.vp and (value := checked(envelope.vp, _VIEWPORT)):
+        attributes["rum.viewport"] = value
+    if context.country and (value := checked(context.country)):
+        attributes["rum.country"] = value
+    if envelope.uh and (value := clean_user_hash(envelope.uh)):
+        attributes["rum.user.hash"] = value
+    return attributes
+
+
+@functools.lru_cache(maxsize=1024)
+def client_attributes(client: ClientInfo) -> Attributes:
+    """The ``rum.browser.*``, ``rum.os.*`` and ``rum.device.type`` keys of one client
+    (few distinct ones: the User-Agent cache in front already bounds them). Read only."""
+    return {
         "rum.browser.name": redact_text(client.browser_name),
         "rum.browser.version": redact_text(client.browser_version),
         "rum.os.name": redact_text(client.os_name),
         "rum.os.version": redact_text(client.os_version),
         "rum.device.type": checked(client.device_type),
     }
-    optional = {
-        "rum.request.id": redact_text(envelope.rid),
-        "rum.cf_ray": redact_text(envelope.ray),
-        "rum.connection.type": redact_text(envelope.conn),
-        "rum.referrer": redact_referrer(envelope.ref),
-        "rum.viewport": checked(envelope.vp, _VIEWPORT),
-        "rum.country": checked(context.country),
-        "rum.user.hash": clean_user_hash(envelope.uh),
-    }
-    attributes.update({key: value for key, value in optional.items() if value})
-    return attributes
+
+
+@functools.lru_cache(maxsize=256)
+def sample_rate_text(rate: float) -> Redacted:
+    return checked(format_value(rate))
 
 
 def vital_attributes(
@@ -359,7 +378,7 @@ def custom_event_attributes(
         if not key:
             labels.stats.refused("bad_key")
             continue
-        reason = "too_many" if kept >= MAX_LABELS else label_refusal(value)
+        reason = "too_many" if kept >= MAX_LABELS else label_refusal_cached(value)
         admitted = OVERFLOW
         if reason:
             labels.stats.refused(reason)
