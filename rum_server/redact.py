@@ -168,8 +168,32 @@ _DETECTORS = {
 
 _PATTERNS = {name: re.compile(f"(?P<{name}>{pattern})") for name, pattern in _DETECTORS.items()}
 _KEYWORD_DETECTORS = tuple(_PATTERNS[name] for name in ("authz", "bearer", "basic", "kv"))
+_GATES = {
+    name: re.compile(gate)
+    for name, gate in {
+        "secret": (
+            r"sk_|rk_|pk_|whsec_|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|AIza"
+            r"|shp(?:at|ss|ca|pa)_|npm_|SG\.|APP_USR-|TEST-"
+        ),
+        "email": r"@[\w-]+\.",
+        "cnpj": r"/[0-9A-Z]{4}-\d{2}",
+        "cpf": r"-\d{2}",
+        "ipv4": r"\.\d{1,3}\.\d{1,3}\.\d",
+        "card": r"[ -]\d{4}",
+        "phone_intl": r"\+\d",
+        "phone_paren": r"\(\d{2}",
+        "phone_local": r"-\d{4}",
+        "phone_us": r"[-.]\d{3}[-.]",
+        "digits": r"\d\d{10}",
+    }.items()
+}
+"""For a detector, a pattern that every one of its hits contains (its literal prefixes, or
+a separator and the digits next to it): one scan says whether the detector can hit at all.
+The detectors start with lookbehinds, which keep ``re`` from skipping ahead to a likely
+start; a gate that starts with a literal (or one digit class, not a repeat) lets it skip, so on
+long text (stacks, messages) the gate is many times cheaper than the detector."""
 _DIGIT_RUN_DETECTORS = tuple(
-    _PATTERNS[name]
+    (_PATTERNS[name], _GATES[name])
     for name in ("card", "phone_intl", "phone_paren", "phone_local", "phone_us", "digits")
 )
 _FOUR_DIGITS = re.compile(r"\d\D*\d\D*\d\D*\d")
@@ -373,34 +397,20 @@ def _mask_pii(text: str, *, tokens: bool = True, hex_is_token: bool = False) -> 
     if has_keyword:
         for pattern in _KEYWORD_DETECTORS:
             text = pattern.sub(replace, text)
-    if len(text) >= 18:
+    if len(text) >= 18 and _GATES["secret"].search(text):
         text = _PATTERNS["secret"].sub(replace, text)
-    if "@" in text:
+    if "@" in text and _GATES["email"].search(text):
         text = _PATTERNS["email"].sub(replace, text)
     if "::" in text or text.count(":") >= 7:
         text = _PATTERNS["ipv6"].sub(replace, text)
     if _FOUR_DIGITS.search(text):
-        if "/" in text:
-            text = _PATTERNS["cnpj"].sub(replace, text)
-        if "-" in text:
-            text = _PATTERNS["cpf"].sub(replace, text)
-        if "." in text:
-            text = _PATTERNS["ipv4"].sub(replace, text)
+        for name in ("cnpj", "cpf", "ipv4"):
+            if _GATES[name].search(text):
+                text = _PATTERNS[name].sub(replace, text)
         if _FOUR_DIGIT_RUN.search(text):
-            # Each number shape needs its separator ("[ -]", "+", "(", " ", "[-.]"); a
-            # bare run needs none. Masks add no separator, so the checks stay true.
-            card, phone_intl, phone_paren, phone_local, phone_us, digits = _DIGIT_RUN_DETECTORS
-            if " " in text or "-" in text:
-                text = card.sub(replace, text)
-            if "+" in text:
-                text = phone_intl.sub(replace, text)
-            if "(" in text:
-                text = phone_paren.sub(replace, text)
-            if " " in text:
-                text = phone_local.sub(replace, text)
-            if "-" in text or "." in text:
-                text = phone_us.sub(replace, text)
-            text = digits.sub(replace, text)
+            for pattern, gate in _DIGIT_RUN_DETECTORS:
+                if gate.search(text):
+                    text = pattern.sub(replace, text)
     if tokens and len(text) >= 32:
         text = _PATTERNS["run"].sub(replace, text)
     return text
@@ -515,6 +525,9 @@ def _redact_authority(authority: str) -> str:
     return f"//{host}{port}"
 
 
+_redact_authority_cached = functools.lru_cache(maxsize=1024)(_redact_authority)
+
+
 def _redact_component(raw: str, *, safe: str, plus_is_space: bool, tokens: bool) -> str:
     """Mask PII in one percent-encoded URL component; unchanged input is kept byte for byte."""
     decoded = raw
@@ -535,20 +548,36 @@ def _redact_query(query: str, policy: RedactionPolicy, *, tokens: bool) -> str:
     for parameter in query.split("&"):
         if not parameter:
             continue
-        raw_key, equals, raw_value = parameter.partition("=")
-        key = _redact_component(raw_key, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens)
-        if not equals:
-            kept.append(key)
-            continue
-        value = ""
-        decoded_key = _percent_decoded(raw_key.replace("+", " "))
-        # A key that itself held PII is no real parameter name: its value goes too.
-        if raw_value and key == raw_key and policy.keeps_value(decoded_key):
-            value = _redact_component(
-                raw_value, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens
-            )
-        kept.append(f"{key}={value}")
+        if len(parameter) <= _PART_CACHE_MAX_LENGTH:
+            kept.append(_redact_parameter_cached(parameter, policy, tokens))
+        else:
+            kept.append(_redact_parameter(parameter, policy, tokens))
     return "&".join(kept)
+
+
+def _redact_parameter(parameter: str, policy: RedactionPolicy, tokens: bool) -> str:
+    raw_key, equals, raw_value = parameter.partition("=")
+    key = _redact_component(raw_key, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens)
+    if not equals:
+        return key
+    value = ""
+    decoded_key = _percent_decoded(raw_key.replace("+", " "))
+    # A key that itself held PII is no real parameter name: its value goes too.
+    if raw_value and key == raw_key and policy.keeps_value(decoded_key):
+        value = _redact_component(raw_value, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens)
+    return f"{key}={value}"
+
+
+_PART_CACHE_MAX_LENGTH = 256
+"""Hosts, paths and query parameters repeat across page views far more than whole URLs
+(``utm_source=google``, ``/feminino/vestidos``): each short one is redacted once per
+process, in bounded caches (at most 4,096 entries of at most 256 characters each)."""
+_redact_parameter_cached = functools.lru_cache(maxsize=4096)(_redact_parameter)
+
+
+@functools.lru_cache(maxsize=4096)
+def _redact_path_cached(path: str, tokens: bool) -> str:
+    return _redact_component(path, safe=_PATH_SAFE, plus_is_space=False, tokens=tokens)
 
 
 def _redact_url_uncached(url: str, policy: RedactionPolicy) -> str:
@@ -562,8 +591,14 @@ def _redact_url_uncached(url: str, policy: RedactionPolicy) -> str:
     is_asset = path.rpartition("/")[2].lower().endswith(_ASSET_EXTENSIONS)
     redacted = scheme
     if authority is not None:
-        redacted += _redact_authority(authority)
-    redacted += _redact_component(path, safe=_PATH_SAFE, plus_is_space=False, tokens=not is_asset)
+        short = len(authority) <= _PART_CACHE_MAX_LENGTH
+        redacted += _redact_authority_cached(authority) if short else _redact_authority(authority)
+    if len(path) <= _PART_CACHE_MAX_LENGTH:
+        redacted += _redact_path_cached(path, not is_asset)
+    else:
+        redacted += _redact_component(
+            path, safe=_PATH_SAFE, plus_is_space=False, tokens=not is_asset
+        )
     query = _redact_query(query, policy, tokens=not is_asset)
     return f"{redacted}?{query}" if query else redacted
 
