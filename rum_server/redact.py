@@ -860,10 +860,8 @@ def _is_number_like_pii(run: str) -> bool:
     return len(run) != 13 or _is_card(run) or bool(_BRAZILIAN_MOBILE.fullmatch(run))
 
 
-_SHORT_ID = re.compile(
-    r"(?!.*(?:AKIA|ASIA|glpat|xox))"
-    r"(?:[A-Za-z][A-Za-z0-9-]{0,30}|(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,31})"
-)
+_SHORT_ID = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,30}|(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,31}")
+_SECRET_IN_SHORT_ID = re.compile("AKIA|ASIA|glpat|xox")
 """Most ids: web-vitals' ``v5-1764446395000-3333333333333``, the snippet's base-36 ids,
 ``pv-1a2b3c``. In them no detector can hit beyond the 8+ digit runs that
 :func:`_is_number_like_pii` judges: no ``=``, ``:`` or space for a keyword, no ``@``,
@@ -876,7 +874,7 @@ a CPF needs a 9-digit run, which the run check refuses first.
 
 
 def _is_plain_id(value: str) -> bool:
-    if _SHORT_ID.fullmatch(value) is None:
+    if _SHORT_ID.fullmatch(value) is None or _SECRET_IN_SHORT_ID.search(value) is not None:
         return _is_plain_id_by_detectors(value)
     return not any(map(_is_number_like_pii, _DIGIT_RUN.findall(value)))
 

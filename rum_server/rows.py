@@ -142,7 +142,12 @@ class BatchRows:
         -1 when there is none, since a row's time is never negative."""
         self._event_labels: dict[int, EventLabels] = {}
         self._site = envelope.site
-        self._page_host = page_host(envelope.url)
+        self._page_url = envelope.url
+        self._page_host: str | None = None
+        """Only a resources row needs it; a URL that ``urlsplit`` refuses (a bracket or a
+        non-ASCII host) still fails the batch here, as it always did."""
+        if not envelope.url.isascii() or "[" in envelope.url or "]" in envelope.url:
+            self._page_host = page_host(envelope.url)
         page_url = redact_url(envelope.url, policy)
         # The route is cut from redacted text and bounded per site and day (limits.py);
         # redacting its result again is a cached no-op.
@@ -184,6 +189,8 @@ class BatchRows:
             )
             self._append(time_ns, "rum.error", "ERROR", 17, message, attributes)
         elif isinstance(event, Resources):
+            if self._page_host is None:
+                self._page_host = page_host(self._page_url)
             body = resources_attributes(event, attributes, self._page_host, self._policy)
             self._append(time_ns, "rum.resources", "INFO", 9, body, attributes)
 
