@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import corpus  # noqa: E402
-from rum_server.clock import clock_skew_ns, event_time_ns  # noqa: E402
-from rum_server.route import route_for  # noqa: E402
-from rum_server.user_agent import (  # noqa: E402
+from rum_server.transform.clock import clock_skew_ns, event_time_ns  # noqa: E402
+from rum_server.transform.route import route_for  # noqa: E402
+from rum_server.transform.user_agent import (  # noqa: E402
     cache_clear,
     cache_info,
     load_rules,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rum_server.redact import (  # after the sys.path line: runs from a plain checkout
+from rum_server.transform.redact import (  # after the sys.path line: runs from a plain checkout
     DEFAULT_POLICY,
     redact_referrer,
     redact_stack,

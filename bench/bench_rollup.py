@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rum_server.demo_data import Seed, seed_store
-from rum_server.reports import Filters, vitals
-from rum_server.rollups import day_split, settle
+from rum_server.cli.demo_data import Seed, seed_store
+from rum_server.query.reports import Filters, vitals
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.rollups import day_split, settle
+from rum_server.storage.store import Store
 
 SITE = "demo-store"
 

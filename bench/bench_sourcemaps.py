@@ -126,7 +126,11 @@ def with_sourcemap(map_bytes: bytes, probes: list[tuple[int, int, str]]) -> dict
 def per_stack(label: str, minified: bytes, map_bytes: bytes, work: Path) -> None:
     """What a stack costs ingest once its map is parsed: 10 frames through the real path."""
     from rum_server.settings import Settings
-    from rum_server.sourcemaps import INGEST_BUDGET_SECONDS, SourceMapStore, stack_symbolicator
+    from rum_server.sourcemaps.store import (
+        INGEST_BUDGET_SECONDS,
+        SourceMapStore,
+    )
+    from rum_server.sourcemaps.symbolicator import stack_symbolicator
 
     settings = Settings(dsn=f"chdb://{work / label.replace(' ', '-')}", sourcemap_max_bytes=1 << 26)
     store = SourceMapStore(settings.sourcemap_path, settings.sourcemap_max_bytes)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rum_server.demo_data import Seed, seed_store
+from rum_server.cli.demo_data import Seed, seed_store
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
 
 
 def main() -> int:

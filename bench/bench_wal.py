@@ -22,10 +22,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from rum_server.pipeline import Pipeline, RequestContext
-from rum_server.rows import Columns
 from rum_server.settings import Settings
-from rum_server.wal import WriteAheadLog, encode_record
+from rum_server.storage.wal import WriteAheadLog, encode_record
+from rum_server.transform.pipeline import Pipeline, RequestContext
+from rum_server.transform.rows import Columns
 
 REPO = Path(__file__).resolve().parent.parent
 UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"

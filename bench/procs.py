@@ -179,5 +179,5 @@ def child_env(**extra: str) -> dict[str, str]:
 
 def serve_command(dsn: str, port: int) -> list[str]:
     """``rum-server serve`` on ``dsn`` and 127.0.0.1:``port``, quiet."""
-    return [sys.executable, "-m", "rum_server.cli", "serve", "--log-level", "warning",
+    return [sys.executable, "-m", "rum_server.cli.main", "serve", "--log-level", "warning",
             "--dsn", dsn, "--port", str(port)]  # fmt: skip

@@ -187,7 +187,7 @@ def api(children: Children, dsn: str, repeats: int) -> dict[str, Any]:
         cli = [
             sys.executable,
             "-m",
-            "rum_server.cli",
+            "rum_server.cli.main",
             "query",
             "vitals",
             "--metric",

@@ -33,9 +33,9 @@ from typing import Any
 import uvicorn
 
 from rum_server.app import create_app
-from rum_server.connections import apply_connection_guards
+from rum_server.ingest.connections import apply_connection_guards
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "docs" / "examples").glob("*.json"))

@@ -16,39 +16,39 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rum_server import labels as _labels_module
-from rum_server import redact as _redact_module
-from rum_server import route as _route_module
-from rum_server import rows as _rows_module
-from rum_server import sinks as _sinks_module
 from rum_server.app import create_app
-from rum_server.demo_data import Seed, seed_store
-from rum_server.pipeline import Pipeline, RequestContext
-from rum_server.rating import format_value, rating
-from rum_server.redact import RedactionPolicy, redact_referrer, redact_url
-from rum_server.reports import Filters
-from rum_server.reports import vitals as vitals_report
-from rum_server.rollups import rollup_statements, settle
-from rum_server.route import route_for
-from rum_server.rows import ROW_COLUMNS, Columns
-from rum_server.schema import (
+from rum_server.cli.demo_data import Seed, seed_store
+from rum_server.query.reports import Filters
+from rum_server.query.reports import vitals as vitals_report
+from rum_server.settings import Settings
+from rum_server.storage import sinks as _sinks_module
+from rum_server.storage.rollups import rollup_statements, settle
+from rum_server.storage.schema import (
     _SKIP_INDEXES as SKIP_INDEXES,
 )
-from rum_server.schema import (
+from rum_server.storage.schema import (
     EXPORTER_COLUMNS,
     MATERIALIZED_COLUMNS,
     SchemaTarget,
     logs_table_ddl,
     statements,
 )
-from rum_server.settings import Settings
-from rum_server.sink import ClickHouseSink
-from rum_server.store import Store
-from rum_server.user_agent import cache_clear as _ua_cache_clear
-from rum_server.user_agent import load_rules, parse_user_agent
-from rum_server.wal import WriteAheadLog
-from rum_server.wire import typed_batch_decoder
-from rum_server.writer import Writer
+from rum_server.storage.sink import ClickHouseSink
+from rum_server.storage.store import Store
+from rum_server.storage.wal import WriteAheadLog
+from rum_server.storage.writer import Writer
+from rum_server.transform import labels as _labels_module
+from rum_server.transform import redact as _redact_module
+from rum_server.transform import route as _route_module
+from rum_server.transform import rows as _rows_module
+from rum_server.transform.pipeline import Pipeline, RequestContext
+from rum_server.transform.rating import format_value, rating
+from rum_server.transform.redact import RedactionPolicy, redact_referrer, redact_url
+from rum_server.transform.route import route_for
+from rum_server.transform.rows import ROW_COLUMNS, Columns
+from rum_server.transform.user_agent import cache_clear as _ua_cache_clear
+from rum_server.transform.user_agent import load_rules, parse_user_agent
+from rum_server.transform.wire import typed_batch_decoder
 
 __all__ = [
     "EXPORTER_COLUMNS",

@@ -84,7 +84,7 @@ def start_server(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen[bytes
     command = [
         sys.executable,
         "-m",
-        "rum_server.cli",
+        "rum_server.cli.main",
         "serve",
         "--host",
         "127.0.0.1",

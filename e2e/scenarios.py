@@ -1,7 +1,7 @@
 """What the browser does on the demo pages, one function per site id.
 
 Each scenario opens its own browser context, drives the demo page through its query
-switches (rum_server/demo.py), hides the page for real (by leaving it) so the snippet
+switches (rum_server/web/demo.py), hides the page for real (by leaving it) so the snippet
 beacons, and returns what the page measured itself for the tests to compare.
 """
 

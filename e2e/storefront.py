@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from rum_server.early_errors import EARLY_ERRORS_STUB
+from rum_server.web.early_errors import EARLY_ERRORS_STUB
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "rum_server" / "static"

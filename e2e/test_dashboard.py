@@ -36,7 +36,7 @@ START_TIMEOUT_SECONDS = 90
 NO_VALUE = "\u2013"  # the en dash the dashboard prints for a missing value
 
 
-CLI = "import sys; from rum_server.cli import main; sys.exit(main())"
+CLI = "import sys; from rum_server.cli.main import main; sys.exit(main())"
 
 
 def rum_server(*args: str) -> list[str]:

@@ -57,7 +57,7 @@ def test_a_newcomer_sees_their_own_visits_in_the_cli_and_the_dashboard(tmp_path:
             [
                 sys.executable,
                 "-m",
-                "rum_server.cli",
+                "rum_server.cli.main",
                 "query",
                 "vitals",
                 "--metric",

@@ -113,7 +113,7 @@ def throw_on_each_page(browser: Browser, base: str, builds: dict[str, Path]) -> 
 
 def rum_server(*argv: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "rum_server.cli", *argv],
+        [sys.executable, "-m", "rum_server.cli.main", *argv],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -43,10 +43,10 @@ from e2e.storefront import (
     USER_HASH,
     serve_storefront,
 )
-from rum_server import reports
-from rum_server.reports import Filters
+from rum_server.query import reports
+from rum_server.query.reports import Filters
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "snippet.md"
 OBSERVE_RESOURCES = """() => performance.getEntriesByType('resource').map((e) => ({

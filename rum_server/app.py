@@ -18,29 +18,30 @@ from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
 
 from rum_server import __version__
-from rum_server.api import api_routes
-from rum_server.dashboard import dashboard_routes
-from rum_server.exporter_tables import unnamed_known, unnamed_note
-from rum_server.hosts import require_allowed_host
-from rum_server.ingest import ingest
-from rum_server.label_budget import seed_from_store
+from rum_server.ingest.handler import ingest
+from rum_server.ingest.rate_limit import RateLimiter
 from rum_server.operation import (
     close_metrics,
     metrics_route,
     open_metrics,
     register_queue_gauges,
 )
-from rum_server.pipeline import Pipeline
-from rum_server.rate_limit import RateLimiter
+from rum_server.query.api import api_routes
+from rum_server.query.hosts import require_allowed_host
 from rum_server.settings import Settings
-from rum_server.settler import Settler
-from rum_server.sinks import WriterGroup, open_writer
-from rum_server.snippet_files import load_snippets, serve_snippet
-from rum_server.sourcemaps import INGEST_BUDGET_SECONDS, stack_symbolicator
-from rum_server.sourcemaps_api import sourcemap_routes
-from rum_server.store import Store, StoreError
-from rum_server.user_agent import load_rules
-from rum_server.writer import Writer
+from rum_server.sourcemaps.api import sourcemap_routes
+from rum_server.sourcemaps.store import INGEST_BUDGET_SECONDS
+from rum_server.sourcemaps.symbolicator import stack_symbolicator
+from rum_server.storage.exporter_tables import unnamed_known, unnamed_note
+from rum_server.storage.label_values import seed_from_store
+from rum_server.storage.settler import Settler
+from rum_server.storage.sinks import WriterGroup, open_writer
+from rum_server.storage.store import Store, StoreError
+from rum_server.storage.writer import Writer
+from rum_server.transform.pipeline import Pipeline
+from rum_server.transform.user_agent import load_rules
+from rum_server.web.dashboard import dashboard_routes
+from rum_server.web.snippet_files import load_snippets, serve_snippet
 
 log = logging.getLogger("rum_server")
 
@@ -94,7 +95,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
     handlers += sourcemap_routes()
     handlers.append(Router("/", route_handlers=dashboard_routes(), guards=[require_allowed_host]))
     if settings.demo:
-        from rum_server.demo_routes import demo_routes
+        from rum_server.web.demo_routes import demo_routes
 
         handlers += demo_routes()
     return handlers

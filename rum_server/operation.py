@@ -1,41 +1,19 @@
-"""Operational wiring: the write-ahead log from settings, the metrics registry and its route.
+"""Self-metrics wiring: the registry of one app, the queue gauges and the metrics route.
 
 Kept apart from :mod:`rum_server.app` so the app only gains one call per mechanism.
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Protocol
 
 from litestar import Request, Response, get
 from litestar.datastructures import State
-from litestar.exceptions import InternalServerException
 
-from rum_server.body import read_bounded
-from rum_server.errors import RequestTimeout
 from rum_server.metrics import CONTENT_TYPE, Metrics, hooks
-from rum_server.rows import OUTSIDE_RETENTION
-from rum_server.settings import Settings
-from rum_server.wal import WriteAheadLog
-from rum_server.writer import WriterStats
+from rum_server.storage.writer import WriterStats
 
 METRICS_PATH = "/__deco/rum/metrics"
-
-
-def open_wal(settings: Settings, directory: Path | None = None) -> WriteAheadLog:
-    """The log in the spool directory (``RUM_SPOOL_DIR``; beside an embedded store by default)."""
-    return WriteAheadLog(
-        directory or settings.spool_path,
-        max_bytes=settings.queue_max_bytes,
-        max_rows=settings.queue_max_rows,
-        segment_max_bytes=settings.segment_max_bytes,
-        fsync_seconds=settings.fsync_seconds,
-        segment_max_rows=settings.flush_rows,
-    )
 
 
 def open_metrics(state: State) -> Metrics:
@@ -84,39 +62,3 @@ async def metrics_route(request: Request[object, object, State]) -> Response[str
     """Counters, gauges and the insert latency histogram; see docs/operations.md."""
     metrics: Metrics = request.app.state.metrics
     return Response(metrics.render(), media_type=CONTENT_TYPE)
-
-
-def count_accepted(
-    state: State, accepted: int, rejected_events: list[dict[str, str | int]]
-) -> None:
-    metrics: Metrics = state.metrics
-    metrics.accepted_batches.inc()
-    metrics.accepted_events.inc(accepted)
-    for rejection in rejected_events:
-        too_old = str(rejection["reason"]).startswith(OUTSIDE_RETENTION)
-        metrics.rejected.inc(1, "outside_retention" if too_old else "invalid_event")
-
-
-def count_refused(state: State, error: Exception) -> None:
-    """One refused batch, labelled by the error's kind (``payload_too_large`` …)."""
-    metrics: Metrics | None = getattr(state, "metrics", None)
-    if metrics is None:
-        return
-    reason = re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
-    metrics.rejected.inc(1, reason)
-    if reason == "rate_limited":
-        metrics.rate_limited.inc()
-
-
-async def read_within(chunks: AsyncIterator[bytes], seconds: float) -> bytes:
-    """The bounded body read, cut off after ``seconds`` (a client trickling its body)."""
-    try:
-        async with asyncio.timeout(seconds):
-            return await read_bounded(chunks)
-    except TimeoutError:
-        raise RequestTimeout(f"the body did not arrive within {seconds:g} seconds") from None
-
-
-def is_client_abort(exc: Exception) -> bool:
-    """The client went away mid-request: expected on the web, not a server error."""
-    return isinstance(exc, InternalServerException) and "disconnected" in str(exc.detail)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from rum_server.label_budget import DEFAULT_LABEL_BUDGET
-from rum_server.redact import DEFAULT_QUERY_ALLOWLIST
+from rum_server.transform.label_budget import DEFAULT_LABEL_BUDGET
+from rum_server.transform.redact import DEFAULT_QUERY_ALLOWLIST
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

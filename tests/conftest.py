@@ -21,7 +21,7 @@ from litestar.testing import TestClient
 
 from rum_server.app import create_app
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "docs" / "examples").glob("*.json"))

@@ -2,7 +2,7 @@
 
 Written as a competent team would, not sandbagged: the body is read raw (beacons
 come as ``text/plain``) and validated in one ``model_validate_json`` call (pydantic's
-Rust core), the same constraints as ``rum_server/wire.py``; redaction, User-Agent
+Rust core), the same constraints as ``rum_server/transform/wire.py``; redaction, User-Agent
 parsing and routes reuse the server's own cached functions (the product's rules,
 not the framework's job); rows go to a queue that one thread flushes every second
 or 10,000 rows with clickhouse-connect's ``insert`` into the same store and schema.

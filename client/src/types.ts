@@ -1,4 +1,4 @@
-/** Shapes shared by the snippet's modules. Wire keys are the contract in rum_server/wire.py. */
+/** Shapes shared by the snippet's modules. Wire keys are the contract in rum_server/transform/wire.py. */
 
 /** The script tag's `data-*` configuration. `_`-prefixed names are mangled by the build. */
 export interface Config {

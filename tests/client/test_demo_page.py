@@ -1,4 +1,4 @@
-"""The demo page (rum_server/demo.py): the documented tag, its switches, and safe escaping."""
+"""The demo page (rum_server/web/demo.py): the documented tag, its switches, and safe escaping."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.demo import QUEUE_STUB, render_demo_page, route_of
+from rum_server.web.demo import QUEUE_STUB, render_demo_page, route_of
 
 DOCS = (Path(__file__).resolve().parents[2] / "docs" / "snippet.md").read_text()
 TAG = re.compile(r'<script src="/__deco/[^"]+" async data-site=[^\n]*></script>')

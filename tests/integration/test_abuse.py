@@ -13,7 +13,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.store import Store
+from rum_server.storage.store import Store
 from tests.conftest import make_settings, read_rows
 from tests.integration.test_ingest_answers import TEXT, batch, post, vital
 from tests.integration.test_metrics import scrape

@@ -15,9 +15,9 @@ from litestar.testing import TestClient
 from litestar.types import ASGIApp, Receive, Send
 
 from rum_server.app import create_app
-from rum_server.demo_data import Seed, seed_store
+from rum_server.cli.demo_data import Seed, seed_store
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
 
 API = "/__deco/rum/api"
 REPO = Path(__file__).resolve().parents[2]

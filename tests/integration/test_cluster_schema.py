@@ -24,12 +24,12 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.cluster import cluster_statements
-from rum_server.demo_data import Seed, generate
-from rum_server.rollups import RollupTables, settle
-from rum_server.schema import MATERIALIZED_COLUMNS, SchemaTarget, statements
+from rum_server.cli.demo_data import Seed, generate
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.cluster import cluster_statements
+from rum_server.storage.rollups import RollupTables, settle
+from rum_server.storage.schema import MATERIALIZED_COLUMNS, SchemaTarget, statements
+from rum_server.storage.store import Store
 from tests.conftest import REPO, ClickHouseServer, clickhouse_http
 from tests.integration.test_serve_process import free_port
 from tests.integration.test_server_path import CLI_REPORTS, SITE, cli_json, filled
@@ -140,8 +140,8 @@ def test_every_report_on_the_cluster_equals_the_single_node_one(
 REPLICATED_CREATES = """
 import json, os, sys
 import chdb
-from rum_server.cluster import cluster_statements
-from rum_server.schema import SchemaTarget
+from rum_server.storage.cluster import cluster_statements
+from rum_server.storage.schema import SchemaTarget
 
 data, config, keeper_path = sys.argv[1:]
 try:

@@ -12,9 +12,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.dashboard import DASHBOARD_PATH, HELP_PATH, dashboard_routes
-from rum_server.early_errors import EARLY_ERRORS_STUB
 from rum_server.settings import Settings
+from rum_server.web.dashboard import DASHBOARD_PATH, HELP_PATH, dashboard_routes
+from rum_server.web.early_errors import EARLY_ERRORS_STUB
 
 SNIPPET_LINE = '<script src="/__deco/rum.js" async data-site="my-site"'
 ASSET_URL = re.compile(r'(?:src|href)="(/__deco/rum/dashboard/assets/[^"?]+)\?v=([0-9a-f]+)"')

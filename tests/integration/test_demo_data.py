@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from rum_server.demo_data import Seed, generate
-from rum_server.labels import RESERVED_FUNNEL
-from rum_server.rows import ROW_COLUMNS
-from rum_server.schema import EXPORTER_COLUMNS
+from rum_server.cli.demo_data import Seed, generate
+from rum_server.contract import EXPORTER_COLUMNS
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
+from rum_server.transform.labels import RESERVED_FUNNEL
+from rum_server.transform.rows import ROW_COLUMNS
 from tests.conftest import day_start_ns
 
 NOW_NS = time.time_ns()
@@ -94,7 +94,7 @@ def test_some_metric_ids_arrive_twice_with_a_rising_value() -> None:
 def test_the_command_seeds_and_settles(tmp_path: Path) -> None:
     data = tmp_path / "data"
     done = subprocess.run(
-        [sys.executable, "-m", "rum_server.cli", "demo-data", "--rows", "3000", "--days", "4",
+        [sys.executable, "-m", "rum_server.cli.main", "demo-data", "--rows", "3000", "--days", "4",
          "--site", "cmd-shop", "--dsn", f"chdb://{data}"],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
@@ -114,7 +114,7 @@ def test_the_command_seeds_and_settles(tmp_path: Path) -> None:
 
 def test_bad_options_are_one_line() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "rum_server.cli", "demo-data", "--rows", "0"],
+        [sys.executable, "-m", "rum_server.cli.main", "demo-data", "--rows", "0"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2
@@ -125,9 +125,9 @@ def test_bad_options_are_one_line() -> None:
 
 def test_the_demo_funnel_loses_purchases_in_the_middle_release(tmp_path: Path) -> None:
     """The seeded story the funnel should tell: one release broke the payment step."""
-    from rum_server import reports
-    from rum_server.demo_data import seed_store
-    from rum_server.reports import Filters
+    from rum_server.cli.demo_data import seed_store
+    from rum_server.query import reports
+    from rum_server.query.reports import Filters
 
     store = Store(Settings(dsn=f"chdb://{tmp_path / 'data'}"))
     try:

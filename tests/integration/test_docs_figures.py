@@ -92,7 +92,7 @@ def run_transcript(data_dir: Path) -> dict[str, str]:
 
 
 def run_here(data_dir: str) -> dict[str, str]:
-    from rum_server.cli import main
+    from rum_server.cli.main import main
 
     dsn = ["--dsn", f"chdb://{data_dir}"]
     with contextlib.redirect_stderr(io.StringIO()):

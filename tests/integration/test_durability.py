@@ -20,11 +20,11 @@ import msgspec
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.pipeline import Pipeline, RequestContext
 from rum_server.settings import Settings
-from rum_server.sink import ClickHouseSink
-from rum_server.store import Store
-from rum_server.wal import Segment, decode_segment, encode_record
+from rum_server.storage.sink import ClickHouseSink
+from rum_server.storage.store import Store
+from rum_server.storage.wal import Segment, decode_segment, encode_record
+from rum_server.transform.pipeline import Pipeline, RequestContext
 from tests.conftest import EXAMPLE_ROWS, EXAMPLES, make_settings, read_rows
 from tests.integration.test_serve_process import free_port, rum_server, wait_healthy
 from tests.integration.test_store_outage import post_examples, wait_for

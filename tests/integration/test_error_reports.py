@@ -11,9 +11,9 @@ import pytest
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.cli import main
+from rum_server.cli.main import main
 from rum_server.settings import Settings
-from rum_server.sourcemaps import SourceMapStore
+from rum_server.sourcemaps.store import SourceMapStore
 from tests.conftest import make_settings
 from tests.fixture_bundle import MAP, SCRIPT, SOURCE, STACK, SYMBOLICATED_FRAMES
 

@@ -16,11 +16,11 @@ import pytest
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.cli import main
-from rum_server.demo_data import Seed, generate
-from rum_server.schema import EXPORTER_COLUMNS
+from rum_server.cli.demo_data import Seed, generate
+from rum_server.cli.main import main
 from rum_server.settings import Settings
-from rum_server.store import Store, StoreError
+from rum_server.storage.schema import EXPORTER_COLUMNS
+from rum_server.storage.store import Store, StoreError
 from tests.integration.test_server_path import SITE, cli_json, filled
 
 OLD_EXPORTER_TABLE = """

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from rum_server.rows import ROW_COLUMNS
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
+from rum_server.transform.rows import ROW_COLUMNS
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboards" / "site-rum.json"
 SITE = "shop"

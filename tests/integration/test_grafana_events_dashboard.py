@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from rum_server.labels import RESERVED_FUNNEL
-from rum_server.store import Store
+from rum_server.storage.store import Store
+from rum_server.transform.labels import RESERVED_FUNNEL
 from tests.integration.test_grafana_dashboard import (
     all_panels,
     assert_no_overlap,

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from rum_server import reports
-from rum_server.demo_data import Seed, generate
-from rum_server.reports import Filters
-from rum_server.rollups import settle
+from rum_server.cli.demo_data import Seed, generate
+from rum_server.query import reports
+from rum_server.query.reports import Filters
 from rum_server.settings import Settings
-from rum_server.sink import ClickHouseSink
-from rum_server.store import Store
+from rum_server.storage.rollups import settle
+from rum_server.storage.sink import ClickHouseSink
+from rum_server.storage.store import Store
 from tests.integration.test_grafana_dashboard import concrete, panel_sql
 
 SITE = "sampled-shop"

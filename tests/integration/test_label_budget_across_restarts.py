@@ -13,9 +13,9 @@ from typing import Any
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.redact import OVERFLOW
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
+from rum_server.transform.redact import OVERFLOW
 from tests.conftest import ClickHouseServer, make_settings
 
 TEXT = {"content-type": "text/plain;charset=UTF-8"}

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.cli import main
-from rum_server.demo_data import Seed, generate
+from rum_server.cli.demo_data import Seed, generate
+from rum_server.cli.main import main
 from tests.conftest import REPO, ClickHouseServer
 from tests.integration.test_server_path import SITE, cli_json, count_rows, filled
 

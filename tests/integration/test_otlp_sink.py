@@ -16,9 +16,9 @@ import pytest
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.cli import main
+from rum_server.cli.main import main
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
 from tests.conftest import EXAMPLE_ROWS, EXAMPLES, make_settings
 from tests.support.otlp_receiver import Received, otlp_receiver
 
@@ -142,14 +142,14 @@ def test_a_permanent_refusal_is_logged_and_dropped_not_retried_forever(tmp_path:
     messages: list[str] = []
     handler = logging.Handler()
     handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
-    logging.getLogger("rum_server.otlp").addHandler(handler)
+    logging.getLogger("rum_server.storage.otlp").addHandler(handler)
     try:
         with otlp_receiver() as received:
             received.answers = [400]
             settings = make_settings(tmp_path / "data", sinks=("otlp",), otlp_endpoint=received.url)
             post_examples(settings)
     finally:
-        logging.getLogger("rum_server.otlp").removeHandler(handler)
+        logging.getLogger("rum_server.storage.otlp").removeHandler(handler)
     assert received.refusals == 1
     (message,) = messages
     dropped = int(message.split(" refused ")[1].split()[0])

@@ -31,7 +31,7 @@ def test_the_wheel_ships_every_file_the_server_serves(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     served = [
         path.relative_to(REPO).as_posix()
-        for folder in ("rum_server/static", "rum_server/dashboard_assets")
+        for folder in ("rum_server/static", "rum_server/web/dashboard_assets")
         for path in (REPO / folder).iterdir()
         if path.is_file()
     ]
@@ -39,4 +39,7 @@ def test_the_wheel_ships_every_file_the_server_serves(tmp_path: Path) -> None:
     assert sorted(set(served) - names) == []
     assert "rum_server/py.typed" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "rum-server = rum_server.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert (
+        "rum-server = rum_server.cli.main:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )

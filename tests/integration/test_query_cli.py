@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.cli import main
-from rum_server.demo_data import Seed, seed_store
+from rum_server.cli.demo_data import Seed, seed_store
+from rum_server.cli.main import main
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
 
 SITE = "cli-shop"
 
@@ -122,7 +122,7 @@ def running_server(data_dir: Path) -> Iterator[tuple[int, dict[str, str]]]:
     port = free_port()
     env = {**os.environ, "RUM_API_TOKEN": "cli-token", "RUM_PORT": str(port)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "rum_server.cli", "serve", "--dsn", f"chdb://{data_dir}"],
+        [sys.executable, "-m", "rum_server.cli.main", "serve", "--dsn", f"chdb://{data_dir}"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -147,7 +147,7 @@ def test_with_a_server_on_the_directory_the_cli_asks_its_api(
 ) -> None:
     port, env = running_server
     done = subprocess.run(
-        [sys.executable, "-m", "rum_server.cli", *query(data_dir, "vitals", "--by", "device")],
+        [sys.executable, "-m", "rum_server.cli.main", *query(data_dir, "vitals", "--by", "device")],
         env=env,
         capture_output=True,
         text=True,
@@ -159,7 +159,7 @@ def test_with_a_server_on_the_directory_the_cli_asks_its_api(
     assert "mobile" in done.stdout and "Traceback" not in done.stderr
     wrong_token = {**env, "RUM_API_TOKEN": "wrong"}
     refused = subprocess.run(
-        [sys.executable, "-m", "rum_server.cli", *query(data_dir, "sites")],
+        [sys.executable, "-m", "rum_server.cli.main", *query(data_dir, "sites")],
         env=wrong_token,
         capture_output=True,
         text=True,
@@ -175,7 +175,7 @@ def test_sql_through_the_running_server_is_read_only_and_authenticated(
     port, env = running_server
 
     def sql(*args: str, token: str = "cli-token") -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "rum_server.cli", "sql", *args]
+        command = [sys.executable, "-m", "rum_server.cli.main", "sql", *args]
         return subprocess.run(
             [*command, "--dsn", f"chdb://{data_dir}"],
             env={**env, "RUM_API_TOKEN": token},
@@ -240,7 +240,7 @@ def test_demo_data_on_a_store_a_server_holds_says_to_stop_the_server(
 ) -> None:
     _, env = running_server
     done = subprocess.run(
-        [sys.executable, "-m", "rum_server.cli", "demo-data", "--dsn", f"chdb://{data_dir}"],
+        [sys.executable, "-m", "rum_server.cli.main", "demo-data", "--dsn", f"chdb://{data_dir}"],
         env=env,
         capture_output=True,
         text=True,

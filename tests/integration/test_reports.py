@@ -11,13 +11,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rum_server import reports
-from rum_server.demo_data import Builder, PageContext, Seed
-from rum_server.rating import rating
-from rum_server.reports import Comparison, DateRange, Filters, ReportError
-from rum_server.rollups import RollupTables, settle
+from rum_server.cli.demo_data import Builder, PageContext, Seed
+from rum_server.query import reports
+from rum_server.query.reports import Comparison, DateRange, Filters, ReportError
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.rollups import RollupTables, settle
+from rum_server.storage.store import Store
+from rum_server.transform.rating import rating
 from tests.conftest import day_start_ns, local_day
 
 NOW_NS = time.time_ns()

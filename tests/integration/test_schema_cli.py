@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
 
 
 def rum_server(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "rum_server.cli", *args],
+        [sys.executable, "-m", "rum_server.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=120,

@@ -28,7 +28,7 @@ def free_port() -> int:
 
 
 def rum_server(*args: str) -> list[str]:
-    return [sys.executable, "-m", "rum_server.cli", *args]
+    return [sys.executable, "-m", "rum_server.cli.main", *args]
 
 
 def wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:

@@ -23,13 +23,13 @@ import pytest
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.cli import main
-from rum_server.demo_data import Seed, generate
-from rum_server.rollups import RollupTables, settle
-from rum_server.schema import MATERIALIZED_COLUMNS
+from rum_server.cli.demo_data import Seed, generate
+from rum_server.cli.main import main
 from rum_server.settings import Settings
-from rum_server.sink import ClickHouseSink
-from rum_server.store import Store
+from rum_server.storage.rollups import RollupTables, settle
+from rum_server.storage.schema import MATERIALIZED_COLUMNS
+from rum_server.storage.sink import ClickHouseSink
+from rum_server.storage.store import Store
 from tests.conftest import EXAMPLE_ROWS, EXAMPLES, ClickHouseServer
 from tests.integration.test_serve_process import free_port, post, rum_server, wait_healthy
 

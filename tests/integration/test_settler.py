@@ -9,7 +9,7 @@ from pathlib import Path
 from litestar.testing import TestClient
 
 from rum_server.app import create_app
-from rum_server.settler import Settler
+from rum_server.storage.settler import Settler
 from tests.conftest import EXAMPLE_ROWS, EXAMPLES, make_settings
 
 

@@ -9,7 +9,7 @@ import brotli
 import pytest
 from litestar.testing import TestClient
 
-from rum_server.snippet_files import STATIC_DIR, choose_encoding
+from rum_server.web.snippet_files import STATIC_DIR, choose_encoding
 
 BUILDS = ["rum.js", "rum.attribution.js", "rum.errors.js"]
 

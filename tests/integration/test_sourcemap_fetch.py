@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.pipeline import Pipeline, RequestContext
 from rum_server.settings import Settings
-from rum_server.sourcemap_fetch import MapFetcher, origin_of
-from rum_server.sourcemaps import (
+from rum_server.sourcemaps.fetch import MapFetcher, origin_of
+from rum_server.sourcemaps.store import (
     INGEST_BUDGET_SECONDS,
     SourceMapError,
     SourceMapStore,
-    stack_symbolicator,
 )
+from rum_server.sourcemaps.symbolicator import stack_symbolicator
+from rum_server.transform.pipeline import Pipeline, RequestContext
 from tests.fixture_bundle import MAP, SOURCE, STACK, SYMBOLICATED_FRAMES
 
 INLINE = SOURCE.split(b"//# sourceMappingURL=")[0] + (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.cli import main
+from rum_server.cli.main import main
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sourcemaps"
 

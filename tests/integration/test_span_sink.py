@@ -12,11 +12,12 @@ an unquoted ``StatusCode:error`` is ``ILIKE '%error%'``, ``field:*`` is
 from __future__ import annotations
 
 import subprocess
+import time
 from typing import Any
 
 from rum_server.settings import Settings
-from rum_server.spans import TRACES_COLUMNS
-from rum_server.store import Store
+from rum_server.storage.spans import TRACES_COLUMNS
+from rum_server.storage.store import Store
 from tests.conftest import EXAMPLES, make_settings
 from tests.integration.test_otlp_sink import post_examples
 from tests.integration.test_serve_process import free_port, rum_server
@@ -34,7 +35,8 @@ WITH _sessions AS (
            countIf((SpanName = 'record init')) AS recordingCount,
            max(SpanAttributes['userEmail']) AS userEmail
     FROM otel.otel_traces
-    WHERE (Timestamp >= now() - INTERVAL 1 DAY AND Timestamp <= now() + INTERVAL 1 HOUR)
+    WHERE (Timestamp >= {now:DateTime64(3)} - INTERVAL 1 DAY
+           AND Timestamp <= {now:DateTime64(3)} + INTERVAL 1 HOUR)
       AND (notEmpty(ResourceAttributes['rum.sessionId']) = 1
            AND indexHint(mapContains(ResourceAttributes, 'rum.sessionId')))
     GROUP BY serviceName, sessionId
@@ -55,7 +57,8 @@ HYPERDX_SESSION_EVENTS = """
 SELECT SpanName, SpanAttributes['component'], SpanAttributes['location.href'] != '',
        SpanAttributes['error.message']
 FROM otel.otel_traces
-WHERE (Timestamp >= now() - INTERVAL 1 DAY AND Timestamp <= now() + INTERVAL 1 HOUR)
+WHERE (Timestamp >= {now:DateTime64(3)} - INTERVAL 1 DAY
+       AND Timestamp <= {now:DateTime64(3)} + INTERVAL 1 HOUR)
   AND ((ResourceAttributes['rum.sessionId'] = {session:String}
         AND indexHint(mapContains(ResourceAttributes, 'rum.sessionId')))
   AND ((notEmpty(SpanAttributes['http.status_code']) = 1
@@ -75,11 +78,10 @@ LIMIT 4000
 def query(
     settings: Settings, sql: str, parameters: dict[str, Any] | None = None
 ) -> list[tuple[Any, ...]]:
-    store = Store(settings)
-    try:
-        return store.query(sql, parameters)
-    finally:
-        store.close()
+    """Run one of HyperDX's queries; like HyperDX, the time range comes from the reader's
+    clock (the browser's time picker), not from the store's now()."""
+    with Store(settings) as store:
+        return store.query(sql, {"now": time.time(), **(parameters or {})})
 
 
 def test_hyperdx_session_list_finds_our_sessions_with_an_interaction(tmp_path: Any) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from rum_server.cli import main
-from rum_server.demo_data import Seed, seed_store
+from rum_server.cli.demo_data import Seed, seed_store
+from rum_server.cli.main import main
 from rum_server.settings import Settings
-from rum_server.store import Store
+from rum_server.storage.store import Store
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "queries.md"
 SQL_BLOCKS = re.findall(r"```sql\n(.*?)```", DOCS.read_text(), flags=re.S)

@@ -1,0 +1,1 @@
+"""``rum-server``: the command line."""

@@ -1,0 +1,1 @@
+"""Reading the store: the reports, the query API and read-only SQL."""

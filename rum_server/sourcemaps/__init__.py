@@ -1,0 +1,1 @@
+"""Source maps: uploaded and fetched maps that error stacks are symbolicated with."""
