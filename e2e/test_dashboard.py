@@ -254,6 +254,32 @@ def test_metric_picker_redraws_the_trend_and_keeps_it_in_the_url(
     assert visit.errors == []
 
 
+def test_metrics_and_thresholds_come_from_the_servers_contract(
+    seeded_server: str, visit: Visit
+) -> None:
+    """The page keeps no copy: a contract with another LCP threshold and without TTFB
+    redraws the picker, the device table and the trend's bands accordingly."""
+
+    def altered(route: Any) -> None:
+        contract = route.fetch().json()
+        contract["metrics"] = [m for m in contract["metrics"] if m["name"] != "TTFB"]
+        lcp = next(m for m in contract["metrics"] if m["name"] == "LCP")
+        lcp["good"], lcp["poor"] = 1234, 5678
+        route.fulfill(json=contract)
+
+    visit.page.route("**/__deco/rum/api/contract", altered)
+    page = open_dashboard(visit, seeded_server, f"?site={SITE}&days=14")
+    assert page.evaluate("document.body.dataset.state") == "ready"
+    options = page.locator("#metric option").all()
+    assert [option.get_attribute("value") for option in options] == ["LCP", "INP", "CLS", "FCP"]
+    assert options[0].inner_text() == "LCP · Largest Contentful Paint"  # the page's label
+    assert count(page, ".devices-table tbody tr") == 4
+    legend = page.locator("#trend").inner_text()
+    assert "good ≤ 1,234 ms" in legend and "5,678 ms" in legend
+    assert any(url.endswith("/__deco/rum/api/contract") for url in visit.requests)
+    assert visit.errors == []
+
+
 def test_device_filter_reloads_the_route_table(seeded_server: str, visit: Visit) -> None:
     page = open_dashboard(visit, seeded_server, f"?site={SITE}&device=desktop")
     assert page.locator("#device").input_value() == "desktop"

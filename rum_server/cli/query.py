@@ -15,108 +15,47 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from dataclasses import astuple
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
 from rum_server.cli.csv_safe import safe_cell
 from rum_server.cli.main import CliError, add_store_options, settings_from
 from rum_server.query import error_reports, reports
-from rum_server.query.reports import METRICS, Comparison, DateRange, Filters, Report, ReportError
+from rum_server.query.registry import (
+    REPORTS,
+    Builder,
+    Param,
+    ReportSpec,
+    Values,
+    columns_with,
+    filter_params,
+)
+from rum_server.query.reports import Report, ReportError
 from rum_server.settings import Settings
 from rum_server.storage.exporter_tables import count_unnamed, unnamed_note
 from rum_server.storage.rollups import RollupTables, settle
 from rum_server.storage.store import DataDirectoryLocked, Store, StoreError
-from rum_server.transform.labels import RESERVED_FUNNEL
 
 EXIT_STORE = 1
 EXIT_USAGE = 2
 API_TIMEOUT_SECONDS = 60.0
 
-SHARE_COLUMNS = {"good", "needs_improvement", "poor", "of_first", "of_previous"}
-SHARE_COLUMNS |= {"conversion", "share"}  # the funnel's and top events' ratios
-CHANGE_PERCENT_COLUMNS = {"change_pct"}
-METRIC_VALUE_COLUMNS = {
-    "p50",
-    "p75",
-    "p95",
-    "p75_a",
-    "p75_b",
-    "change",
-    "change_low",
-    "change_high",
-}
-
-Builder = Callable[[Store], Report]
+SHARE_COLUMNS = columns_with("share")
+CHANGE_PERCENT_COLUMNS = columns_with("percent")
+METRIC_VALUE_COLUMNS = columns_with("metric")
 
 
 # --- what each sub-command asks ------------------------------------------------------------
 
 
-def filters_from(args: argparse.Namespace, metric: str = "") -> Filters:
-    return Filters(site=args.site, days=args.days, metric=metric, device=args.device)
-
-
-def request_for(args: argparse.Namespace) -> tuple[str, dict[str, str], Builder]:
-    """(API report name, its query parameters, the local executor) for the parsed options."""
-    report: str = args.report
-    params = {"site": args.site, "days": str(args.days), "device": args.device}
-    if report == "vitals":
-        chosen = filters_from(args, args.metric)
-        params |= {"metric": args.metric, "by": args.by}
-        return report, params, lambda store: reports.vitals(store, chosen, args.by)
-    if report == "trend":
-        chosen = filters_from(args, args.metric)
-        params |= {"metric": args.metric}
-        return report, params, lambda store: reports.trend(store, chosen)
-    if report == "errors":
-        chosen = filters_from(args)
-        if args.fingerprint:
-            params |= {"fingerprint": args.fingerprint}
-            return report, params, lambda s: error_reports.error_detail(s, chosen, args.fingerprint)
-        params |= {"limit": str(args.limit)}
-        return report, params, lambda store: error_reports.errors(store, chosen, args.limit)
-    if report == "pages":
-        chosen = filters_from(args)
-        return report, params, lambda store: reports.pages(store, chosen)
-    if report == "sites":
-        return report, {}, reports.sites
-    if report == "events":
-        chosen = filters_from(args)
-        steps = reports.funnel_steps(args.steps)
-        params |= {"steps": args.steps, "release": args.release, "by": args.by}
-        return (
-            report,
-            params,
-            lambda store: reports.events(store, chosen, steps, args.release, args.by),
-        )
-    if report == "top-events":
-        chosen = filters_from(args)
-        params |= {"label": args.label, "limit": str(args.limit), "release": args.release}
-        return (
-            report,
-            params,
-            lambda store: reports.top_events(store, chosen, args.label, args.limit, args.release),
-        )
-    chosen = filters_from(args, args.metric)
-    comparison = Comparison(
-        a=args.a,
-        b=args.b,
-        a_range=DateRange.parse(args.a_range) if args.a_range else None,
-        b_range=DateRange.parse(args.b_range) if args.b_range else None,
-        by=args.by,
-    )
-    params |= {
-        "metric": args.metric,
-        "a": args.a,
-        "b": args.b,
-        "a_range": args.a_range,
-        "b_range": args.b_range,
-        "by": args.by,
-    }
-    return "compare", params, lambda store: reports.compare(store, chosen, comparison)
+def request_for(args: argparse.Namespace) -> tuple[ReportSpec, dict[str, Any], Builder]:
+    """(the report, its parameter values, the local executor) for the parsed options."""
+    spec = REPORTS[args.report]
+    values = spec.values(vars(args))
+    return spec, values, spec.prepare(values)
 
 
 # --- where the answer comes from -------------------------------------------------------------
@@ -199,10 +138,10 @@ def ask_server(settings: Settings, url: str, data: bytes | None = None) -> bytes
         ) from None
 
 
-def answer_from_server(settings: Settings, report: str, params: dict[str, str]) -> Report:
+def answer_from_server(settings: Settings, spec: ReportSpec, values: Values) -> Report:
     """Ask the running server's query API (it holds the embedded store)."""
-    query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
-    url = f"{api_base(settings)}/{report}" + (f"?{query}" if query else "")
+    query = urllib.parse.urlencode(spec.query_string(values))
+    url = f"{api_base(settings)}/{spec.name}" + (f"?{query}" if query else "")
     body = ask_server(settings, url)
     try:
         return msgspec.json.decode(body, type=Report)
@@ -329,21 +268,15 @@ def explain_empty(args: argparse.Namespace) -> None:
     """An empty answer for a site or release the store has never seen is a typo, not an
     empty state: say which ones exist and fail, so a script notices too."""
     if args.site:
-        known = [str(row["site"]) for row in ask(args, "sites", {}, reports.sites).rows]
+        known = [str(row["site"]) for row in ask_report(args, "sites", {}).rows]
         if args.site not in known:
             raise CliError(
                 f"no data for site {args.site!r}; sites with data: {', '.join(known) or 'none'}",
                 EXIT_USAGE,
             )
     if args.report == "compare" and (args.a or args.b):
-        chosen = Filters(site=args.site, days=reports.MAX_DAYS, metric=args.metric)
-        params = {"site": args.site, "days": str(reports.MAX_DAYS), "metric": args.metric}
-        listed = ask(
-            args,
-            "vitals",
-            {**params, "by": "release"},
-            lambda store: reports.vitals(store, chosen, "release"),
-        )
+        given = {"site": args.site, "days": reports.MAX_DAYS, "metric": args.metric}
+        listed = ask_report(args, "vitals", {**given, "by": "release"})
         known = [str(row["release"]) for row in listed.rows]
         unknown = [name for name in (args.a, args.b) if name not in known]
         if unknown:
@@ -354,10 +287,17 @@ def explain_empty(args: argparse.Namespace) -> None:
             )
 
 
+def ask_report(args: argparse.Namespace, name: str, given: dict[str, Any]) -> Report:
+    """Another registered report than the command's, with ``given`` values."""
+    spec = REPORTS[name]
+    values = spec.values(given)
+    return ask(args, spec, values, spec.prepare(values))
+
+
 def ask(
     args: argparse.Namespace,
-    name: str,
-    params: dict[str, str],
+    spec: ReportSpec,
+    values: Values,
     build: Builder,
     notes: bool = False,
 ) -> Report:
@@ -366,7 +306,7 @@ def ask(
     try:
         return answer_locally(settings, build, notes=notes)
     except DataDirectoryLocked:
-        return answer_from_server(settings, name, params)
+        return answer_from_server(settings, spec, values)
     except ReportError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     except StoreError as exc:
@@ -377,86 +317,37 @@ def fetch_report(args: argparse.Namespace) -> Report:
     """The command's report, with the store's notes (once per command)."""
     settings_from(args, host=args.host, port=args.port)  # settings errors come first
     try:
-        report_name, params, build = request_for(args)
+        spec, values, build = request_for(args)
     except ReportError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    return ask(args, report_name, params, build, notes=True)
+    return ask(args, spec, values, build, notes=True)
 
 
-def _common(parser: argparse.ArgumentParser, days: int = 7) -> None:
-    add_store_options(parser)
-    parser.add_argument("--site", default="", help="site id (ServiceName); default all sites")
-    parser.add_argument("--days", type=int, default=days, help=f"last N days (default {days})")
-    parser.add_argument("--device", default="", help="desktop, mobile, tablet …; default all")
-    parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    parser.add_argument("--show-sql", action="store_true", help="print the SQL on stderr")
-    parser.add_argument("--host", help="the running server's host, for the API fallback")
-    parser.add_argument("--port", type=int, help="the running server's port (RUM_PORT)")
-    parser.set_defaults(func=run_query)
+def add_param(parser: argparse.ArgumentParser, param: Param) -> None:
+    """One registered parameter as an option (its flags, type, default, choices, help)."""
+    options: dict[str, Any] = {"default": param.default, "help": param.help or None}
+    if param.choices:
+        options["choices"] = param.choices
+    if param.kind is int:
+        options["type"] = int
+    elif param.upper:
+        options["type"] = str.upper
+    parser.add_argument(*param.flags, **options)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Adds ``query`` and its reports to ``rum-server``."""
+    """Adds ``query`` and one sub-command per registered report to ``rum-server``."""
     query = subparsers.add_parser("query", help="the analyst's reports (table, JSON, CSV)")
     reports_parsers = query.add_subparsers(dest="report", required=True, metavar="REPORT")
-
-    vitals = reports_parsers.add_parser("vitals", help="p50/p75/p95 and rating shares")
-    _common(vitals)
-    vitals.add_argument("--metric", default="LCP", choices=METRICS, type=str.upper)
-    vitals.add_argument("--by", default="route", choices=list(reports.GROUPS))
-
-    trend = reports_parsers.add_parser("trend", help="daily p75 per metric, release days")
-    _common(trend, days=30)
-    trend.add_argument(
-        "--metric", default="", choices=METRICS, type=str.upper, help="default: every metric"
-    )
-
-    errors = reports_parsers.add_parser("errors", help="top error fingerprints")
-    _common(errors)
-    errors.add_argument("--limit", type=int, default=20)
-    errors.add_argument(
-        "--fingerprint", default="", help="one error in full: symbolicated stack, releases, routes"
-    )
-
-    pages = reports_parsers.add_parser("pages", help="page views and sessions per route")
-    _common(pages)
-
-    compare = reports_parsers.add_parser(
-        "compare", help="p75 of two releases or date ranges, with significance"
-    )
-    _common(compare)
-    compare.add_argument("--metric", default="LCP", choices=METRICS, type=str.upper)
-    compare.add_argument("--a", default="", help="baseline release (default: the one before b)")
-    compare.add_argument("--b", default="", help="release to judge (default: the newest)")
-    compare.add_argument("--a-range", default="", help="baseline days FIRST..LAST")
-    compare.add_argument("--b-range", default="", help="days to judge FIRST..LAST")
-    compare.add_argument(
-        "--by", default="", choices=["route", "device", "browser"], help="default: one row"
-    )
-
-    events = reports_parsers.add_parser(
-        "events", help="funnel: weighted events per step and step-to-step conversion"
-    )
-    _common(events)
-    events.add_argument(
-        "--steps",
-        "--names",
-        default="",
-        help="event names in funnel order, comma separated (default: the reserved funnel "
-        f"{','.join(RESERVED_FUNNEL)})",
-    )
-    events.add_argument("--release", default="", help="one release (service.version) only")
-    events.add_argument(
-        "--by", default="", choices=list(reports.FUNNEL_GROUPS), help="one funnel per value"
-    )
-
-    top_events = reports_parsers.add_parser(
-        "top-events", help="custom events by weighted count, optionally per label value"
-    )
-    _common(top_events)
-    top_events.add_argument("--label", default="", help="also split by this label key")
-    top_events.add_argument("--limit", type=int, default=20)
-    top_events.add_argument("--release", default="", help="one release (service.version) only")
-
-    sites = reports_parsers.add_parser("sites", help="site ids with data")
-    _common(sites)
+    for spec in REPORTS.values():
+        parser = reports_parsers.add_parser(spec.name, help=spec.help)
+        add_store_options(parser)
+        for param in filter_params(spec.days):  # every sub-command shows them
+            add_param(parser, param)
+        parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        parser.add_argument("--show-sql", action="store_true", help="print the SQL on stderr")
+        parser.add_argument("--host", help="the running server's host, for the API fallback")
+        parser.add_argument("--port", type=int, help="the running server's port (RUM_PORT)")
+        parser.set_defaults(func=run_query)
+        for param in spec.params:
+            add_param(parser, param)

@@ -1,15 +1,17 @@
 """The JSON query API under ``/__deco/rum/api/``: the reports, one GET each, for the dashboard.
 
 Every answer is a :class:`~rum_server.query.reports.Report` (``columns``, ``rows``, ``sql``).
-Query parameters mirror the ``rum-server query`` options. A guard keeps the data
-private: with ``RUM_API_TOKEN`` set, a ``Authorization: Bearer`` header is required;
-without one, only loopback clients are answered. Store calls block, so handlers run
-in a thread.
+The routes and their query parameters come from :data:`~rum_server.query.registry.REPORTS`,
+the declarations ``rum-server query`` is built from too, so the two cannot disagree. A
+guard keeps the data private: with ``RUM_API_TOKEN`` set, a ``Authorization: Bearer``
+header is required; without one, only loopback clients are answered. Store calls
+block, so handlers run in a thread.
 """
 
 from __future__ import annotations
 
 import hmac
+import inspect
 import ipaddress
 import logging
 from collections.abc import Callable
@@ -23,21 +25,24 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ServiceUnavailableException,
 )
-from litestar.handlers import BaseRouteHandler
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import FromQuery, RawBody
 from litestar.response import Response
 from litestar.types import ControllerRouterHandler
 
-from rum_server.query import error_reports, reports
+from rum_server.query import contract_info
 from rum_server.query.hosts import require_allowed_host
 from rum_server.query.pagination import page
 from rum_server.query.readonly_sql import SqlError, run_sql
-from rum_server.query.reports import Comparison, DateRange, Filters, Report, ReportError
+from rum_server.query.registry import REPORTS, ReportSpec
+from rum_server.query.reports import Report, ReportError
 from rum_server.settings import Settings
 from rum_server.storage.rollups import settle_if_due
 from rum_server.storage.store import Store, StoreError
 
 API_PATH = "/__deco/rum/api"
+QUERY_TYPES: dict[type, object] = {int: FromQuery[int], str: FromQuery[str]}
+"""A report parameter's annotation: read from the query string, typed."""
 log = logging.getLogger(__name__)
 
 
@@ -84,138 +89,50 @@ def answer(request: Request[Any, Any, Any], build: Callable[[Store], Report]) ->
         raise ServiceUnavailableException(f"the store did not answer: {exc}") from None
 
 
-def filters(site: str, days: int, metric: str, device: str) -> Filters:
-    try:
-        return Filters(site=site, days=days, metric=metric.upper(), device=device)
-    except ReportError as exc:
-        raise ClientException(str(exc)) from None
+def report_handler(spec: ReportSpec) -> HTTPRouteHandler:
+    """``GET /__deco/rum/api/<report>``, its query parameters typed and documented from
+    the registry: Litestar reads them from the handler's signature, built here."""
+
+    def handler(request: Request[Any, Any, Any], **given: Any) -> Report:
+        try:
+            build = spec.prepare(spec.values(given))
+        except ReportError as exc:
+            raise ClientException(str(exc)) from None
+        return answer(request, build)
+
+    query = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=param.default)
+        for param in spec.all_params
+        for name in (param.name, *param.aliases)
+    ]
+    hints = {
+        name: QUERY_TYPES[param.kind]
+        for param in spec.all_params
+        for name in (param.name, *param.aliases)
+    }
+    request_param = inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY)
+    handler.__signature__ = inspect.Signature([request_param, *query])  # type: ignore[attr-defined]
+    handler.__annotations__ = {"request": Request[Any, Any, Any], **hints, "return": Report}
+    handler.__name__ = handler.__qualname__ = f"{spec.name.replace('-', '_')}_handler"
+    handler.__doc__ = spec.summary
+    route: HTTPRouteHandler = get(
+        f"{API_PATH}/{spec.name}", sync_to_thread=True, guards=[require_api_access]
+    )(handler)
+    return route
 
 
-@get(f"{API_PATH}/sites", sync_to_thread=True, guards=[require_api_access])
-def sites_handler(request: Request[Any, Any, Any]) -> Report:
-    """Site ids with data, with their first and last row."""
-    return answer(request, reports.sites)
+def contract_route() -> HTTPRouteHandler:
+    """``GET /__deco/rum/api/contract``, answering the contract as it is when the app is made."""
+    answered = contract_info.contract()
 
+    @get(f"{API_PATH}/contract", guards=[require_api_access])
+    async def contract_handler() -> contract_info.Contract:
+        """Metric names, units and web-vitals thresholds, ratings, devices, event names, the
+        reserved funnel and every report with its parameters and columns: what clients such
+        as the dashboard draw with, from the server instead of their own copies."""
+        return answered
 
-@get(f"{API_PATH}/vitals", sync_to_thread=True, guards=[require_api_access])
-def vitals_handler(
-    request: Request[Any, Any, Any],
-    site: FromQuery[str] = "",
-    days: FromQuery[int] = 7,
-    metric: FromQuery[str] = "LCP",
-    device: FromQuery[str] = "",
-    by: FromQuery[str] = "route",
-) -> Report:
-    """p50/p75/p95 and rating shares of one metric, by route, device, browser or release."""
-    chosen = filters(site, days, metric, device)
-    return answer(request, lambda store: reports.vitals(store, chosen, by))
-
-
-@get(f"{API_PATH}/trend", sync_to_thread=True, guards=[require_api_access])
-def trend_handler(
-    request: Request[Any, Any, Any],
-    site: FromQuery[str] = "",
-    days: FromQuery[int] = 30,
-    metric: FromQuery[str] = "",
-    device: FromQuery[str] = "",
-) -> Report:
-    """Daily p75 and samples per metric, with the releases first seen each day."""
-    chosen = filters(site, days, metric, device)
-    return answer(request, lambda store: reports.trend(store, chosen))
-
-
-@get(f"{API_PATH}/errors", sync_to_thread=True, guards=[require_api_access])
-def errors_handler(
-    request: Request[Any, Any, Any],
-    site: FromQuery[str] = "",
-    days: FromQuery[int] = 7,
-    device: FromQuery[str] = "",
-    limit: FromQuery[int] = 20,
-    fingerprint: FromQuery[str] = "",
-) -> Report:
-    """Top error fingerprints (type, sample message, weighted count, page views, first/last,
-    symbolicated top frame), or with ``fingerprint`` that one error in full."""
-    chosen = filters(site, days, "", device)
-    if fingerprint:
-        return answer(request, lambda store: error_reports.error_detail(store, chosen, fingerprint))
-    return answer(request, lambda store: error_reports.errors(store, chosen, limit))
-
-
-@get(f"{API_PATH}/pages", sync_to_thread=True, guards=[require_api_access])
-def pages_handler(
-    request: Request[Any, Any, Any],
-    site: FromQuery[str] = "",
-    days: FromQuery[int] = 7,
-    device: FromQuery[str] = "",
-) -> Report:
-    """Weighted page views and sessions per route."""
-    chosen = filters(site, days, "", device)
-    return answer(request, lambda store: reports.pages(store, chosen))
-
-
-@get(f"{API_PATH}/compare", sync_to_thread=True, guards=[require_api_access])
-def compare_handler(
-    request: Request[Any, Any, Any],
-    site: FromQuery[str] = "",
-    days: FromQuery[int] = 7,
-    metric: FromQuery[str] = "LCP",
-    device: FromQuery[str] = "",
-    a: FromQuery[str] = "",
-    b: FromQuery[str] = "",
-    a_range: FromQuery[str] = "",
-    b_range: FromQuery[str] = "",
-    by: FromQuery[str] = "",
-) -> Report:
-    """p75 of two releases (default: the two newest) or two date ranges, and the change."""
-    chosen = filters(site, days, metric, device)
-    try:
-        comparison = Comparison(
-            a=a,
-            b=b,
-            a_range=DateRange.parse(a_range) if a_range else None,
-            b_range=DateRange.parse(b_range) if b_range else None,
-            by=by,
-        )
-    except ReportError as exc:
-        raise ClientException(str(exc)) from None
-    return answer(request, lambda store: reports.compare(store, chosen, comparison))
-
-
-@get(f"{API_PATH}/events", sync_to_thread=True, guards=[require_api_access])
-def events_handler(
-    request: Request[Any, Any, Any],
-    steps: FromQuery[str] = "",
-    names: FromQuery[str] = "",
-    site: FromQuery[str] = "",
-    days: FromQuery[int] = 7,
-    device: FromQuery[str] = "",
-    release: FromQuery[str] = "",
-    by: FromQuery[str] = "",
-) -> Report:
-    """The funnel: weighted events of each of ``steps`` (comma list; default the reserved
-    funnel; ``names`` is the older spelling) and the conversion from step to step; with
-    ``by`` (release, device, route), one funnel per value."""
-    chosen = filters(site, days, "", device)
-    try:
-        ordered = reports.funnel_steps(steps or names)
-    except ReportError as exc:
-        raise ClientException(str(exc)) from None
-    return answer(request, lambda store: reports.events(store, chosen, ordered, release, by))
-
-
-@get(f"{API_PATH}/top-events", sync_to_thread=True, guards=[require_api_access])
-def top_events_handler(
-    request: Request[Any, Any, Any],
-    site: FromQuery[str] = "",
-    days: FromQuery[int] = 7,
-    device: FromQuery[str] = "",
-    label: FromQuery[str] = "",
-    limit: FromQuery[int] = 20,
-    release: FromQuery[str] = "",
-) -> Report:
-    """Custom events by weighted count and share; with ``label``, per value of that label."""
-    chosen = filters(site, days, "", device)
-    return answer(request, lambda store: reports.top_events(store, chosen, label, limit, release))
+    return contract_handler
 
 
 SQL_MEDIA_TYPES = {
@@ -246,15 +163,6 @@ def sql_handler(
 
 
 def api_routes() -> list[ControllerRouterHandler]:
-    """The query API's handlers, for ``create_app`` to mount."""
-    return [
-        sites_handler,
-        vitals_handler,
-        trend_handler,
-        errors_handler,
-        pages_handler,
-        compare_handler,
-        events_handler,
-        top_events_handler,
-        sql_handler,
-    ]
+    """The query API's handlers, for ``create_app`` to mount: one per registered report,
+    the contract and read-only SQL."""
+    return [*(report_handler(spec) for spec in REPORTS.values()), contract_route(), sql_handler]

@@ -1,7 +1,10 @@
-"""``rum-server demo-data`` writes rows of the storage contract's exact shape, then settles."""
+"""``rum-server demo-data`` sends wire beacons through the ingest's own pipeline: its rows are
+the ones a server stores for the same beacons, of the storage contract's exact shape."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import subprocess
 import sys
@@ -10,14 +13,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar.testing import TestClient
 
-from rum_server.cli.demo_data import Seed, generate
-from rum_server.contract import EXPORTER_COLUMNS
+from rum_server.app import create_app
+from rum_server.cli.demo_data import (
+    BROWSERS,
+    Rows,
+    Seed,
+    end_of_yesterday,
+    generate,
+    sessions,
+    user_agent,
+)
 from rum_server.settings import Settings
 from rum_server.storage.store import Store
 from rum_server.transform.labels import RESERVED_FUNNEL
 from rum_server.transform.rows import ROW_COLUMNS
-from tests.conftest import day_start_ns
+from rum_server.transform.user_agent import parse_user_agent
+from tests.conftest import day_start_ns, make_settings
 
 NOW_NS = time.time_ns()
 FIRST_CHUNK = next(generate(Seed(rows=6_000, days=5, site="seeded"), NOW_NS))
@@ -45,8 +58,75 @@ def rows_of(event_name: str) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in ROWS if row[-1] == event_name]
 
 
-def test_columns_are_exactly_the_exporters() -> None:
-    assert list(ROW_COLUMNS) == list(EXPORTER_COLUMNS)
+def test_the_chunks_fill_exactly_the_tables_columns(tmp_path: Path) -> None:
+    with Store(Settings(dsn=f"chdb://{tmp_path / 'data'}")) as store:
+        store.ensure_schema()
+        table = store.query(
+            "SELECT name FROM system.columns WHERE database = 'otel' AND table = 'otel_logs' "
+            "AND default_kind != 'MATERIALIZED' ORDER BY position"
+        )
+    assert list(FIRST_CHUNK) == [name for (name,) in table]
+
+
+def stored(store: Store) -> list[dict[str, Any]]:
+    columns = ", ".join(
+        "toUnixTimestamp64Nano(Timestamp)" if name == "Timestamp" else name for name in ROW_COLUMNS
+    )
+    rows = store.query(f"SELECT {columns} FROM otel.otel_logs")
+    return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows]
+
+
+def comparable(rows: list[dict[str, Any]]) -> list[str]:
+    """Each row with its Timestamp as the distance from its page view's newest row (a server
+    takes the receive time from its own clock), sorted."""
+    newest: dict[str, int] = {}
+    for row in rows:
+        page_view = row["LogAttributes"]["rum.page_view.id"]
+        newest[page_view] = max(newest.get(page_view, 0), row["Timestamp"])
+    return sorted(
+        repr(sorted({
+            **row, "Timestamp": newest[row["LogAttributes"]["rum.page_view.id"]] - row["Timestamp"],
+            "LogAttributes": sorted(row["LogAttributes"].items()),
+            "ResourceAttributes": sorted(row["ResourceAttributes"].items()),
+        }.items()))
+        for row in rows
+    )  # fmt: skip
+
+
+def test_a_server_stores_the_rows_demo_data_writes_for_the_same_beacons(tmp_path: Path) -> None:
+    """One row builder: every demo beacon POSTed to the app is accepted whole, and the app
+    stores exactly the rows demo-data writes for it (but for the time it was received)."""
+    settings = make_settings(tmp_path / "data")
+    last_ns = end_of_yesterday(NOW_NS)
+    beacons = list(itertools.chain(*itertools.islice(sessions(Seed(site="posted"), last_ns), 40)))
+    demo = Rows(settings)
+    for beacon in beacons:
+        demo.add(beacon, last_ns)
+    with TestClient(app=create_app(settings)) as client:
+        for beacon in beacons:
+            body, request = beacon.request(last_ns)
+            headers = {"content-type": "text/plain", "user-agent": request.user_agent}
+            response = client.post("/__deco/rum", content=body, headers=headers)
+            assert response.status_code == 204, response.text
+    with Store(settings) as store:
+        rows = stored(store)
+    expected = demo.take()
+    assert len(rows) == len(expected["Timestamp"]) > 100
+    kinds = {row["EventName"] for row in rows}
+    assert kinds == {"rum.page_view", "rum.web_vital", "rum.event", "rum.error"}
+    as_rows = [
+        dict(zip(expected, row, strict=True)) for row in zip(*expected.values(), strict=True)
+    ]
+    assert comparable(rows) == comparable(as_rows)
+
+
+@pytest.mark.parametrize("device", list(BROWSERS))
+def test_each_user_agent_is_the_browser_the_table_names(device: str) -> None:
+    for browser, os_name, _share, template in BROWSERS[device]:
+        client = parse_user_agent(user_agent(template, 125, 14))
+        assert (client.browser_name, client.os_name, client.device_type) == (
+            browser, os_name, device,
+        )  # fmt: skip
 
 
 @pytest.mark.parametrize("event_name", list(EVENT_KEYS))
@@ -110,6 +190,19 @@ def test_the_command_seeds_and_settles(tmp_path: Path) -> None:
     assert rows[0][0] >= 3000
     assert settled[0][0] == 4  # every day settles, today included
     assert releases[0][0] == 3
+
+
+def test_a_site_the_settings_refuse_is_a_one_line_error(tmp_path: Path) -> None:
+    """demo-data writes only what the ingest would accept: RUM_SITES applies to it too."""
+    done = subprocess.run(
+        [sys.executable, "-m", "rum_server.cli.main", "demo-data", "--rows", "50",
+         "--site", "elsewhere", "--dsn", f"chdb://{tmp_path / 'data'}"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "RUM_SITES": "shop"},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "rum-server: --site 'elsewhere': site 'elsewhere' is not accepted here"
+    )
 
 
 def test_bad_options_are_one_line() -> None:

@@ -8,6 +8,7 @@ answers are known (a metric id reported twice counts once, with its last value).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +17,10 @@ from typing import Any
 import pytest
 
 from rum_server.settings import Settings
+from rum_server.storage.sink import ClickHouseSink
 from rum_server.storage.store import Store
 from rum_server.transform.rows import ROW_COLUMNS
+from tests.support.beacons import Beacons, error, page_view
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboards" / "site-rum.json"
 SITE = "shop"
@@ -72,107 +75,42 @@ def concrete(
     return sql
 
 
-def log_row(
-    *,
-    event: str,
-    age_days: float,
-    attributes: dict[str, str],
-    site: str = SITE,
-    version: str = "v1",
-    scope: str = "deco.rum",
-) -> dict[str, Any]:
-    """One row in the exporter's shape; every Map value a string."""
+def ago(days: float) -> int:
+    return NOW_NS - int(days * DAY_NS)
+
+
+def foreign_row(site: str) -> dict[str, Any]:
+    """A row another OpenTelemetry producer wrote to the same table (a Collector's own
+    logs): no rum.* attributes, not from the snippet's scope."""
     return {
-        "Timestamp": NOW_NS - int(age_days * DAY_NS),
-        "TraceId": "",
-        "SpanId": "",
-        "TraceFlags": 0,
-        "SeverityText": "ERROR" if event == "rum.error" else "INFO",
-        "SeverityNumber": 17 if event == "rum.error" else 9,
-        "ServiceName": site,
-        "Body": event,
-        "ResourceSchemaUrl": "",
-        "ResourceAttributes": {"service.name": site, "service.version": version},
-        "ScopeSchemaUrl": "",
-        "ScopeName": scope,
-        "ScopeVersion": "0.1.0",
-        "ScopeAttributes": {},
-        "LogAttributes": {"rum.sample_rate": "1", **attributes},
-        "EventName": event,
-    }
-
-
-def vital(
-    metric: str,
-    value: float,
-    rating: str,
-    metric_id: str,
-    *,
-    age_days: float,
-    route: str = "/",
-    device: str = "mobile",
-    version: str = "v1",
-) -> dict[str, Any]:
-    return log_row(
-        event="rum.web_vital",
-        age_days=age_days,
-        version=version,
-        attributes={
-            "rum.route": route,
-            "rum.device.type": device,
-            "rum.metric.name": metric,
-            "rum.metric.value": str(value),
-            "rum.metric.rating": rating,
-            "rum.metric.id": metric_id,
-            "rum.page_view.id": "pv-" + metric_id,
-        },
-    )
+        "Timestamp": ago(1.0), "TraceId": "", "SpanId": "", "TraceFlags": 0,
+        "SeverityText": "INFO", "SeverityNumber": 9, "ServiceName": site, "Body": "started",
+        "ResourceSchemaUrl": "", "ResourceAttributes": {"service.name": site},
+        "ScopeSchemaUrl": "", "ScopeName": "otelcol", "ScopeVersion": "0.1.0",
+        "ScopeAttributes": {}, "LogAttributes": {}, "EventName": "",
+    }  # fmt: skip
 
 
 def seed_rows() -> list[dict[str, Any]]:
-    rows = [
-        # The same LCP id twice: only the later value (3000, needs-improvement) counts.
-        vital("LCP", 1000, "good", "lcp-1", age_days=2.0),
-        vital("LCP", 3000, "needs-improvement", "lcp-1", age_days=1.99),
-        vital(
-            "LCP", 5000, "poor", "lcp-2", age_days=1.0, route="/p", device="desktop", version="v2"
-        ),
-        vital("INP", 120, "good", "inp-1", age_days=1.0),
-        vital("CLS", 0.02, "good", "cls-1", age_days=1.0, route="/p", device="desktop"),
-        vital("FCP", 900, "good", "fcp-1", age_days=1.0),
-        vital("TTFB", 300, "good", "ttfb-1", age_days=1.0),
-        log_row(
-            event="rum.page_view",
-            age_days=1.0,
-            attributes={"rum.route": "/", "rum.device.type": "mobile", "rum.page_view.id": "a"},
-        ),
-        log_row(
-            event="rum.page_view",
-            age_days=1.0,
-            attributes={
-                "rum.route": "/p",
-                "rum.device.type": "desktop",
-                "rum.page_view.id": "b",
-                "rum.sample_rate": "0.5",
-            },
-        ),
-        log_row(
-            event="rum.error",
-            age_days=0.5,
-            attributes={
-                "rum.route": "/",
-                "rum.device.type": "mobile",
-                "rum.page_view.id": "a",
-                "rum.error.type": "TypeError",
-                "rum.error.message": "x is undefined",
-                "rum.error.fingerprint": "fp1",
-                "rum.error.count": "3",
-            },
-        ),
-        # Not from the snippet: must not appear in the site picker.
-        log_row(event="", age_days=1.0, attributes={}, site="collector-app", scope="otelcol"),
-    ]
-    return rows
+    """Beacons through the ingest pipeline, plus one row of another producer."""
+    beacons = Beacons(SITE, release="v1")
+    # The same LCP id twice: only the later value (3000, needs-improvement) counts.
+    beacons.vital("LCP", 1000, "lcp-1", ago(2.0))
+    beacons.vital("LCP", 3000, "lcp-1", ago(1.99))
+    beacons.vital("LCP", 5000, "lcp-2", ago(1.0), "/p", device="desktop", release="v2")
+    beacons.vital("INP", 120, "inp-1", ago(1.0))
+    beacons.vital("CLS", 0.02, "cls-1", ago(1.0), "/p", device="desktop")
+    beacons.vital("FCP", 900, "fcp-1", ago(1.0))
+    beacons.vital("TTFB", 300, "ttfb-1", ago(1.0))
+    beacons.add(page_view(ago(1.0)), session="a")
+    beacons.add(page_view(ago(1.0)), route="/p", device="desktop", session="b", rate=0.5)
+    beacons.add({**error("x is undefined", ago(0.5)), "n": 3}, session="a")
+    # Not from the snippet: must not appear in the site picker.
+    return [*as_rows(beacons.columns()), foreign_row("collector-app")]
+
+
+def as_rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def seeded_store(data_dir: Path, rows: list[dict[str, Any]]) -> Iterator[Store]:
@@ -181,7 +119,7 @@ def seeded_store(data_dir: Path, rows: list[dict[str, Any]]) -> Iterator[Store]:
     try:
         store.ensure_schema()
         columns = {name: [row[name] for row in rows] for name in ROW_COLUMNS}
-        store.insert_columns(store.settings.qualified_table, columns)
+        ClickHouseSink(store).write(columns)
         yield store
     finally:
         store.close()
@@ -342,12 +280,8 @@ def test_page_views_are_weighted_by_sample_rate(store: Store) -> None:
 
 def test_top_errors(store: Store) -> None:
     (row,) = run(store, concrete(panel_sql("Top errors")))
-    assert (row["Fingerprint"], row["Type"], row["Occurrences"], row["Page views"]) == (
-        "fp1",
-        "TypeError",
-        3,
-        1,
-    )
+    assert (row["Type"], row["Occurrences"], row["Page views"]) == ("TypeError", 3, 1)
+    assert re.fullmatch("[0-9a-f]{16}", row["Fingerprint"])  # the server's fingerprint
 
 
 def test_lcp_trend_has_one_point_per_day(store: Store) -> None:

@@ -15,16 +15,20 @@ from typing import Any
 
 import pytest
 
+from rum_server.settings import Settings
 from rum_server.storage.store import Store
 from rum_server.transform.labels import RESERVED_FUNNEL
 from tests.integration.test_grafana_dashboard import (
+    SITE,
+    ago,
     all_panels,
+    as_rows,
     assert_no_overlap,
     concrete,
-    log_row,
     run,
     seeded_store,
 )
+from tests.support.beacons import Beacons, custom_event
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboards" / "site-rum-events.json"
 EVENT = "view_product"
@@ -57,38 +61,25 @@ def events_concrete(sql: str, device: str = "all", event: str = EVENT) -> str:
     return concrete(sql.replace("${event:singlequote}", f"'{event}'"), device=device)
 
 
-def event_row(name: str, *, release: str, rate: str, device: str, route: str, **extra: str) -> Any:
-    attributes = {
-        "rum.event.name": name,
-        "rum.route": route,
-        "rum.device.type": device,
-        "rum.sample_rate": rate,
-        "rum.session.id": f"s-{release}",
-        **{key.replace("__", "."): value for key, value in extra.items()},
-    }
-    return log_row(event="rum.event", age_days=1.0, attributes=attributes, version=release)
-
-
 def seed_rows() -> list[dict[str, Any]]:
-    rows = []
+    """Beacons through the ingest pipeline, with a label budget of one value per day: the
+    first ``sku`` label (``tenis``) is kept, another one is stored as ``(other)``."""
+    beacons = Beacons(SITE, Settings(label_budget=1))
     for release, steps, rate, device, route in (
-        ("v1", V1_STEPS, "1", "mobile", "/p"),
-        ("v2", V2_STEPS, "0.5", "desktop", "/c"),
+        ("v1", V1_STEPS, 1.0, "mobile", "/p"),
+        ("v2", V2_STEPS, 0.5, "desktop", "/c"),
     ):
-        for name, times in zip(RESERVED_FUNNEL, steps, strict=True):
+        page = {"release": release, "rate": rate, "device": device, "route": route}
+        for step, (name, times) in enumerate(zip(RESERVED_FUNNEL, steps, strict=True)):
             for index in range(times):
-                labels = {"rum__event__label__sku": "tenis" if index < 2 else "(other)"}
+                event = custom_event(name, ago(1.0) + step, sku="tenis" if index < 2 else "bota")
                 if name in ("view_product", "add_to_cart"):
-                    labels["rum__event__attr__item_id"] = f"sku-{index}"
-                rows.append(
-                    event_row(
-                        name, release=release, rate=rate, device=device, route=route, **labels
-                    )
-                )
-    rows.append(event_row("newsletter_signup", release="v1", rate="1", device="mobile", route="/"))
-    other_site = event_row("purchase", release="v1", rate="1", device="mobile", route="/")
-    rows.append({**other_site, "ServiceName": "another-shop"})
-    return rows
+                    event["attrs"] = {"item_id": f"sku-{index}"}
+                beacons.add(event, session=f"s-{release}", **page)
+    beacons.add(custom_event("newsletter_signup", ago(1.0)), release="v1", session="s-v1")
+    another_shop = Beacons("another-shop")
+    another_shop.add(custom_event("purchase", ago(1.0)), release="v1")
+    return [*as_rows(beacons.columns()), *as_rows(another_shop.columns())]
 
 
 @pytest.fixture(scope="module")

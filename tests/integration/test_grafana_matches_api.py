@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from rum_server.cli.demo_data import Seed, generate
+from rum_server.cli.demo_data import Rows, Seed, end_of_yesterday, sessions
 from rum_server.query import reports
 from rum_server.query.reports import Filters
 from rum_server.settings import Settings
@@ -27,19 +27,23 @@ from tests.integration.test_grafana_dashboard import concrete, panel_sql
 
 SITE = "sampled-shop"
 DAYS = 7
-RATES = ("1", "0.5", "0.1")
+RATES = (1.0, 0.5, 0.1)
 METRICS = ("LCP", "INP", "CLS", "FCP", "TTFB")
 P75_TOLERANCE = 0.03
 
 
-def sampled(chunk: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """Each session kept at one of RATES (chosen from its id, so all its rows agree)."""
-    attributes = []
-    for row in chunk["LogAttributes"]:
-        session = row.get("rum.session.id", "")
-        rate = RATES[zlib.crc32(session.encode()) % len(RATES)]
-        attributes.append({**row, "rum.sample_rate": rate})
-    return {**chunk, "LogAttributes": attributes}
+def sampled_rows(rows: int) -> dict[str, list[Any]]:
+    """The demo's beacons, each session's sent at one of RATES (chosen from its id, as a
+    snippet samples whole sessions), through the ingest pipeline."""
+    last_ns = end_of_yesterday(time.time_ns())
+    built = Rows(Settings())
+    for session in sessions(Seed(days=DAYS, site=SITE), last_ns):
+        if built.count >= rows:
+            return built.take()
+        for beacon in session:
+            beacon.batch.rate = RATES[zlib.crc32(beacon.batch.sid.encode()) % len(RATES)]
+            built.add(beacon, last_ns)
+    raise AssertionError("sessions() is endless")
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +53,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     try:
         store.ensure_schema()
         sink = ClickHouseSink(store)
-        for chunk in generate(Seed(rows=8_000, days=DAYS, site=SITE), now_ns=time.time_ns()):
-            sink.write(sampled(chunk))
+        sink.write(sampled_rows(8_000))
         settle(store)
         rates = store.query("SELECT DISTINCT RumSampleRate FROM otel.otel_logs ORDER BY 1")
         assert [row[0] for row in rates] == [0.1, 0.5, 1.0]

@@ -283,9 +283,9 @@ def test_no_input_ever_gets_a_500(client: TestClient[Any]) -> None:
     for seed in range(400):
         body = mutate(seed, examples[seed % len(examples)])
         response = post(client, body)
-        assert response.status_code < 500 or response.status_code == 503, (seed, response.text)
+        assert response.status_code in {202, 204, 400, 403}, (seed, response.text)
         statuses.add(response.status_code)
-    assert 400 in statuses and statuses <= {202, 204, 400, 403}
+    assert 400 in statuses
 
 
 def test_a_client_over_the_rate_limit_gets_429_with_retry_after(tmp_path: Path) -> None:

@@ -95,3 +95,12 @@ def test_the_wire_metric_names_are_the_contracts() -> None:
     assert all(m.good < m.poor for m in contract.METRICS.values())
 
 
+
+
+def test_the_dashboard_keeps_no_copy_of_metric_names_or_thresholds() -> None:
+    """It reads them from GET /__deco/rum/api/contract (query/contract_info.py)."""
+    script = (PACKAGE / "web" / "dashboard_assets" / "dashboard.js").read_text()
+    assert "/contract" in script
+    for metric in contract.METRICS.values():
+        assert f"{metric.good:g}, {metric.poor:g}" not in script, metric.name
+    assert '"TTFB"' not in script and "TTFB:" not in script

@@ -8,14 +8,11 @@
 (function () {
   "use strict";
 
-  var METRICS = ["LCP", "INP", "CLS", "FCP", "TTFB"];
-  var THRESHOLDS = {
-    LCP: [2500, 4000],
-    INP: [200, 500],
-    CLS: [0.1, 0.25],
-    FCP: [1800, 3000],
-    TTFB: [800, 1800],
-  };
+  // Read from the server (GET /api/contract) before anything is drawn, so the metric list,
+  // units and web-vitals thresholds are the server's own (transform/rating.py), not copies.
+  var METRICS = []; // the metrics the dashboard shows, in the server's order (legacy FID left out)
+  var THRESHOLDS = {}; // metric -> [good up to, poor above]
+  var UNITS = {}; // metric -> "ms", or "" for a unitless score (CLS)
   var MIN_SAMPLES = 20;
   var DEVICES = ["mobile", "desktop"];
   var SVG_NS = "http://www.w3.org/2000/svg";
@@ -171,9 +168,14 @@
 
   var RATING_LABEL = { good: "good", ni: "needs improvement", poor: "poor", none: "" };
 
+  /** A unitless metric (CLS): three decimals instead of whole milliseconds. */
+  function isScore(metric) {
+    return UNITS[metric] === "";
+  }
+
   function formatValue(metric, value) {
     if (value === null || value === undefined) return "–";
-    if (metric === "CLS") return value.toFixed(3);
+    if (isScore(metric)) return value.toFixed(3);
     return Math.round(value).toLocaleString("en-US") + " ms";
   }
 
@@ -227,7 +229,8 @@
     this.message = message;
   }
 
-  function fetchApi(path, params) {
+  /** GET an API path; the parsed JSON, or an ApiError with the server's detail. */
+  function fetchJson(path, params) {
     var headers = { Accept: "application/json" };
     var token = sessionStorage.getItem(TOKEN_KEY);
     if (token) headers.Authorization = "Bearer " + token;
@@ -245,11 +248,51 @@
             if (Array.isArray(detail)) detail = detail.join("; ");
             throw new ApiError(response.status, String(detail || response.statusText || "error"));
           }
-          if (!data || !Array.isArray(data.rows)) throw new ApiError(0, "unexpected answer from " + path);
           return data;
         });
       }
     );
+  }
+
+  /** A report: its answer must have rows. */
+  function fetchApi(path, params) {
+    return fetchJson(path, params).then(function (data) {
+      if (!data || !Array.isArray(data.rows)) throw new ApiError(0, "unexpected answer from " + path);
+      return data;
+    });
+  }
+
+  /** The server's metric names, units and thresholds; the metric picker offers exactly
+   *  those metrics (keeping the page's order and longer labels where it has them). */
+  function loadContract() {
+    return fetchJson("contract").then(function (contract) {
+      if (!contract || !Array.isArray(contract.metrics)) throw new ApiError(0, "unexpected answer from contract");
+      var picker = $("metric");
+      var labels = {};
+      var order = [];
+      Array.prototype.forEach.call(picker.options, function (option) {
+        labels[option.value] = option.textContent;
+        order.push(option.value);
+      });
+      METRICS = [];
+      contract.metrics.forEach(function (metric) {
+        UNITS[metric.name] = metric.unit;
+        THRESHOLDS[metric.name] = [metric.good, metric.poor];
+        if (!metric.legacy) METRICS.push(metric.name);
+      });
+      // The page's order (Core Web Vitals first); a metric it does not know goes last.
+      function rank(name) {
+        var i = order.indexOf(name);
+        return i < 0 ? order.length + METRICS.indexOf(name) : i;
+      }
+      METRICS.sort(function (a, b) {
+        return rank(a) - rank(b);
+      });
+      clear(picker);
+      METRICS.forEach(function (name) {
+        picker.appendChild(el("option", { value: name, text: labels[name] || name }));
+      });
+    });
   }
 
   // ---------------------------------------------------------------- state and URL
@@ -333,9 +376,16 @@
   }
 
   function start() {
+    $("min-samples").textContent = String(MIN_SAMPLES);
+    setStatus("Loading…", "loading");
+    loadContract().then(begin, function (error) {
+      showApiError(error, "the metric names and thresholds");
+    });
+  }
+
+  function begin() {
     readUrl();
     syncControls();
-    $("min-samples").textContent = String(MIN_SAMPLES);
     $("controls").addEventListener("submit", function (event) {
       event.preventDefault();
     });
@@ -808,7 +858,7 @@
     // Drawn at the container's own width, so text keeps its size on a phone.
     var W = Math.round(Math.min(Math.max(node.clientWidth || 760, 320), 1400));
     var H = W < 560 ? 240 : 280;
-    var m = { top: 22, right: 18, bottom: 54, left: metric === "CLS" ? 52 : 64 };
+    var m = { top: 22, right: 18, bottom: 54, left: isScore(metric) ? 52 : 64 };
     var stripH = 26;
     var plotW = W - m.left - m.right;
     var n = points.length;

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from rum_server.storage.otlp import export_request, hex_bytes, logs_url, parse_headers
 from rum_server.transform.rows import ROW_COLUMNS
+from tests.support.beacons import Beacons, error, page_view, web_vital
+
+T0 = 1_764_446_400_123_000_000
 
 
 @pytest.mark.parametrize(
@@ -36,35 +37,15 @@ def test_ids_that_are_not_exact_hex_are_left_out() -> None:
     assert hex_bytes("00f067aa0ba902b7", 16) == b""  # a span id where a trace id belongs
 
 
-def row(site: str, scope_version: str, event: str) -> dict[str, Any]:
-    return {
-        "Timestamp": 1_764_446_400_123_456_789,
-        "TraceId": "",
-        "SpanId": "",
-        "TraceFlags": 0,
-        "SeverityText": "INFO",
-        "SeverityNumber": 9,
-        "ServiceName": site,
-        "Body": "/",
-        "ResourceSchemaUrl": "",
-        "ResourceAttributes": {"service.name": site},
-        "ScopeSchemaUrl": "",
-        "ScopeName": "deco.rum",
-        "ScopeVersion": scope_version,
-        "ScopeAttributes": {},
-        "LogAttributes": {"rum.route": "/"},
-        "EventName": event,
-    }
-
-
 def test_records_are_grouped_by_resource_then_scope() -> None:
-    rows = [
-        row("a", "1", "rum.page_view"),
-        row("b", "1", "rum.page_view"),
-        row("a", "1", "rum.web_vital"),
-        row("a", "2", "rum.error"),
-    ]
-    columns = {name: [r[name] for r in rows] for name in ROW_COLUMNS}
+    """Rows of one session share a resource; a newer snippet on its next page is a new scope."""
+    first, second = Beacons("a"), Beacons("b")
+    first.add(page_view(T0), snippet="1")
+    first.add(web_vital("LCP", 1200, "m1", T0 + 1), snippet="1")
+    first.add(error("boom", T0 + 2), snippet="2")
+    second.add(page_view(T0 + 3), snippet="1")
+    a, b = first.columns(), second.columns()
+    columns = {name: a[name] + b[name] for name in ROW_COLUMNS}
     request = export_request(columns, observed_ns=5)
     shape = [
         (
@@ -79,4 +60,4 @@ def test_records_are_grouped_by_resource_then_scope() -> None:
         ("b", [("1", ["rum.page_view"])]),
     ]
     record = request.resource_logs[0].scope_logs[0].log_records[0]
-    assert (record.time_unix_nano, record.observed_time_unix_nano) == (1_764_446_400_123_456_789, 5)
+    assert (record.time_unix_nano, record.observed_time_unix_nano) == (columns["Timestamp"][0], 5)

@@ -47,10 +47,14 @@ def test_each_bad_event_is_rejected_alone_with_its_index() -> None:
     assert "ts" in str(processed.rejected[0]["reason"])
 
 
-def test_a_batch_with_no_valid_event_is_malformed() -> None:
+def test_a_batch_with_no_valid_event_is_malformed_and_says_why_for_each() -> None:
+    events = [{"t": "?"}, {"t": "web_vital", "ts": 1.0, "name": "LCP", "v": -1, "id": "m"}]
     with pytest.raises(BatchRefused, match="no valid event") as raised:
-        Pipeline(Settings()).process(body(events=[{"t": "?"}]), REQUEST)
-    assert raised.value.detail[0] == {"index": 0, "reason": raised.value.detail[0]["reason"]}
+        Pipeline(Settings()).process(body(events=events), REQUEST)
+    assert raised.value.detail == [
+        {"index": 0, "reason": "Invalid value '?' - at `$.t`"},
+        {"index": 1, "reason": "Expected `float` >= 0.0 - at `$.v`"},
+    ]
 
 
 def test_sites_outside_the_allow_list_are_forbidden() -> None:
