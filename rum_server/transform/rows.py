@@ -73,6 +73,9 @@ unique per report, so they go to ``clean_id`` uncached."""
 redact_referrer_cached = functools.lru_cache(maxsize=1024)(redact_referrer)
 label_refusal_cached = functools.lru_cache(maxsize=4096)(label_refusal)
 route_for_cached = functools.lru_cache(maxsize=4096)(route_for)
+_CACHED_URL_MAX_LENGTH = 512
+"""Routes and page hosts are cached only for URLs up to this long: every cache here holds
+at most a few MB whatever clients send."""
 _METRIC_NAMES = {name: checked(name) for name in THRESHOLDS}
 _GRADES = {grade: checked(grade) for grade in RATINGS}
 _VIEWPORT = re.compile(r"[0-9]{1,5}x[0-9]{1,5}")
@@ -159,7 +162,8 @@ class BatchRows:
         page_url = redact_url(envelope.url, policy)
         # The route is cut from redacted text and bounded per site and day (limits.py);
         # redacting its result again is a cached no-op.
-        route = route_for_cached(redact_text(envelope.route, policy=policy), page_url)
+        find_route = route_for_cached if len(page_url) <= _CACHED_URL_MAX_LENGTH else route_for
+        route = find_route(redact_text(envelope.route, policy=policy), page_url)
         self._route = redact_text(limits.route(envelope.site, received_ns, route))
         self._scope_version = redact_text(envelope.sv)
         self._trace_id, self._span_id, self._trace_flags = parse_traceparent(envelope.tp)
@@ -256,9 +260,15 @@ class BatchRows:
         return self.columns
 
 
-@functools.lru_cache(maxsize=4096)
 def page_host(url: str) -> str:
     """The page's host name (raises ``ValueError`` on a malformed IPv6 host, uncached)."""
+    if len(url) <= _CACHED_URL_MAX_LENGTH:
+        return _page_host_cached(url)
+    return urlsplit(url).hostname or ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _page_host_cached(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
