@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Sequence
@@ -292,14 +293,9 @@ def findings(r: dict[str, Any]) -> str:
         sizes = s_["bytes"]
         ours = sizes["ours (schema.py today)"]
         theirs = sizes["exporter default DDL"]
-        ids = (
-            sum(ours["columns"].get(c, 0) for c in ("RumMetricId", "RumPageViewId", "RumSessionId"))
-            / s_["rows"]
-        )
-        zstd = sizes["ours + ZSTD(3) on LogAttributes, ResourceAttributes, Body"]
-        without_ids = next(v for k, v in sizes.items() if k.startswith("ours without"))[
-            "bytes_per_page_view"
-        ]
+        steps = list(sizes.items())[1:]  # ours, then each storage choice undone in turn
+        before = steps[-1][1]
+        merge = {k: min(v["merge_seconds"]) for k, v in sizes.items()}
         table_only = s_["insert_costs"]["all MATERIALIZED columns + all indexes, no rollups"][
             "us_per_row_over_bare"
         ]
@@ -310,18 +306,23 @@ def findings(r: dict[str, Any]) -> str:
             costs["full schema (with the rollup views)"]["us_per_row_over_bare"]
             - costs["all MATERIALIZED columns + all indexes, no rollups"]["us_per_row_over_bare"]
         )
+        saved = ", ".join(
+            f"{label.removeprefix('… and ').removeprefix('ours ')}: "
+            f"{v['bytes_per_page_view'] - prev['bytes_per_page_view']:+,.0f} B"
+            for (_, prev), (label, v) in itertools.pairwise(steps)
+        )
         lines.append(
             f"- **Bytes ({ours['bytes_per_page_view']:,.0f} B per page view vs "
-            f"{theirs['bytes_per_page_view']:,.0f} B with the exporter's DDL).** Our extra "
-            f"bytes are the MATERIALIZED String ids: `RumMetricId`, `RumPageViewId` and "
-            f"`RumSessionId` store {ids:.1f} B per row again beside the Map that holds them "
-            f"(without them: {without_ids:,.0f} B "
-            "per page view). Recommendation for the schema (not changed here: "
-            "`rum_server/` is being restructured): read those three from `LogAttributes` in "
-            "the rollup views' SELECT instead of materialising them; ZSTD(3) on the Maps and "
-            f"Body saves a further {1 - zstd['logs_on_disk'] / ours['logs_on_disk']:.0%}. "
-            "The exporter's columns keep their types (compatibility); our low-cardinality "
-            "MATERIALIZED columns are already `LowCardinality`."
+            f"{theirs['bytes_per_page_view']:,.0f} B with the exporter's DDL; "
+            f"{before['bytes_per_page_view']:,.0f} B before).** Each storage choice undone in "
+            f"turn adds: {saved}. The ids (`RumMetricId`, `RumPageViewId`, `RumSessionId`) "
+            "are ALIAS columns read from `LogAttributes` (random strings do not compress, so "
+            "stored again they were a third of the table); bucketed Maps make that read, and "
+            "every single-key read of the Map, touch an eighth of it. Merging into buckets "
+            f"took {merge['ours (schema.py today)']:.2f} s against "
+            f"{merge['ours without bucketed Maps (older engines)']:.2f} s without (fastest "
+            "repeat, the whole corpus in one part); inserted parts keep the plain layout, so "
+            "inserts do not pay it. See docs/storage.md for what each column and index buys."
         )
         lines.append(
             f"- **Insert path.** The rollup views add {rollups:+.1f} µs per row over the table "
@@ -344,11 +345,10 @@ def findings(r: dict[str, Any]) -> str:
             f"{rollup:,.0f} ms against {raw:,.0f} ms for the raw-table query "
             f"({raw / max(rollup, 1e-9):,.0f}×). Same question, same number: five identical "
             f"calls gave p75s up to {spread:.2%} apart, and CLS's p75 is up to {cls_err:.1%} "
-            "from the exact weighted quantile. t-digest states merge in whatever order "
-            "ClickHouse's threads finish. Recommendation (not changed here): a quantile "
-            "state that merges exactly (fixed log-scale histogram buckets, ≤ 1% relative "
-            "error by construction) makes every surface return the same figure; a fixed "
-            "merge order (`max_threads = 1` on the final merge) is the smaller change."
+            "from the exact weighted quantile. The rollup keeps weighted log-scale histograms "
+            "(1% buckets, `sumMap` of integer weights): they merge exactly in any order, so "
+            "every surface prints the same figure, within 0.5% of the exact quantile by "
+            "construction (plus 4-decimal rounding)."
         )
         slow = [
             f"{k} ({v['p95_ms']:,.0f} ms)"
@@ -358,11 +358,9 @@ def findings(r: dict[str, Any]) -> str:
         lines.append(
             f"- **Dashboard at {int(scale):,} rows.** Calls over 300 ms at p95: "
             + (", ".join(slow) if slow else "none")
-            + ". `compare` computes each side's exact weighted p75 (and its distribution-free "
-            "confidence interval) from `rum_vitals_stage FINAL`, one row per vital, so it grows "
-            "with the data like a raw query; every other call reads the daily rollups and "
-            "stays flat. Bringing `compare` under 300 ms needs its per-release quantile "
-            "states in a rollup (as `rum_vitals_daily` has per day), or an approximate interval."
+            + ". Every vitals call, `compare` included, reads the daily histogram rollup "
+            "(`rum_vitals_histograms`, keyed by route, device, browser and release) for settled "
+            "days and `rum_vitals_stage FINAL` for the others."
             if slow
             else "."
         )
@@ -535,7 +533,13 @@ def store(r: dict[str, Any]) -> str:
     ]
     ours = sizes["ours (schema.py today)"]["columns"]
     top = sorted(ours.items(), key=lambda kv: -kv[1])[:10]
+    merge_rows = [
+        (k, mmm(v["insert_seconds"], 2), mmm(v["merge_seconds"], 2)) for k, v in sizes.items()
+    ]
     column_rows = [(c, f"{b:,}", f"{b / s['rows']:.1f}") for c, b in top]
+    reads = s.get("reads_ms", {})
+    layouts = list(next(iter(reads.values()), {}))
+    read_rows = [(query, *(f"{med(by[k]):,.1f}" for k in layouts)) for query, by in reads.items()]
     return (
         "## The store\n\n"
         f"{s['rows']:,} rows ({s['page_views']:,} page views) built from the corpus by the "
@@ -554,11 +558,13 @@ def store(r: dict[str, Any]) -> str:
         "What each buys the reader: the MATERIALIZED columns are what the rollup views and "
         "reports read instead of Map subscripts (`RumRoute`, `RumMetricName`, `RumMetricValue`, "
         "`RumDeviceType`, `RumMetricRating`, `RumSampleRate`, `ServiceVersion` feed "
-        "`rum_vitals_stage`; `RumErrorFingerprint`/`RumErrorCount` the error rollup; "
-        "`RumPageViewId`/`RumSessionId` the page-view rollup and `idx_rum_page_view` a "
-        "page view's rows); the exporter's bloom filters serve ClickStack/Grafana searches "
-        "over Map keys and values and trace ids; the rollup views make every dashboard call "
-        "read days instead of rows (see Queries).\n\n"
+        "`rum_vitals_stage`; `RumErrorFingerprint`/`RumErrorCount` the error rollup); the ids "
+        "(`RumMetricId`, `RumPageViewId`, `RumSessionId`) are ALIAS columns, computed from "
+        "`LogAttributes` (by the views at insert, by a query on read) and never stored twice; "
+        "the exporter's bloom filters serve ClickStack/Grafana searches over Map keys and "
+        "values and trace ids (`idx_log_attr_value` also finds a page view's rows by its id); "
+        "the rollup views make every dashboard call read days instead of rows (see Queries). "
+        "[storage.md](storage.md) lists each addition with its reader.\n\n"
         "### Flush size (the sink's insert, full schema)\n\n"
         + table(("rows per insert", "rows/s"), flush_rows)
         + "\n\n"
@@ -571,8 +577,19 @@ def store(r: dict[str, Any]) -> str:
             ("table", "MiB", "B/event", "B/page view (logs)", "B/page view with rollups"), byte_rows
         )
         + "\n\n"
+        "Seconds to insert the corpus in one insert, and to merge it (`OPTIMIZE FINAL`: the "
+        "rewrite every part goes through in background merges):\n\n"
+        + table(("table", "insert s", "merge s"), merge_rows)
+        + "\n\n"
         "Largest columns of ours (compressed bytes):\n\n"
         + table(("column", "bytes", "B/row"), column_rows)
+        + "\n\n"
+        "### Reads by layout (the merged tables above, median ms)\n\n"
+        "Queries whose cost the layout changes, on the same rows, interleaved: the "
+        "dashboard API's error detail and stacks (they read the Map), a Grafana panel "
+        "grouping by `RumMetricId`, reads keyed by the ALIAS ids, and the analyst's first "
+        "query. Bucketed Maps read one key from an eighth of `LogAttributes`.\n\n"
+        + table(("query", *layouts), read_rows)
         + "\n"
     )
 
@@ -637,7 +654,7 @@ def queries(r: dict[str, Any]) -> str:
             )
     if accuracy_rows:
         parts.append(
-            "### Same question, same number (measured, not changed here)\n\n"
+            "### Same question, same number\n\n"
             "The rollup's p75 per route (routes with ≥ 100 samples) against the exact weighted "
             "p75 of the same samples (`quantileExactWeighted` over `rum_vitals_stage FINAL`), "
             "and the largest spread of one route's p75 over five identical calls:\n\n"

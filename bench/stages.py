@@ -18,6 +18,7 @@ from typing import Any
 
 from rum_server.app import create_app
 from rum_server.cli.demo_data import Seed, seed_store
+from rum_server.query.error_reports import error_detail_query, latest_stacks_query
 from rum_server.query.reports import Filters
 from rum_server.query.reports import vitals as vitals_report
 from rum_server.settings import Settings
@@ -27,10 +28,12 @@ from rum_server.storage.schema import (
     _SKIP_INDEXES as SKIP_INDEXES,
 )
 from rum_server.storage.schema import (
+    ALIAS_COLUMNS,
     EXPORTER_COLUMNS,
     MATERIALIZED_COLUMNS,
     SchemaTarget,
     logs_table_ddl,
+    map_buckets_ddl,
     statements,
 )
 from rum_server.storage.sink import ClickHouseSink
@@ -51,6 +54,7 @@ from rum_server.transform.user_agent import load_rules, parse_user_agent
 from rum_server.transform.wire import typed_batch_decoder
 
 __all__ = [
+    "ALIAS_COLUMNS",
     "EXPORTER_COLUMNS",
     "MATERIALIZED_COLUMNS",
     "ROW_COLUMNS",
@@ -70,8 +74,11 @@ __all__ = [
     "bench_writer",
     "clear_caches",
     "create_app",
+    "error_detail_query",
     "format_value",
+    "latest_stacks_query",
     "logs_table_ddl",
+    "map_buckets_ddl",
     "merge",
     "null_sink_app",
     "parse_user_agent",

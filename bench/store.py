@@ -21,6 +21,11 @@ from bench.corpus import Beacon
 from bench.procs import progress
 
 DB = "bench"
+OURS = "ours (schema.py today)"
+PLAIN = "ours without bucketed Maps (older engines)"
+READS = 5
+"""Timed runs of each read per table and repeat (the first one cold)."""
+BEFORE = "… and the ids stored again (MATERIALIZED, own index): the layout before"
 
 # The Collector's clickhouseexporter default logs table (exporter v0.11x), for the bytes baseline.
 EXPORTER_DDL = """CREATE TABLE {db}.{table} (
@@ -56,14 +61,23 @@ ORDER BY (ServiceName, TimestampTime, Timestamp)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1"""
 
 
+PREVIOUS_ID_INDEX = "INDEX idx_rum_page_view RumPageViewId TYPE bloom_filter(0.01) GRANULARITY 1"
+"""The skip index the ids had while they were stored (before the ids became ALIAS)."""
+
+
 def table_ddl(
     db: str,
     table: str,
     materialized: Sequence[str],
     indexes: Sequence[str],
     codecs: dict[str, str] | None = None,
+    stored_ids: bool = False,
 ) -> str:
-    """Our logs table with only the given MATERIALIZED columns and skip indexes."""
+    """Our logs table with only the given MATERIALIZED columns and skip indexes.
+
+    ``codecs`` replaces a column's codec ("" leaves the engine's default, LZ4);
+    ``stored_ids`` stores the ALIAS ids (MATERIALIZED, with their skip index) as before.
+    """
     ddl = stages.logs_table_ddl(stages.SchemaTarget(db, table, 90, ""))
     lines = ddl.splitlines()
     head, columns, tail = lines[0], lines[1:-5], lines[-5:]
@@ -75,10 +89,54 @@ def table_ddl(
             continue
         if item.startswith("INDEX ") and item not in indexes:
             continue
+        if stored_ids and name in stages.ALIAS_COLUMNS:
+            item = item.replace(" ALIAS ", " MATERIALIZED ")
         if codecs and name in codecs:
-            item = f"{item.split(' CODEC(')[0]} {codecs[name]}"
+            item = f"{item.split(' CODEC(')[0]} {codecs[name]}".rstrip()
         kept.append(item)
+    if stored_ids:
+        kept.append(PREVIOUS_ID_INDEX)
     return head + "\n    " + ",\n    ".join(kept) + "\n" + "\n".join(tail)
+
+
+def read_queries(columns: stages.Columns) -> dict[str, str]:
+    """Reads of the logs table that a layout changes, with ``{logs}`` for the table: the
+    API's error detail and stacks, a Grafana vitals panel, the id-keyed reads, and the
+    analyst's first query (storage.md)."""
+    rows = list(zip(columns.data["EventName"], columns.data["LogAttributes"], strict=True))
+    errors = [attributes for name, attributes in rows if name == "rum.error"]
+    fingerprints = sorted({a["rum.error.fingerprint"] for a in errors})[:20]
+    filters = stages.Filters(days=30)
+    return {
+        "API: one error's detail": stages.error_detail_query(
+            "{logs}", filters, fingerprints[0]
+        ).sql,
+        "API: the errors' latest stacks": stages.latest_stacks_query(
+            "{logs}", filters, fingerprints
+        ).sql,
+        "Grafana: p75 per vital, one row per metric id": (
+            "SELECT metric, quantileTDigestWeighted(0.75)(value, weight) FROM (\n"
+            "  SELECT RumMetricName AS metric, argMax(RumMetricValue, Timestamp) AS value,\n"
+            "         toUInt64(greatest(round(argMax(if(RumSampleRate > 0, 1 / RumSampleRate,"
+            " 1.), Timestamp)), 1)) AS weight\n"
+            "  FROM {logs} WHERE EventName = 'rum.web_vital'\n"
+            "  GROUP BY RumMetricName, RumMetricId) GROUP BY metric"
+        ),
+        "errors per page view and session (ids only)": (
+            "SELECT count(), uniqExact(session) FROM (SELECT RumPageViewId,"
+            " any(RumSessionId) AS session FROM {logs} WHERE EventName = 'rum.error'"
+            " GROUP BY RumPageViewId)"
+        ),
+        "a page view's rows (by RumPageViewId)": (
+            f"SELECT count() FROM {{logs}} WHERE RumPageViewId = '{errors[0]['rum.page_view.id']}'"
+        ),
+        "analyst's first query (LogAttributes only)": (
+            "SELECT LogAttributes['rum.route'] AS route, quantileTDigest(0.75)"
+            "(toFloat64OrNull(LogAttributes['rum.metric.value'])), count() FROM {logs} "
+            "WHERE EventName = 'rum.web_vital' AND LogAttributes['rum.metric.name'] = 'LCP' "
+            "GROUP BY route"
+        ),
+    }
 
 
 def batch_columns(beacons: Sequence[Beacon]) -> list[stages.Columns]:
@@ -129,9 +187,13 @@ def run(beacons: Sequence[Beacon], dsn: str, repeats: int) -> dict[str, Any]:
     def drop(db: str) -> None:
         client.command(f"DROP DATABASE IF EXISTS {db} SYNC")
 
-    def full_schema(db: str, table: str) -> list[str]:
+    def full_schema(db: str, table: str, logs_ddl: str = "", buckets: bool = True) -> list[str]:
+        """What ``ensure_schema`` makes of a fresh store (``logs_ddl`` swaps the logs table)."""
         target = stages.SchemaTarget(db, table, 90, "")
-        return [s for s in stages.statements(target) if "CREATE DATABASE" not in s]
+        made = [s for s in stages.statements(target) if "CREATE DATABASE" not in s]
+        if logs_ddl:
+            made[0] = logs_ddl
+        return made + ([stages.map_buckets_ddl(target)] if buckets else [])
 
     def insert_payload(db: str) -> float:
         started = time.perf_counter()
@@ -202,9 +264,7 @@ def run(beacons: Sequence[Beacon], dsn: str, repeats: int) -> dict[str, Any]:
     for name in all_mat:
         variants[f"MATERIALIZED {name}"] = lambda d, t, n=name: [table_ddl(d, t, [n], [])]
     for index in all_idx:
-        needs = ["RumPageViewId"] if "RumPageViewId" in index else []
-        variants[f"INDEX {index.split()[1]}"] = lambda d, t, i=index, m=needs: [
-            table_ddl(d, t, m, [i])]  # fmt: skip
+        variants[f"INDEX {index.split()[1]}"] = lambda d, t, i=index: [table_ddl(d, t, [], [i])]
     variants["all MATERIALIZED columns + all indexes, no rollups"] = lambda d, t: [
         table_ddl(d, t, all_mat, all_idx)]  # fmt: skip
     variants["full schema (with the rollup views)"] = full_schema
@@ -241,40 +301,22 @@ def run(beacons: Sequence[Beacon], dsn: str, repeats: int) -> dict[str, Any]:
         drop(db)
     result["flush_rows_per_s"] = flush
 
-    # 4. Bytes on disk after merges: ours, the exporter's default DDL, codec candidates.
+    # 4. Bytes on disk after merges: ours, the exporter's default DDL, and ours with each
+    # storage choice undone in turn, down to the layout before (ids stored, ZSTD(1) Maps).
     progress("store: bytes on disk after OPTIMIZE FINAL")
-    ids = ("RumPageViewId", "RumSessionId", "RumMetricId")
-    no_ids = "ours without the MATERIALIZED ids (RumPageViewId, RumSessionId, RumMetricId)"
-    variants: dict[str, Ddl] = {
-        "exporter default DDL": lambda d, t: [EXPORTER_DDL.format(db=d, table=t)],
-        "ours (schema.py today)": full_schema,
-        "ours + ZSTD(3) on LogAttributes, ResourceAttributes, Body": lambda d, t: [
-            table_ddl(
-                d,
-                t,
-                all_mat,
-                all_idx,
-                {
-                    "LogAttributes": "CODEC(ZSTD(3))",
-                    "ResourceAttributes": "CODEC(ZSTD(3))",
-                    "Body": "CODEC(ZSTD(3))",
-                },
-            )
-        ],
-        no_ids: lambda d, t: [
-            table_ddl(
-                d,
-                t,
-                [m for m in all_mat if m not in ids],
-                [i for i in all_idx if "RumPageViewId" not in i],
-            )
-        ],
-    }
-    sizes: dict[str, Any] = {}
-    for label, ddl_for in variants.items():
-        db = fresh(ddl_for)
-        insert_payload(db)
-        client.command(f"OPTIMIZE TABLE {db}.otel_logs FINAL")
+    plain_maps = {"LogAttributes": "CODEC(ZSTD(1))", "ResourceAttributes": "CODEC(ZSTD(1))"}
+    lz4_additions = dict.fromkeys(all_mat, "")
+
+    def ours_with(
+        codecs: dict[str, str] | None = None, stored_ids: bool = False, buckets: bool = True
+    ) -> Ddl:
+        def ddl_for(d: str, t: str) -> list[str]:
+            logs = table_ddl(d, t, all_mat, all_idx, codecs, stored_ids)
+            return full_schema(d, t, logs, buckets)
+
+        return ddl_for
+
+    def disk_usage(db: str) -> dict[str, Any]:
         parts = client.query(
             f"SELECT table, sum(data_compressed_bytes), sum(bytes_on_disk) FROM system.parts "
             f"WHERE database = '{db}' AND active GROUP BY table"
@@ -286,7 +328,7 @@ def run(beacons: Sequence[Beacon], dsn: str, repeats: int) -> dict[str, Any]:
         ).result_rows
         logs = next(((c, d) for t, c, d in parts if t == "otel_logs"), (0, 0))
         rollups = sum(d for t, _, d in parts if t != "otel_logs")
-        sizes[label] = {
+        return {
             "logs_on_disk": logs[1],
             "logs_compressed": logs[0],
             "rollups_on_disk": rollups,
@@ -295,7 +337,41 @@ def run(beacons: Sequence[Beacon], dsn: str, repeats: int) -> dict[str, Any]:
             "bytes_per_page_view_with_rollups": (logs[1] + rollups) / page_views,
             "columns": {c: b for c, b in per_column},
         }
-        drop(db)
+
+    variants = {
+        "exporter default DDL": lambda d, t: [EXPORTER_DDL.format(db=d, table=t)],
+        OURS: full_schema,
+        PLAIN: ours_with(buckets=False),
+        "… and ZSTD(1) on the Maps, as the exporter": ours_with(plain_maps, buckets=False),
+        "… and LZ4 on our MATERIALIZED columns": ours_with(
+            plain_maps | lz4_additions, buckets=False
+        ),
+        BEFORE: ours_with(plain_maps | lz4_additions, stored_ids=True, buckets=False),
+    }
+    # Reads on the merged tables: ours, ours on an engine without bucketed Maps, and before.
+    reads = read_queries(columns)
+    read_layouts = (OURS, PLAIN, BEFORE)
+    read_ms: dict[str, dict[str, list[float]]] = {q: {k: [] for k in read_layouts} for q in reads}
+    sizes: dict[str, Any] = {}
+    timings: dict[str, list[tuple[float, float]]] = {label: [] for label in variants}
+    for _ in range(repeats):  # interleaved, like the insert costs; sizes do not vary
+        for label, ddl_for in variants.items():
+            db = fresh(ddl_for)
+            inserted = insert_payload(db)
+            started = time.perf_counter()
+            client.command(f"OPTIMIZE TABLE {db}.otel_logs FINAL")
+            timings[label].append((inserted, time.perf_counter() - started))
+            sizes[label] = disk_usage(db)
+            for query, sql in reads.items() if label in read_layouts else ():
+                for _ in range(READS):
+                    started = time.perf_counter()
+                    client.query(sql.replace("{logs}", f"{db}.otel_logs"))
+                    read_ms[query][label].append((time.perf_counter() - started) * 1000)
+            drop(db)
+    for label, size in sizes.items():
+        size["insert_seconds"] = [inserted for inserted, _ in timings[label]]
+        size["merge_seconds"] = [merged for _, merged in timings[label]]
     result["bytes"] = sizes
+    result["reads_ms"] = read_ms
     store.close()
     return result

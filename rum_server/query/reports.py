@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from rum_server.storage.histograms import DECIMALS, quantile
 from rum_server.storage.rollups import (
-    DIGEST_WEIGHT,
     FINAL_SETTINGS,
-    QUANTILES_MERGE,
-    QUANTILES_STATE,
     DaySplit,
     RollupTables,
     day_split,
+    vitals_sums,
 )
 from rum_server.transform.labels import LABEL_KEY, RESERVED_FUNNEL, is_event_name
 
@@ -40,8 +39,6 @@ GROUPS = {
     "browser": "RumBrowserName",
     "release": "ServiceVersion",
 }
-ROLLUP_KEYS = {"day", "ServiceName", "RumRoute", "RumMetricName", "RumDeviceType"}
-"""Columns the daily rollup is keyed by; grouping by others reads the stage only."""
 
 MAX_DAYS = 400
 ALL_STAGE = DaySplit(rollup=(), stage=())
@@ -201,35 +198,36 @@ def _days_in(days: tuple[date, ...]) -> str:
     return "day IN (" + ", ".join(f"'{day.isoformat()}'" for day in days) + ")"
 
 
-def vitals_source(tables: RollupTables, filters: Filters, keys: list[str], split: DaySplit) -> str:
-    """Per ``keys``: weighted samples, rating sums and t-digest states over the window.
+def vitals_source(
+    tables: RollupTables,
+    filters: Filters,
+    keys: list[str],
+    split: DaySplit,
+    conditions: list[str] | None = None,
+) -> str:
+    """Per ``keys`` (columns of the rollup's key, :data:`VITALS_KEYS`): weighted samples,
+    rating sums and histograms over the window.
 
     Days the rollup answers (``split.rollup``) come from the daily rollup; the others
-    (and any grouping the rollup lacks) from ``stage FINAL``, which holds each metric
-    id once, with its last value.
+    from ``stage FINAL``, which holds each metric id once, with its last value. Both give
+    the same histograms (sums merge exactly). ``conditions`` replace the filters' own
+    (``compare`` picks its sides' days or releases).
     """
     key_list = ", ".join(keys)
-    stage = (
-        f"SELECT {key_list}, sum(Weight) AS w_samples, count() AS w_kept,\n"
-        "       sumIf(Weight, RumMetricRating = 'good') AS w_good,\n"
-        "       sumIf(Weight, RumMetricRating = 'needs-improvement') AS w_needs_improvement,\n"
-        "       sumIf(Weight, RumMetricRating = 'poor') AS w_poor,\n"
-        f"       {QUANTILES_STATE}(RumMetricValue, {DIGEST_WEIGHT}) AS digest\n"
-        f"FROM {tables.vitals_stage} FINAL\n"
-    )
-    if not set(keys) <= ROLLUP_KEYS:
-        return stage + f"WHERE {_and(_conditions(filters))}\nGROUP BY {key_list}"
+    where = _conditions(filters) if conditions is None else conditions
+    stage = f"SELECT {key_list}, {vitals_sums('w_')}\nFROM {tables.vitals_stage} FINAL\n"
     parts = []
     if split.rollup:
         parts.append(
             f"SELECT {key_list}, samples AS w_samples, kept AS w_kept, good AS w_good,\n"
-            "       needs_improvement AS w_needs_improvement, poor AS w_poor, quantiles AS digest\n"
+            "       needs_improvement AS w_needs_improvement, poor AS w_poor,\n"
+            "       weight_squares AS w_weight_squares, histogram AS w_histogram\n"
             f"FROM {tables.vitals_daily}\n"
-            f"WHERE {_and([*_conditions(filters), _days_in(split.rollup)])}"
+            f"WHERE {_and([*where, _days_in(split.rollup)])}"
         )
     if split.stage or not split.rollup:
-        conditions = _conditions(filters) + ([_days_in(split.stage)] if split.stage else [])
-        parts.append(stage + f"WHERE {_and(conditions)}\nGROUP BY {key_list}")
+        stage_where = where + ([_days_in(split.stage)] if split.stage else [])
+        parts.append(stage + f"WHERE {_and(stage_where)}\nGROUP BY {key_list}")
     return "\nUNION ALL\n".join(parts)
 
 
@@ -244,18 +242,23 @@ def vitals_query(
     if not filters.metric:
         raise ReportError("vitals needs a metric")
     column = group_column(by)
-    sql = (
+    grouped = (
         f"SELECT {column} AS {by},\n"
         "       toUInt64(round(sum(w_samples))) AS samples,\n"
         "       toUInt64(sum(w_kept)) AS kept,\n"
         "       round(sum(w_good) / sum(w_samples), 4) AS good,\n"
         "       round(sum(w_needs_improvement) / sum(w_samples), 4) AS needs_improvement,\n"
         "       round(sum(w_poor) / sum(w_samples), 4) AS poor,\n"
-        f"       round(toFloat64({QUANTILES_MERGE}(digest)[1]), 3) AS p50,\n"
-        f"       round(toFloat64({QUANTILES_MERGE}(digest)[2]), 3) AS p75,\n"
-        f"       round(toFloat64({QUANTILES_MERGE}(digest)[4]), 3) AS p95\n"
+        "       sumMap(w_histogram) AS hist\n"
         f"FROM (\n{_indent(vitals_source(tables, filters, [column], split))}\n)\n"
-        f"GROUP BY {by}\n"
+        f"GROUP BY {by}"
+    )
+    sql = (
+        f"SELECT {by}, samples, kept, good, needs_improvement, poor,\n"
+        f"       {quantile('hist', '0.5')} AS p50,\n"
+        f"       {quantile('hist', '0.75')} AS p75,\n"
+        f"       {quantile('hist', '0.95')} AS p95\n"
+        f"FROM (\n{_indent(grouped)}\n)\n"
         f"ORDER BY samples DESC, {by}\n"
         f"{FINAL_SETTINGS}"
     )
@@ -271,7 +274,7 @@ def trend_query(tables: RollupTables, filters: Filters, split: DaySplit = ALL_ST
         "       r.releases AS new_releases\n"
         "FROM (\n"
         "    SELECT day, RumMetricName AS metric, toUInt64(round(sum(w_samples))) AS samples,\n"
-        f"           round(toFloat64({QUANTILES_MERGE}(digest)[2]), 3) AS p75\n"
+        f"           sumMap(w_histogram) AS hist, {quantile('hist', '0.75')} AS p75\n"
         "    FROM (\n"
         + _indent(_indent(vitals_source(tables, filters, ["day", "RumMetricName"], split)))
         + "\n    )\n"
@@ -360,19 +363,17 @@ def latest_releases_query(tables: RollupTables, filters: Filters) -> Query:
     return Query(sql, ["release"])
 
 
-def _weighted_quantile(level: str) -> str:
-    """The value where the cumulative weight first reaches ``level`` of the total."""
-    return f"sorted[greatest(arrayFirstIndex(c -> c >= {level} * cum[-1], cum), 1)].1"
-
-
-def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison) -> Query:
+def compare_query(
+    tables: RollupTables, filters: Filters, comparison: Comparison, split: DaySplit = ALL_STAGE
+) -> Query:
     """p75 of two sides (releases or date ranges), its change, and a 95% interval of the change.
 
-    Per side: the exact weighted p75 from ``stage FINAL`` and its distribution-free
-    binomial (order-statistic) 95% interval, the values at ranks
-    ``n·q ∓ z·sqrt(n·q·(1-q))`` with n the effective sample size. Each interval
-    gives a standard error (width / 2z); the change's interval combines both as
-    independent errors. The change is significant when its interval excludes 0.
+    Per side, from its merged histogram (the rollup for settled days, ``stage FINAL``
+    for the others): the weighted p75 and its distribution-free binomial
+    (order-statistic) 95% interval, the values at ranks ``n·q ∓ z·sqrt(n·q·(1-q))``
+    with n the effective sample size. Each interval gives a standard error
+    (width / 2z); the change's interval combines both as independent errors. The
+    change is significant when its interval excludes 0.
     """
     if not filters.metric:
         raise ReportError("compare needs a metric")
@@ -381,6 +382,7 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
         window = [f"({comparison.a_range.sql()} OR {comparison.b_range.sql()})"]
         base = Filters(filters.site, MAX_DAYS, filters.metric, filters.device, filters.today)
         conditions = [*_conditions(base)[1:], *window]
+        side_key = "day"
     else:
         side = (
             f"multiIf(ServiceVersion = {quote(comparison.a)}, 'a', "
@@ -390,7 +392,11 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
             *_conditions(filters),
             f"ServiceVersion IN ({quote(comparison.a)}, {quote(comparison.b)})",
         ]
-    key = GROUPS[comparison.by] if comparison.by else "'all'"
+        side_key = "ServiceVersion"
+    key_column = GROUPS[comparison.by] if comparison.by else ""
+    keys = [key_column, side_key] if key_column else [side_key]
+    key = key_column or "'all'"
+    source = vitals_source(tables, filters, keys, split, conditions)
     label_a, label_b = comparison.labels()
     q = "0.75"
     lo = f"greatest({q} - {Z_95} * sqrt({q} * (1 - {q}) / n_eff), 0)"
@@ -400,9 +406,9 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
         f"SELECT key AS {group}, {quote(label_a)} AS a, {quote(label_b)} AS b,\n"
         "       toUInt64(round(anyIf(samples, side = 'a'))) AS samples_a,\n"
         "       toUInt64(round(anyIf(samples, side = 'b'))) AS samples_b,\n"
-        "       round(anyIf(p75, side = 'a'), 3) AS p75_a,\n"
-        "       round(anyIf(p75, side = 'b'), 3) AS p75_b,\n"
-        "       round(p75_b - p75_a, 3) AS change,\n"
+        "       anyIf(p75, side = 'a') AS p75_a,\n"
+        "       anyIf(p75, side = 'b') AS p75_b,\n"
+        f"       round(p75_b - p75_a, {DECIMALS}) AS change,\n"
         "       round(if(p75_a = 0, 0, 100 * (p75_b - p75_a) / p75_a), 1) AS change_pct,\n"
         f"       sqrt(sumIf(pow((p75_high - p75_low) / (2 * {Z_95}), 2), side IN ('a', 'b')))"
         " AS se,\n"
@@ -414,20 +420,21 @@ def compare_query(tables: RollupTables, filters: Filters, comparison: Comparison
         "               NOT significant, 'no significant change',\n"
         "               change > 0, 'regressed', 'improved') AS verdict\n"
         "FROM (\n"
-        "    SELECT key, side, sum(Weight) AS samples,\n"
-        "           pow(sum(Weight), 2) / sum(Weight * Weight) AS n_eff,\n"
-        "           arraySort(x -> x.1, groupArray((RumMetricValue, Weight))) AS sorted,\n"
-        "           arrayCumSum(arrayMap(x -> x.2, sorted)) AS cum,\n"
-        f"           {_weighted_quantile(q)} AS p75,\n"
-        f"           {_weighted_quantile(lo)} AS p75_low,\n"
-        f"           {_weighted_quantile(hi)} AS p75_high\n"
+        "    SELECT key, side, samples, n_eff,\n"
+        f"           {quantile('hist', q)} AS p75,\n"
+        f"           {quantile('hist', lo)} AS p75_low,\n"
+        f"           {quantile('hist', hi)} AS p75_high\n"
         "    FROM (\n"
-        f"        SELECT {key} AS key, {side} AS side, RumMetricValue, Weight\n"
-        f"        FROM {tables.vitals_stage} FINAL\n"
-        f"        WHERE {_and(conditions, ' ' * 8)}\n"
+        "        SELECT key, side, sum(w_samples) AS samples, sumMap(w_histogram) AS hist,\n"
+        "               pow(arraySum(mapValues(hist)), 2) / sum(w_weight_squares) AS n_eff\n"
+        "        FROM (\n"
+        f"            SELECT {key} AS key, {side} AS side, w_samples, w_histogram,"
+        " w_weight_squares\n"
+        f"            FROM (\n{_indent(_indent(_indent(_indent(source))))}\n            )\n"
+        "        )\n"
+        "        WHERE side != ''\n"
+        "        GROUP BY key, side\n"
         "    )\n"
-        "    WHERE side != ''\n"
-        "    GROUP BY key, side\n"
         ")\n"
         "GROUP BY key\n"
         "HAVING countIf(side = 'a') > 0 AND countIf(side = 'b') > 0"
@@ -654,4 +661,6 @@ def compare(store: Store, filters: Filters, comparison: Comparison) -> Report:
                 "two (deploy a new version, or pick two date ranges)",
             )
         comparison = dataclasses.replace(comparison, a=latest[1], b=latest[0])
-    return run(store, compare_query(tables, filters, comparison))
+    days = MAX_DAYS if comparison.a_range else filters.days
+    split = day_split(store, days, filters.today)
+    return run(store, compare_query(tables, filters, comparison, split))

@@ -23,8 +23,8 @@ from dataclasses import replace
 
 from rum_server.contract import SESSION_ID
 from rum_server.storage.rollups import rollup_statements
-from rum_server.storage.schema import MATERIALIZED_COLUMNS, SchemaTarget, logs_table_ddl
-from rum_server.storage.schema import materialized_column_ddl as column_ddl
+from rum_server.storage.schema import OUR_COLUMNS, SchemaTarget, logs_table_ddl
+from rum_server.storage.schema import our_column_ddl as column_ddl
 
 LOCAL_SUFFIX = "_local"
 
@@ -61,10 +61,10 @@ def cluster_statements(target: SchemaTarget) -> list[str]:
     return [
         f"CREATE DATABASE IF NOT EXISTS {target.database}{target.on_cluster}",
         logs_table_ddl(local),
-        *(column_ddl(local, name) for name in MATERIALIZED_COLUMNS),
+        *(column_ddl(local, name) for name in OUR_COLUMNS),
         distributed_table_ddl(target),
         # A Distributed table made before a column was added lacks it: add it there too.
-        *(column_ddl(target, name) for name in MATERIALIZED_COLUMNS),
+        *(column_ddl(target, name) for name in OUR_COLUMNS),
         *rollup_statements(local),
     ]
 

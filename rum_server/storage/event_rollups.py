@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rum_server.storage.ddl import WEIGHT_EXPR, rollup_table, rollup_view
 from rum_server.storage.label_values import LABEL_VALUES_TABLE
-from rum_server.storage.rollups import WEIGHT_EXPR, _table, _view
 from rum_server.transform.redact import OVERFLOW
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ _BUDGETED = (
 def event_rollup_statements(target: SchemaTarget, logs: str, rollup_ttl: str) -> list[str]:
     """DDL for the custom-event rollups, in order; each idempotent."""
     return [
-        _table(
+        rollup_table(
             target,
             EVENTS_DAILY_TABLE,
             [
@@ -55,7 +55,7 @@ def event_rollup_statements(target: SchemaTarget, logs: str, rollup_ttl: str) ->
             partition_by="toYYYYMM(day)",
             ttl=rollup_ttl,
         ),
-        _view(
+        rollup_view(
             target,
             f"{EVENTS_DAILY_TABLE}_mv",
             EVENTS_DAILY_TABLE,
@@ -69,7 +69,7 @@ def event_rollup_statements(target: SchemaTarget, logs: str, rollup_ttl: str) ->
             "GROUP BY ServiceName, day, RumEventName, RumRoute, RumDeviceType, ServiceVersion,"
             " labels",
         ),
-        _table(
+        rollup_table(
             target,
             LABEL_VALUES_TABLE,
             [
@@ -84,7 +84,7 @@ def event_rollup_statements(target: SchemaTarget, logs: str, rollup_ttl: str) ->
             partition_by="day",
             ttl=f"day + toIntervalDay({LABEL_VALUES_TTL_DAYS})",
         ),
-        _view(
+        rollup_view(
             target,
             f"{LABEL_VALUES_TABLE}_mv",
             LABEL_VALUES_TABLE,

@@ -25,7 +25,15 @@ import weakref
 
 from rum_server.contract import EXPORTER_COLUMNS
 from rum_server.settings import Settings
-from rum_server.storage.schema import SchemaTarget, differing_columns, statements
+from rum_server.storage.cluster import local_target
+from rum_server.storage.schema import (
+    MAP_BUCKETS_SETTING,
+    SchemaTarget,
+    differing_columns,
+    layout_statements,
+    map_buckets_ddl,
+    statements,
+)
 from rum_server.storage.store import Store, StoreError, schema_target
 
 UNNAMED_RUM = (
@@ -69,12 +77,31 @@ def derive_statements(target: SchemaTarget, before: str) -> list[str]:
     ]
 
 
+def layout_migration(store: Store, target: SchemaTarget) -> list[str]:
+    """What brings a logs table made by an earlier version (or a Collector) to today's
+    storage layout: codecs, the ids as ALIAS, bucketed Maps where the engine has them."""
+    stored = local_target(target) if target.cluster else target  # where the parts live
+    existing = store.column_storage(stored.table)
+    if not existing:
+        return []
+    layout = layout_statements(stored, existing, store.skip_indexes(stored.table))
+    if store.knows_merge_tree_setting(MAP_BUCKETS_SETTING) and (
+        "with_buckets" not in store.table_settings(stored.table)
+    ):
+        layout.append(map_buckets_ddl(stored))
+    return layout
+
+
 def migration(store: Store, cluster: str = "") -> tuple[list[str], list[str]]:
-    """What makes the configured table ours, in order: (exporter columns and our schema, so
-    the rollup views exist; then the named copies of unnamed RUM rows)."""
+    """What makes the configured table ours, in order: (exporter columns, our schema so the
+    rollup views exist, and today's storage layout; then the named copies of unnamed RUM rows)."""
     target = schema_target(store.settings, cluster)
     existing = store.table_columns()
-    prepare = [*(column_statements(target, existing) if existing else []), *statements(target)]
+    prepare = [
+        *(column_statements(target, existing) if existing else []),
+        *statements(target),
+        *layout_migration(store, target),
+    ]
     return prepare, derive_statements(target, rows_present_before(store) if existing else "0")
 
 

@@ -8,13 +8,21 @@ through two steps:
 1. ``rum_vitals_stage``: a materialized view copies every vital, narrowed to the
    columns reports need, into a ``ReplacingMergeTree(Timestamp)`` keyed by
    (site, day, metric id). ``FINAL`` keeps the latest report of each id.
-2. ``rum_vitals_daily``: an ``AggregatingMergeTree`` of counts, rating shares and
-   t-digest states per (site, day, route, metric, device). :func:`settle` fills a
-   day from ``stage FINAL`` once the day is over, and swaps the whole partition in
-   atomically (``REPLACE PARTITION``), so re-settling a day is idempotent.
+2. ``rum_vitals_histograms``: an ``AggregatingMergeTree`` of counts, rating sums and
+   weighted log-scale histograms (:mod:`rum_server.storage.histograms`, quantiles within 0.5%
+   that merge exactly) per (site, day, route, metric, device, browser, release).
+   :func:`settle` fills a day from ``stage FINAL`` once the day is over, and swaps the
+   whole partition in atomically (``REPLACE PARTITION``), so re-settling a day is
+   idempotent.
 
-Reports merge the rollup's states for settled days with states computed from
-``stage FINAL`` for the days still open. Errors, page views and releases have no
+Reports merge the rollup's histograms for settled days with histograms computed from
+``stage FINAL`` for the days still open: the same sums either way, so every surface
+reads the same quantile.
+
+Stores made before the histograms kept t-digest states in ``rum_vitals_daily`` (with
+``rum_vitals_settled``). The histogram rollup has new names, so the schema creates it
+beside them and the first settle fills it from the stage; the old tables are left for
+the operator to drop (docs/storage.md). Errors, page views and releases have no
 duplicates to fear and are filled by plain insert-triggered views.
 """
 
@@ -27,28 +35,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from rum_server.storage.ddl import WEIGHT_EXPR, rollup_table, rollup_view
+from rum_server.storage.event_rollups import event_rollup_statements
+from rum_server.storage.histograms import HISTOGRAM_TYPE, WEIGHT, histogram
 from rum_server.storage.host_lock import host_lock
 
 if TYPE_CHECKING:
     from rum_server.storage.schema import SchemaTarget
     from rum_server.storage.store import Store
 
-QUANTILE_LEVELS = (0.5, 0.75, 0.9, 0.95, 0.99)
-"""Levels kept in every t-digest state; reports index into them (p50 = [1], p75 = [2] …)."""
-
 ROLLUP_TTL_DAYS = 400
 """Rollups are tiny, so they outlive the raw rows (year-over-year questions)."""
-
-_LEVELS = ", ".join(str(level) for level in QUANTILE_LEVELS)
-QUANTILES_STATE = f"quantilesTDigestWeightedState({_LEVELS})"
-QUANTILES_MERGE = f"quantilesTDigestWeightedMerge({_LEVELS})"
-QUANTILES_TYPE = f"AggregateFunction(quantilesTDigestWeighted({_LEVELS}), Float64, UInt64)"
-
-WEIGHT_EXPR = "if(RumSampleRate > 0 AND RumSampleRate <= 1, 1 / RumSampleRate, 1.)"
-"""A kept sample stands for 1 / sample-rate events; bad rates count as 1."""
-
-DIGEST_WEIGHT = "toUInt64(greatest(round(Weight), 1))"
-"""The t-digest takes integer weights: 1 / rate rounded (exact for rates 1, 0.5, 0.1 …)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +66,9 @@ class RollupTables:
     def in_database(cls, database: str) -> RollupTables:
         names = (
             "rum_vitals_stage",
-            "rum_vitals_daily",
-            "rum_vitals_daily_settle",
-            "rum_vitals_settled",
+            "rum_vitals_histograms",
+            "rum_vitals_histograms_settle",
+            "rum_vitals_histograms_settled",
             "rum_errors_daily",
             "rum_page_views_daily",
             "rum_releases",
@@ -81,63 +78,57 @@ class RollupTables:
         return cls(*(f"{database}.{name}" for name in names))
 
 
-def _table(
-    target: SchemaTarget,
-    name: str,
-    columns: list[str],
-    kind: str,
-    order_by: str,
-    partition_by: str = "",
-    ttl: str = "",
-    engine_args: str = "",
-) -> str:
-    engine = target.engine(kind)
-    if engine_args:
-        engine = engine[:-1] + (", " if engine.endswith("')") else "") + engine_args + ")"
-    lines = [
-        f"CREATE TABLE IF NOT EXISTS {target.database}.{name}{target.on_cluster} (",
-        "    " + ",\n    ".join(columns),
-        f") ENGINE = {engine}",
-    ]
-    if partition_by:
-        lines.append(f"PARTITION BY {partition_by}")
-    lines.append(f"ORDER BY ({order_by})")
-    if ttl:
-        lines.append(f"TTL {ttl}")
-    return "\n".join(lines)
-
-
-def _view(target: SchemaTarget, name: str, to_table: str, select: str) -> str:
-    return (
-        f"CREATE MATERIALIZED VIEW IF NOT EXISTS {target.database}.{name}{target.on_cluster} "
-        f"TO {target.database}.{to_table} AS\n{select}"
-    )
-
-
 _VITALS_DAILY_COLUMNS = [
     "ServiceName LowCardinality(String)",
     "day Date",
     "RumRoute LowCardinality(String)",
     "RumMetricName LowCardinality(String)",
     "RumDeviceType LowCardinality(String)",
+    "RumBrowserName LowCardinality(String)",
+    "ServiceVersion LowCardinality(String)",
     "samples SimpleAggregateFunction(sum, Float64)",
     "kept SimpleAggregateFunction(sum, UInt64)",
     "good SimpleAggregateFunction(sum, Float64)",
     "needs_improvement SimpleAggregateFunction(sum, Float64)",
     "poor SimpleAggregateFunction(sum, Float64)",
-    f"quantiles {QUANTILES_TYPE}",
+    "weight_squares SimpleAggregateFunction(sum, UInt64)",
+    f"histogram {HISTOGRAM_TYPE}",
 ]
-_VITALS_DAILY_ORDER = "ServiceName, RumMetricName, day, RumRoute, RumDeviceType"
+_VITALS_DAILY_ORDER = (
+    "ServiceName, RumMetricName, day, RumRoute, RumDeviceType, RumBrowserName, ServiceVersion"
+)
+VITALS_KEYS = (
+    "ServiceName",
+    "day",
+    "RumRoute",
+    "RumMetricName",
+    "RumDeviceType",
+    "RumBrowserName",
+    "ServiceVersion",
+)
+"""What the vitals rollup is keyed by: every grouping and filter the reports offer."""
+
+
+def vitals_sums(prefix: str = "") -> str:
+    """The rollup's aggregates over ``stage FINAL`` rows, named ``prefix`` + column: what
+    settle stores and what the reports compute for days not settled."""
+    return (
+        f"sum(Weight) AS {prefix}samples, count() AS {prefix}kept,\n"
+        f"       sumIf(Weight, RumMetricRating = 'good') AS {prefix}good,\n"
+        "       sumIf(Weight, RumMetricRating = 'needs-improvement')"
+        f" AS {prefix}needs_improvement,\n"
+        f"       sumIf(Weight, RumMetricRating = 'poor') AS {prefix}poor,\n"
+        f"       sum({WEIGHT} * {WEIGHT}) AS {prefix}weight_squares,\n"
+        f"       {histogram('RumMetricValue', WEIGHT)} AS {prefix}histogram"
+    )
 
 
 def rollup_statements(target: SchemaTarget) -> list[str]:
     """DDL for the rollups, in order; each idempotent."""
-    from rum_server.storage.event_rollups import event_rollup_statements
-
     logs = f"{target.database}.{target.table}"
     rollup_ttl = f"day + toIntervalDay({max(ROLLUP_TTL_DAYS, target.ttl_days)})"
     return [
-        _table(
+        rollup_table(
             target,
             "rum_vitals_stage",
             [
@@ -160,7 +151,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             ttl=f"day + toIntervalDay({target.ttl_days})",
             engine_args="Timestamp",
         ),
-        _view(
+        rollup_view(
             target,
             "rum_vitals_stage_mv",
             "rum_vitals_stage",
@@ -173,7 +164,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "WHERE EventName = 'rum.web_vital' AND RumMetricName != ''",
         ),
         *(  # the rollup, and its twin where settle builds a day before swapping it in
-            _table(
+            rollup_table(
                 target,
                 name,
                 _VITALS_DAILY_COLUMNS,
@@ -182,11 +173,11 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
                 partition_by="day",
                 ttl=rollup_ttl,
             )
-            for name in ("rum_vitals_daily", "rum_vitals_daily_settle")
+            for name in ("rum_vitals_histograms", "rum_vitals_histograms_settle")
         ),
-        _table(
+        rollup_table(
             target,
-            "rum_vitals_settled",
+            "rum_vitals_histograms_settled",
             [
                 "day Date",
                 "stage_parts String",
@@ -196,7 +187,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "day",
             engine_args="settled_at",
         ),
-        _table(
+        rollup_table(
             target,
             "rum_errors_daily",
             [
@@ -217,7 +208,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             partition_by="toYYYYMM(day)",
             ttl=rollup_ttl,
         ),
-        _view(
+        rollup_view(
             target,
             "rum_errors_daily_mv",
             "rum_errors_daily",
@@ -232,7 +223,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "WHERE EventName = 'rum.error'\n"
             "GROUP BY ServiceName, day, RumErrorFingerprint, RumDeviceType",
         ),
-        _table(
+        rollup_table(
             target,
             "rum_page_views_daily",
             [
@@ -248,7 +239,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             partition_by="toYYYYMM(day)",
             ttl=rollup_ttl,
         ),
-        _view(
+        rollup_view(
             target,
             "rum_page_views_daily_mv",
             "rum_page_views_daily",
@@ -258,7 +249,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "WHERE EventName = 'rum.page_view'\n"
             "GROUP BY ServiceName, day, RumRoute, RumDeviceType",
         ),
-        _table(
+        rollup_table(
             target,
             "rum_releases",
             [
@@ -271,7 +262,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "AggregatingMergeTree",
             "ServiceName, ServiceVersion",
         ),
-        _view(
+        rollup_view(
             target,
             "rum_releases_mv",
             "rum_releases",
@@ -359,21 +350,17 @@ and it makes FINAL an order of magnitude cheaper."""
 
 
 def settle_day_statements(tables: RollupTables, day: date, stage_parts: str) -> list[str]:
-    """Rebuild one day of ``rum_vitals_daily`` from ``stage FINAL`` and swap it in atomically."""
+    """Rebuild one day of the vitals rollup from ``stage FINAL`` and swap it in atomically."""
     partition = day.strftime("%Y%m%d")
     day_literal = f"toDate('{day.isoformat()}')"
     return [
         f"ALTER TABLE {tables.vitals_scratch} DROP PARTITION ID '{partition}'",
         f"INSERT INTO {tables.vitals_scratch}\n"
-        "SELECT ServiceName, day, RumRoute, RumMetricName, RumDeviceType,\n"
-        "       sum(Weight) AS samples, count() AS kept,\n"
-        "       sumIf(Weight, RumMetricRating = 'good') AS good,\n"
-        "       sumIf(Weight, RumMetricRating = 'needs-improvement') AS needs_improvement,\n"
-        "       sumIf(Weight, RumMetricRating = 'poor') AS poor,\n"
-        f"       {QUANTILES_STATE}(RumMetricValue, {DIGEST_WEIGHT}) AS quantiles\n"
+        f"SELECT {', '.join(VITALS_KEYS)},\n"
+        f"       {vitals_sums()}\n"
         f"FROM {tables.vitals_stage} FINAL\n"
         f"WHERE day = {day_literal}\n"
-        "GROUP BY ServiceName, day, RumRoute, RumMetricName, RumDeviceType\n"
+        f"GROUP BY {', '.join(VITALS_KEYS)}\n"
         f"{FINAL_SETTINGS}",
         f"ALTER TABLE {tables.vitals_daily} REPLACE PARTITION ID '{partition}' "
         f"FROM {tables.vitals_scratch}",

@@ -3,8 +3,9 @@
 The table keeps the exact columns of the Collector's ``clickhouseexporter`` logs
 table, so a Collector can write into it and ClickStack or Grafana can read it. Our
 additions are MATERIALIZED columns (computed once at insert, invisible to
-``SELECT *``) that the rollups and reports read instead of Map subscripts, plus
-the rollup tables in :mod:`rum_server.storage.rollups`. Every statement is idempotent.
+``SELECT *``) that the rollups and reports read instead of Map subscripts, ALIAS
+columns (the ids: computed on read, never stored twice), plus the rollup tables in
+:mod:`rum_server.storage.rollups`. Every statement is idempotent.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rum_server.contract import EXPORTER_COLUMNS
+from rum_server.storage.rollups import rollup_statements
 
 # The exporter's columns are contract.EXPORTER_COLUMNS: never altered by us.
 
@@ -19,25 +21,40 @@ _CODECS: dict[str, str] = {
     "Timestamp": "CODEC(Delta(8), ZSTD(1))",
     "TraceFlags": "",
     "SeverityNumber": "",
+    # The Maps are most of the bytes (LogAttributes ~90%): ZSTD(3) stores them ~9% smaller
+    # than the exporter's ZSTD(1) at no measurable insert cost (docs/benchmarks.md, bytes).
+    "ResourceAttributes": "CODEC(ZSTD(3))",
+    "LogAttributes": "CODEC(ZSTD(3))",
 }
+DEFAULT_CODEC = "CODEC(ZSTD(1))"
 
-# Our MATERIALIZED columns: name -> (type, expression). Rollups are built on these.
+# Our MATERIALIZED columns: name -> (type, expression). Rollups are built on these. Each is
+# small on disk (low cardinality or a number) and saves its readers the LogAttributes Map.
 MATERIALIZED_COLUMNS: dict[str, tuple[str, str]] = {
     "RumRoute": ("LowCardinality(String)", "LogAttributes['rum.route']"),
     "RumMetricName": ("LowCardinality(String)", "LogAttributes['rum.metric.name']"),
     "RumMetricValue": ("Float64", "toFloat64OrZero(LogAttributes['rum.metric.value'])"),
-    "RumMetricId": ("String", "LogAttributes['rum.metric.id']"),
     "RumMetricRating": ("LowCardinality(String)", "LogAttributes['rum.metric.rating']"),
     "RumDeviceType": ("LowCardinality(String)", "LogAttributes['rum.device.type']"),
     "RumBrowserName": ("LowCardinality(String)", "LogAttributes['rum.browser.name']"),
     "RumSampleRate": ("Float64", "toFloat64OrDefault(LogAttributes['rum.sample_rate'], 1.)"),
-    "RumPageViewId": ("String", "LogAttributes['rum.page_view.id']"),
-    "RumSessionId": ("String", "LogAttributes['rum.session.id']"),
     "RumErrorFingerprint": ("String", "LogAttributes['rum.error.fingerprint']"),
     "RumErrorCount": ("UInt32", "toUInt32OrDefault(LogAttributes['rum.error.count'], toUInt32(1))"),
     "RumEventName": ("LowCardinality(String)", "LogAttributes['rum.event.name']"),
     "ServiceVersion": ("LowCardinality(String)", "ResourceAttributes['service.version']"),
 }
+
+# Our ALIAS columns: the random ids. Stored again beside the Map they would be a third of
+# the table's bytes (they do not compress); as ALIAS they are read from LogAttributes, and
+# the exporter's mapValues bloom filter still finds a page view's rows.
+ALIAS_COLUMNS: dict[str, tuple[str, str]] = {
+    "RumMetricId": ("String", "LogAttributes['rum.metric.id']"),
+    "RumPageViewId": ("String", "LogAttributes['rum.page_view.id']"),
+    "RumSessionId": ("String", "LogAttributes['rum.session.id']"),
+}
+
+OUR_COLUMNS: dict[str, tuple[str, str]] = {**MATERIALIZED_COLUMNS, **ALIAS_COLUMNS}
+"""Every column we add to the exporter's, name -> (type, expression)."""
 
 _SKIP_INDEXES = (
     "INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1",
@@ -48,8 +65,9 @@ _SKIP_INDEXES = (
     "INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1",
     "INDEX idx_log_attr_value mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1",
     "INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8",
-    "INDEX idx_rum_page_view RumPageViewId TYPE bloom_filter(0.01) GRANULARITY 1",
 )
+RETIRED_INDEXES = ("idx_rum_page_view",)
+"""Ours once; idx_log_attr_value answers the same lookups (a page view's rows)."""
 
 
 DEFAULT_KEEPER_PATH = "/clickhouse/tables/{shard}/{database}/{table}"
@@ -81,16 +99,22 @@ class SchemaTarget:
         return f"Replicated{kind}('{self.keeper_path}', '{self.replica}')"
 
 
+def our_column(name: str) -> str:
+    """One of our columns as it appears in CREATE TABLE and ADD COLUMN."""
+    if name in ALIAS_COLUMNS:
+        ctype, expr = ALIAS_COLUMNS[name]
+        return f"`{name}` {ctype} ALIAS {expr}"
+    ctype, expr = MATERIALIZED_COLUMNS[name]
+    return f"`{name}` {ctype} MATERIALIZED {expr} {DEFAULT_CODEC}"
+
+
 def logs_table_ddl(target: SchemaTarget) -> str:
-    """``CREATE TABLE IF NOT EXISTS`` for the logs table with our MATERIALIZED columns."""
+    """``CREATE TABLE IF NOT EXISTS`` for the logs table with our MATERIALIZED and ALIAS columns."""
     columns = [
-        f"`{name}` {ctype} {_CODECS.get(name, 'CODEC(ZSTD(1))')}".rstrip()
+        f"`{name}` {ctype} {_CODECS.get(name, DEFAULT_CODEC)}".rstrip()
         for name, ctype in EXPORTER_COLUMNS.items()
     ]
-    columns += [
-        f"`{name}` {ctype} MATERIALIZED {expr}"
-        for name, (ctype, expr) in MATERIALIZED_COLUMNS.items()
-    ]
+    columns += [our_column(name) for name in OUR_COLUMNS]
     body = ",\n    ".join(columns + list(_SKIP_INDEXES))
     return (
         f"CREATE TABLE IF NOT EXISTS {target.database}.{target.table}{target.on_cluster} (\n"
@@ -103,23 +127,63 @@ def logs_table_ddl(target: SchemaTarget) -> str:
     )
 
 
-def materialized_column_ddl(target: SchemaTarget, name: str) -> str:
-    """Adds one of our MATERIALIZED columns to an existing exporter-made table."""
-    ctype, expr = MATERIALIZED_COLUMNS[name]
+def our_column_ddl(target: SchemaTarget, name: str) -> str:
+    """Adds one of our columns to an existing exporter-made table (a no-op where it exists)."""
     return (
         f"ALTER TABLE {target.database}.{target.table}{target.on_cluster} "
-        f"ADD COLUMN IF NOT EXISTS `{name}` {ctype} MATERIALIZED {expr}"
+        f"ADD COLUMN IF NOT EXISTS {our_column(name)}"
     )
+
+
+MAP_BUCKETS_SETTING = "map_serialization_version"
+MAP_BUCKETS = (
+    "map_serialization_version = 'with_buckets', map_buckets_strategy = 'constant', "
+    "max_buckets_in_map = 8, map_buckets_min_avg_size = 1"
+)
+"""Merged parts store each Map in 8 buckets by key: reading one key (an id, the route) reads
+an eighth of LogAttributes, so the ALIAS ids read about as fast as stored ones did, and the
+Map is smaller. Inserted parts keep the plain layout (no insert cost); merges convert them.
+Newer engines only (ClickHouse 25.x+): applied where ``system.merge_tree_settings`` has it."""
+
+
+def map_buckets_ddl(target: SchemaTarget) -> str:
+    """Turns on bucketed Maps for the logs table's future merges (a storage setting only)."""
+    return (
+        f"ALTER TABLE {target.database}.{target.table}{target.on_cluster} "
+        f"MODIFY SETTING {MAP_BUCKETS}"
+    )
+
+
+def layout_statements(
+    target: SchemaTarget, existing: dict[str, tuple[str, str]], indexes: set[str]
+) -> list[str]:
+    """ALTERs that bring an earlier version's logs table to today's storage layout.
+
+    ``existing`` is column name -> (default kind, codec) as ``system.columns`` has them,
+    ``indexes`` the table's skip index names. Storage only: every column keeps its name,
+    type and values (an id column becomes ALIAS: the same values, read from the Map). Each
+    statement applies to parts written from then on; merges rewrite older ones.
+    """
+    table = f"{target.database}.{target.table}{target.on_cluster}"
+    retired = [name for name in RETIRED_INDEXES if name in indexes]
+    out = [f"ALTER TABLE {table} DROP INDEX IF EXISTS {name}" for name in retired]
+    for name, (ctype, expr) in ALIAS_COLUMNS.items():
+        if existing.get(name, ("", ""))[0] == "MATERIALIZED":
+            out.append(f"ALTER TABLE {table} MODIFY COLUMN `{name}` {ctype} ALIAS {expr}")
+    wanted = {name: _CODECS[name] for name in ("ResourceAttributes", "LogAttributes")}
+    wanted |= dict.fromkeys(MATERIALIZED_COLUMNS, DEFAULT_CODEC)
+    for name, codec in wanted.items():
+        if name in existing and existing[name][1] != codec:
+            out.append(f"ALTER TABLE {table} MODIFY COLUMN `{name}` {codec}")
+    return out
 
 
 def statements(target: SchemaTarget) -> list[str]:
     """Every DDL statement, in order; each is idempotent."""
-    from rum_server.storage.rollups import rollup_statements
-
     return [
         f"CREATE DATABASE IF NOT EXISTS {target.database}{target.on_cluster}",
         logs_table_ddl(target),
-        *(materialized_column_ddl(target, name) for name in MATERIALIZED_COLUMNS),
+        *(our_column_ddl(target, name) for name in OUR_COLUMNS),
         *rollup_statements(target),
     ]
 

@@ -18,8 +18,10 @@ import clickhouse_connect
 
 from rum_server.settings import Settings
 from rum_server.storage.schema import (
+    MAP_BUCKETS_SETTING,
     SchemaTarget,
     dedup_window_statements,
+    map_buckets_ddl,
     missing_columns,
     statements,
 )
@@ -105,6 +107,44 @@ class Store:
             self.command(statement)
         for statement in dedup_window_statements(target, self.table_engines()):
             self.command(statement)
+        if not existing and self.knows_merge_tree_setting(MAP_BUCKETS_SETTING):
+            # A table made just now; an existing one gets it from `schema --migrate`.
+            self.command(map_buckets_ddl(target))
+
+    def knows_merge_tree_setting(self, name: str) -> bool:
+        """Whether this engine's MergeTree has the setting (newer ones add layouts)."""
+        rows = self.query(
+            "SELECT count() FROM system.merge_tree_settings WHERE name = {name:String}",
+            {"name": name},
+        )
+        return bool(rows[0][0])
+
+    def column_storage(self, table: str) -> dict[str, tuple[str, str]]:
+        """Name -> (default kind, codec) of a table's columns in our database."""
+        rows = self.query(
+            "SELECT name, default_kind, compression_codec FROM system.columns "
+            "WHERE database = {db:String} AND table = {table:String}",
+            {"db": self.settings.database, "table": table},
+        )
+        return {name: (kind, codec) for name, kind, codec in rows}
+
+    def skip_indexes(self, table: str) -> set[str]:
+        """Names of a table's skip indexes in our database."""
+        rows = self.query(
+            "SELECT name FROM system.data_skipping_indices "
+            "WHERE database = {db:String} AND table = {table:String}",
+            {"db": self.settings.database, "table": table},
+        )
+        return {name for (name,) in rows}
+
+    def table_settings(self, table: str) -> str:
+        """A table's engine with its SETTINGS clause, as the store reports it."""
+        rows = self.query(
+            "SELECT engine_full FROM system.tables WHERE database = {db:String} "
+            "AND name = {table:String}",
+            {"db": self.settings.database, "table": table},
+        )
+        return str(rows[0][0]) if rows else ""
 
     def table_engines(self) -> dict[str, str]:
         """Name -> engine of the tables in our database."""

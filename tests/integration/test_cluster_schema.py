@@ -28,7 +28,7 @@ from rum_server.cli.demo_data import Seed, generate
 from rum_server.settings import Settings
 from rum_server.storage.cluster import cluster_statements
 from rum_server.storage.rollups import RollupTables, settle
-from rum_server.storage.schema import MATERIALIZED_COLUMNS, SchemaTarget, statements
+from rum_server.storage.schema import OUR_COLUMNS, SchemaTarget, statements
 from rum_server.storage.store import Store
 from tests.conftest import REPO, ClickHouseServer, clickhouse_http
 from tests.integration.test_serve_process import free_port
@@ -51,7 +51,7 @@ def test_the_rewrite_leaves_exactly_the_single_node_ddl_of_the_local_table() -> 
     single = statements(SchemaTarget(table="otel_logs_local"))
     distributed = [s for s in ddl if "ENGINE = Distributed" in s or "TABLE otel.otel_logs " in s]
     assert [s for s in ddl if s not in distributed] == single
-    assert len(distributed) == 1 + len(MATERIALIZED_COLUMNS)
+    assert len(distributed) == 1 + len(OUR_COLUMNS)
 
 
 @pytest.fixture

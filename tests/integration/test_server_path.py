@@ -27,7 +27,7 @@ from rum_server.cli.demo_data import Seed, generate
 from rum_server.cli.main import main
 from rum_server.settings import Settings
 from rum_server.storage.rollups import RollupTables, settle
-from rum_server.storage.schema import MATERIALIZED_COLUMNS
+from rum_server.storage.schema import OUR_COLUMNS
 from rum_server.storage.sink import ClickHouseSink
 from rum_server.storage.store import Store
 from tests.conftest import EXAMPLE_ROWS, EXAMPLES, ClickHouseServer
@@ -60,7 +60,7 @@ def test_schema_apply_creates_every_table_and_is_idempotent(
         rollups = RollupTables.in_database("otel")
         expected = {name.split(".", 1)[1] for name in astuple(rollups)}
         assert {"otel_logs", *expected} <= tables
-        assert set(MATERIALIZED_COLUMNS) <= set(store.table_columns())
+        assert set(OUR_COLUMNS) <= set(store.table_columns())
     finally:
         store.close()
 

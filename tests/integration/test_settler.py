@@ -33,9 +33,9 @@ def test_the_settler_fills_the_daily_rollup_without_any_reader(tmp_path: Path) -
         settler = Settler(store, interval=0.1)
         settler.start()
         try:
-            while not store.query("SELECT sum(kept) FROM otel.rum_vitals_daily")[0][0]:
+            while not store.query("SELECT sum(kept) FROM otel.rum_vitals_histograms")[0][0]:
                 time.sleep(0.1)
                 assert time.monotonic() < deadline, "the rollup was never settled"
         finally:
             settler.close()
-        assert store.query("SELECT sum(kept) FROM otel.rum_vitals_daily") == [(vitals,)]
+        assert store.query("SELECT sum(kept) FROM otel.rum_vitals_histograms") == [(vitals,)]

@@ -79,8 +79,8 @@ def test_bad_date_ranges_are_report_errors(text: str) -> None:
     [
         ("route", "RumRoute", True),
         ("device", "RumDeviceType", True),
-        ("browser", "RumBrowserName", False),
-        ("release", "ServiceVersion", False),
+        ("browser", "RumBrowserName", True),
+        ("release", "ServiceVersion", True),
     ],
 )
 def test_vitals_reads_the_rollup_when_it_has_the_grouping(
@@ -89,7 +89,7 @@ def test_vitals_reads_the_rollup_when_it_has_the_grouping(
     query = vitals_query(TABLES, Filters(site="shop", days=7, device="mobile"), by, SPLIT)
     assert query.columns[0] == by
     assert f"SELECT {column} AS {by}" in query.sql
-    assert ("FROM otel.rum_vitals_daily" in query.sql) is reads_rollup
+    assert ("FROM otel.rum_vitals_histograms" in query.sql) is reads_rollup
     assert "FROM otel.rum_vitals_stage FINAL" in query.sql
     for condition in ("ServiceName = 'shop'", "RumMetricName = 'LCP'", "day >= today() - 6"):
         assert condition in query.sql
@@ -109,7 +109,7 @@ def test_vitals_reads_settled_days_from_the_rollup_and_the_rest_from_the_stage(
     split: DaySplit, rollup_days: str | None, stage_days: str | None
 ) -> None:
     sql = vitals_query(TABLES, Filters(), "route", split).sql
-    assert ("FROM otel.rum_vitals_daily" in sql) is (rollup_days is not None)
+    assert ("FROM otel.rum_vitals_histograms" in sql) is (rollup_days is not None)
     assert ("FROM otel.rum_vitals_stage FINAL" in sql) is (stage_days is not None)
     for days in (rollup_days, stage_days):
         assert not days or days in sql

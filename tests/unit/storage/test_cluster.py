@@ -10,7 +10,7 @@ import pytest
 from rum_server.cli.main import main
 from rum_server.storage.cluster import cluster_option_problems, cluster_statements
 from rum_server.storage.rollups import RollupTables
-from rum_server.storage.schema import MATERIALIZED_COLUMNS, SchemaTarget, statements
+from rum_server.storage.schema import OUR_COLUMNS, SchemaTarget, statements
 
 PROD = SchemaTarget(cluster="prod")
 DEFAULT_ENGINE = "('/clickhouse/tables/{shard}/{database}/{table}', '{replica}'"
@@ -34,7 +34,7 @@ def test_the_logs_table_is_replicated_and_local_to_each_node() -> None:
     local = next(s for s in cluster_statements(PROD) if creates(s) == "otel.otel_logs_local")
     assert f") ENGINE = ReplicatedMergeTree{DEFAULT_ENGINE})" in local
     assert "PARTITION BY toDate(Timestamp)" in local
-    for name in MATERIALIZED_COLUMNS:
+    for name in OUR_COLUMNS:
         assert f"`{name}` " in local
     assert "Distributed" not in local
 
@@ -50,7 +50,7 @@ def test_the_logs_table_name_is_a_distributed_table_sharded_by_session() -> None
     ) in distributed
     # created after the local table it copies, and given every column we add later
     assert ddl.index(distributed) > [creates(s) for s in ddl].index("otel.otel_logs_local")
-    for name in MATERIALIZED_COLUMNS:
+    for name in OUR_COLUMNS:
         assert (
             f"ALTER TABLE otel.otel_logs ON CLUSTER `prod` ADD COLUMN IF NOT EXISTS `{name}` "
         ) in "\n".join(ddl)

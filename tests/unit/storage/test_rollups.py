@@ -8,7 +8,6 @@ from datetime import date, timedelta
 import pytest
 
 from rum_server.storage.rollups import (
-    QUANTILE_LEVELS,
     DaySplit,
     RollupTables,
     rollup_statements,
@@ -70,21 +69,28 @@ def test_views_read_the_configured_logs_table_and_materialized_columns() -> None
     assert "RumMetricValue" in stage_view and "RumSampleRate" in stage_view
 
 
-def test_the_daily_rollup_keeps_a_tdigest_of_every_level() -> None:
-    daily = next(s for s in rollup_statements(LOCAL) if ".rum_vitals_daily " in s.split("\n")[0])
-    levels = ", ".join(map(str, QUANTILE_LEVELS))
-    assert f"quantilesTDigestWeighted({levels}), Float64, UInt64)" in daily
+def test_the_daily_rollup_keeps_a_histogram_that_merges_by_summing() -> None:
+    daily = next(
+        s for s in rollup_statements(LOCAL) if ".rum_vitals_histograms " in s.split("\n")[0]
+    )
+    assert "histogram SimpleAggregateFunction(sumMap, Map(Int16, UInt64))" in daily
+    assert "weight_squares SimpleAggregateFunction(sum, UInt64)" in daily
+    assert "TDigest" not in daily
+    assert "RumBrowserName" in daily and "ServiceVersion" in daily  # compare reads it too
 
 
 def test_settling_a_day_swaps_its_partition_in_from_stage_final() -> None:
     tables = RollupTables.in_database("otel")
     statements = settle_day_statements(tables, date(2026, 11, 27), "12345")
-    assert statements[0] == "ALTER TABLE otel.rum_vitals_daily_settle DROP PARTITION ID '20261127'"
+    assert (
+        statements[0]
+        == "ALTER TABLE otel.rum_vitals_histograms_settle DROP PARTITION ID '20261127'"
+    )
     assert "FROM otel.rum_vitals_stage FINAL" in statements[1]
     assert "WHERE day = toDate('2026-11-27')" in statements[1]
     assert statements[2] == (
-        "ALTER TABLE otel.rum_vitals_daily REPLACE PARTITION ID '20261127' "
-        "FROM otel.rum_vitals_daily_settle"
+        "ALTER TABLE otel.rum_vitals_histograms REPLACE PARTITION ID '20261127' "
+        "FROM otel.rum_vitals_histograms_settle"
     )
     assert "VALUES (toDate('2026-11-27'), '12345')" in statements[4]
 

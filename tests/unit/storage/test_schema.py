@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rum_server.storage.schema import (
+    ALIAS_COLUMNS,
     EXPORTER_COLUMNS,
     MATERIALIZED_COLUMNS,
     SchemaTarget,
@@ -24,10 +25,18 @@ def test_the_logs_table_has_every_exporter_column_with_its_type() -> None:
     assert "TTL toDateTime(Timestamp) + toIntervalDay(90)" in ddl
 
 
-def test_our_additions_are_materialized_so_select_star_is_unchanged() -> None:
+def test_our_additions_are_materialized_or_alias_so_select_star_is_unchanged() -> None:
     ddl = logs_table_ddl(SchemaTarget())
     for name, (ctype, expression) in MATERIALIZED_COLUMNS.items():
-        assert f"`{name}` {ctype} MATERIALIZED {expression}," in ddl
+        assert f"`{name}` {ctype} MATERIALIZED {expression} CODEC(ZSTD(1))," in ddl
+    for name, (ctype, expression) in ALIAS_COLUMNS.items():
+        assert f"`{name}` {ctype} ALIAS {expression}," in ddl
+
+
+def test_the_ids_are_not_stored_twice() -> None:
+    """They do not compress; stored beside the Map they were a third of the table's bytes."""
+    assert set(ALIAS_COLUMNS) == {"RumMetricId", "RumPageViewId", "RumSessionId"}
+    assert "idx_rum_page_view" not in logs_table_ddl(SchemaTarget())
 
 
 IDEMPOTENT = re.compile(
@@ -50,7 +59,7 @@ def test_only_plain_merge_tree_tables_fed_by_inserts_get_the_dedup_window() -> N
         "rum_vitals_stage": "ReplacingMergeTree",
         "rum_errors_daily": "ReplicatedAggregatingMergeTree",
         "rum_page_views_daily": "AggregatingMergeTree",
-        "rum_vitals_daily": "AggregatingMergeTree",  # filled by the settler, not by inserts
+        "rum_vitals_histograms": "AggregatingMergeTree",  # filled by the settler, not by inserts
     }
     ddl = dedup_window_statements(SchemaTarget(), engines)
     assert [statement.split()[2] for statement in ddl] == [
