@@ -18,6 +18,13 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rum_server.contract import (
+    ERROR_EVENT,
+    ERROR_MESSAGE,
+    ERROR_STACK,
+    ERROR_STACK_MINIFIED,
+    ERROR_TYPE,
+)
 from rum_server.query.reports import (
     Filters,
     Query,
@@ -42,8 +49,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _STACK = (
-    "if(LogAttributes['rum.error.stack.minified'] != '',"
-    " LogAttributes['rum.error.stack.minified'], LogAttributes['rum.error.stack'])"
+    f"if(LogAttributes['{ERROR_STACK_MINIFIED}'] != '',"
+    f" LogAttributes['{ERROR_STACK_MINIFIED}'], LogAttributes['{ERROR_STACK}'])"
 )
 REPORT_BUDGET_SECONDS = 10.0
 """A report's stacks share this much waiting for maps being parsed; an answer cut short is
@@ -57,7 +64,7 @@ _FINGERPRINT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 def _error_conditions(filters: Filters) -> list[str]:
     conditions = [
-        "EventName = 'rum.error'",
+        f"EventName = '{ERROR_EVENT}'",
         in_window(filters, "toDate(Timestamp)"),
     ]
     if filters.site:
@@ -131,8 +138,8 @@ def error_detail_query(
         "    SELECT RumPageViewId, any(RumSessionId) AS session,\n"
         f"           any({WEIGHT_EXPR}) AS weight,\n"
         "           max(RumErrorCount) AS occurrences,\n"
-        "           any(LogAttributes['rum.error.type']) AS error_type,\n"
-        "           argMax(LogAttributes['rum.error.message'], Timestamp) AS message,\n"
+        f"           any(LogAttributes['{ERROR_TYPE}']) AS error_type,\n"
+        f"           argMax(LogAttributes['{ERROR_MESSAGE}'], Timestamp) AS message,\n"
         "           min(Timestamp) AS first, max(Timestamp) AS last,\n"
         "           groupUniqArrayIf(ServiceVersion, ServiceVersion != '') AS releases,\n"
         "           groupUniqArray(RumRoute) AS routes,\n"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rum_server.contract import CUSTOM_EVENT, EVENT_LABEL_PREFIX
 from rum_server.storage.ddl import WEIGHT_EXPR, rollup_table, rollup_view
 from rum_server.storage.label_values import LABEL_VALUES_TABLE
 from rum_server.transform.redact import OVERFLOW
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from rum_server.storage.schema import SchemaTarget
 
 EVENTS_DAILY_TABLE = "rum_events_daily"
-LABEL_PREFIX = "rum.event.label."
+LABEL_PREFIX = EVENT_LABEL_PREFIX
 LABEL_VALUES_TTL_DAYS = 7
 
 _LABELS = f"mapFilter((k, v) -> startsWith(k, '{LABEL_PREFIX}'), LogAttributes)"
@@ -65,7 +66,7 @@ def event_rollup_statements(target: SchemaTarget, logs: str, rollup_ttl: str) ->
             f"           mapKeys({_LABELS}), mapValues({_LABELS}))) AS labels,\n"
             f"       sum({WEIGHT_EXPR}) AS events, count() AS kept\n"
             f"FROM {logs}\n"
-            "WHERE EventName = 'rum.event' AND RumEventName != ''\n"
+            f"WHERE EventName = '{CUSTOM_EVENT}' AND RumEventName != ''\n"
             "GROUP BY ServiceName, day, RumEventName, RumRoute, RumDeviceType, ServiceVersion,"
             " labels",
         ),
@@ -93,7 +94,7 @@ def event_rollup_statements(target: SchemaTarget, logs: str, rollup_ttl: str) ->
             f"       substring(key, {len(LABEL_PREFIX) + 1}) AS label_key, value AS label_value\n"
             f"FROM {logs}\n"
             f"ARRAY JOIN mapKeys({_BUDGETED}) AS key, mapValues({_BUDGETED}) AS value\n"
-            "WHERE EventName = 'rum.event'\n"
+            f"WHERE EventName = '{CUSTOM_EVENT}'\n"
             "GROUP BY day, ServiceName, RumEventName, label_key, label_value",
         ),
     ]

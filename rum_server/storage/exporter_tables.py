@@ -23,7 +23,17 @@ import sys
 import time
 import weakref
 
-from rum_server.contract import EXPORTER_COLUMNS
+from rum_server.contract import (
+    CUSTOM_EVENT,
+    ERROR_EVENT,
+    ERROR_FINGERPRINT,
+    EVENT_NAME,
+    EXPORTER_COLUMNS,
+    METRIC_NAME,
+    PAGE_VIEW,
+    PAGE_VIEW_ID,
+    WEB_VITAL,
+)
 from rum_server.settings import Settings
 from rum_server.storage.cluster import local_target
 from rum_server.storage.schema import (
@@ -37,15 +47,15 @@ from rum_server.storage.schema import (
 from rum_server.storage.store import Store, StoreError, schema_target
 
 UNNAMED_RUM = (
-    "EventName = '' AND (ScopeName = 'deco.rum' OR mapContains(LogAttributes, 'rum.page_view.id')"
-    " OR mapContains(LogAttributes, 'rum.metric.name'))"
+    f"EventName = '' AND (ScopeName = 'deco.rum' OR mapContains(LogAttributes, '{PAGE_VIEW_ID}')"
+    f" OR mapContains(LogAttributes, '{METRIC_NAME}'))"
 )
 """Rows that are ours (by scope or by the id every RUM row carries) but have no event name."""
 
 DERIVED_EVENT_NAME = (
-    "multiIf(mapContains(LogAttributes, 'rum.metric.name'), 'rum.web_vital', "
-    "mapContains(LogAttributes, 'rum.error.fingerprint'), 'rum.error', "
-    "mapContains(LogAttributes, 'rum.event.name'), 'rum.event', 'rum.page_view')"
+    f"multiIf(mapContains(LogAttributes, '{METRIC_NAME}'), '{WEB_VITAL}', "
+    f"mapContains(LogAttributes, '{ERROR_FINGERPRINT}'), '{ERROR_EVENT}', "
+    f"mapContains(LogAttributes, '{EVENT_NAME}'), '{CUSTOM_EVENT}', '{PAGE_VIEW}')"
 )
 """The event a RUM row is, from the keys only that event carries (wire.md); else a page view."""
 

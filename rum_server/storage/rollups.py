@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from rum_server.contract import ERROR_EVENT, ERROR_MESSAGE, ERROR_TYPE, PAGE_VIEW, WEB_VITAL
 from rum_server.storage.ddl import WEIGHT_EXPR, rollup_table, rollup_view
 from rum_server.storage.event_rollups import event_rollup_statements
 from rum_server.storage.histograms import HISTOGRAM_TYPE, WEIGHT, histogram
@@ -161,7 +162,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "       RumRoute, RumMetricName, RumMetricValue, RumMetricRating, RumDeviceType,\n"
             f"       RumBrowserName, ServiceVersion, {WEIGHT_EXPR} AS Weight, Timestamp\n"
             f"FROM {logs}\n"
-            "WHERE EventName = 'rum.web_vital' AND RumMetricName != ''",
+            f"WHERE EventName = '{WEB_VITAL}' AND RumMetricName != ''",
         ),
         *(  # the rollup, and its twin where settle builds a day before swapping it in
             rollup_table(
@@ -213,14 +214,14 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "rum_errors_daily_mv",
             "rum_errors_daily",
             "SELECT ServiceName, toDate(Timestamp) AS day, RumErrorFingerprint, RumDeviceType,\n"
-            "       any(LogAttributes['rum.error.type']) AS error_type,\n"
-            "       any(LogAttributes['rum.error.message']) AS message,\n"
+            f"       any(LogAttributes['{ERROR_TYPE}']) AS error_type,\n"
+            f"       any(LogAttributes['{ERROR_MESSAGE}']) AS message,\n"
             "       any(RumRoute) AS route,\n"
             f"       sum(RumErrorCount * {WEIGHT_EXPR}) AS occurrences,\n"
             f"       sum({WEIGHT_EXPR}) AS page_views,\n"
             "       min(Timestamp) AS first_seen, max(Timestamp) AS last_seen\n"
             f"FROM {logs}\n"
-            "WHERE EventName = 'rum.error'\n"
+            f"WHERE EventName = '{ERROR_EVENT}'\n"
             "GROUP BY ServiceName, day, RumErrorFingerprint, RumDeviceType",
         ),
         rollup_table(
@@ -246,7 +247,7 @@ def rollup_statements(target: SchemaTarget) -> list[str]:
             "SELECT ServiceName, toDate(Timestamp) AS day, RumRoute, RumDeviceType,\n"
             f"       sum({WEIGHT_EXPR}) AS page_views, uniqState(RumSessionId) AS sessions\n"
             f"FROM {logs}\n"
-            "WHERE EventName = 'rum.page_view'\n"
+            f"WHERE EventName = '{PAGE_VIEW}'\n"
             "GROUP BY ServiceName, day, RumRoute, RumDeviceType",
         ),
         rollup_table(

@@ -12,7 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rum_server.contract import EXPORTER_COLUMNS
+from rum_server.contract import (
+    BROWSER_NAME,
+    DEVICE_TYPE,
+    ERROR_COUNT,
+    ERROR_FINGERPRINT,
+    EVENT_NAME,
+    EXPORTER_COLUMNS,
+    METRIC_ID,
+    METRIC_NAME,
+    METRIC_RATING,
+    METRIC_VALUE,
+    PAGE_VIEW_ID,
+    ROUTE,
+    SAMPLE_RATE,
+    SESSION_ID,
+)
 from rum_server.storage.rollups import rollup_statements
 
 # The exporter's columns are contract.EXPORTER_COLUMNS: never altered by us.
@@ -31,16 +46,16 @@ DEFAULT_CODEC = "CODEC(ZSTD(1))"
 # Our MATERIALIZED columns: name -> (type, expression). Rollups are built on these. Each is
 # small on disk (low cardinality or a number) and saves its readers the LogAttributes Map.
 MATERIALIZED_COLUMNS: dict[str, tuple[str, str]] = {
-    "RumRoute": ("LowCardinality(String)", "LogAttributes['rum.route']"),
-    "RumMetricName": ("LowCardinality(String)", "LogAttributes['rum.metric.name']"),
-    "RumMetricValue": ("Float64", "toFloat64OrZero(LogAttributes['rum.metric.value'])"),
-    "RumMetricRating": ("LowCardinality(String)", "LogAttributes['rum.metric.rating']"),
-    "RumDeviceType": ("LowCardinality(String)", "LogAttributes['rum.device.type']"),
-    "RumBrowserName": ("LowCardinality(String)", "LogAttributes['rum.browser.name']"),
-    "RumSampleRate": ("Float64", "toFloat64OrDefault(LogAttributes['rum.sample_rate'], 1.)"),
-    "RumErrorFingerprint": ("String", "LogAttributes['rum.error.fingerprint']"),
-    "RumErrorCount": ("UInt32", "toUInt32OrDefault(LogAttributes['rum.error.count'], toUInt32(1))"),
-    "RumEventName": ("LowCardinality(String)", "LogAttributes['rum.event.name']"),
+    "RumRoute": ("LowCardinality(String)", f"LogAttributes['{ROUTE}']"),
+    "RumMetricName": ("LowCardinality(String)", f"LogAttributes['{METRIC_NAME}']"),
+    "RumMetricValue": ("Float64", f"toFloat64OrZero(LogAttributes['{METRIC_VALUE}'])"),
+    "RumMetricRating": ("LowCardinality(String)", f"LogAttributes['{METRIC_RATING}']"),
+    "RumDeviceType": ("LowCardinality(String)", f"LogAttributes['{DEVICE_TYPE}']"),
+    "RumBrowserName": ("LowCardinality(String)", f"LogAttributes['{BROWSER_NAME}']"),
+    "RumSampleRate": ("Float64", f"toFloat64OrDefault(LogAttributes['{SAMPLE_RATE}'], 1.)"),
+    "RumErrorFingerprint": ("String", f"LogAttributes['{ERROR_FINGERPRINT}']"),
+    "RumErrorCount": ("UInt32", f"toUInt32OrDefault(LogAttributes['{ERROR_COUNT}'], toUInt32(1))"),
+    "RumEventName": ("LowCardinality(String)", f"LogAttributes['{EVENT_NAME}']"),
     "ServiceVersion": ("LowCardinality(String)", "ResourceAttributes['service.version']"),
 }
 
@@ -48,9 +63,9 @@ MATERIALIZED_COLUMNS: dict[str, tuple[str, str]] = {
 # the table's bytes (they do not compress); as ALIAS they are read from LogAttributes, and
 # the exporter's mapValues bloom filter still finds a page view's rows.
 ALIAS_COLUMNS: dict[str, tuple[str, str]] = {
-    "RumMetricId": ("String", "LogAttributes['rum.metric.id']"),
-    "RumPageViewId": ("String", "LogAttributes['rum.page_view.id']"),
-    "RumSessionId": ("String", "LogAttributes['rum.session.id']"),
+    "RumMetricId": ("String", f"LogAttributes['{METRIC_ID}']"),
+    "RumPageViewId": ("String", f"LogAttributes['{PAGE_VIEW_ID}']"),
+    "RumSessionId": ("String", f"LogAttributes['{SESSION_ID}']"),
 }
 
 OUR_COLUMNS: dict[str, tuple[str, str]] = {**MATERIALIZED_COLUMNS, **ALIAS_COLUMNS}

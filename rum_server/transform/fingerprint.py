@@ -13,6 +13,15 @@ from __future__ import annotations
 import hashlib
 import re
 
+from rum_server.contract import (
+    ERROR_FILE,
+    ERROR_FINGERPRINT,
+    ERROR_MESSAGE,
+    ERROR_STACK,
+    ERROR_STACK_MINIFIED,
+    ERROR_TYPE,
+    PAGE_URL,
+)
 from rum_server.transform.redact import Redacted, checked, redact_message
 from rum_server.transform.symbolicate import Frame, Symbolicated, parse_frames, path_of
 
@@ -63,23 +72,23 @@ def identify_error(
 ) -> None:
     """Sets ``rum.error.fingerprint`` and, when a map resolved a frame, keeps the minified
     stack in ``rum.error.stack.minified`` and the symbolicated one in ``rum.error.stack``."""
-    stack = attributes.get("rum.error.stack") or checked("")
-    top_file = attributes.get("rum.error.file", "")
+    stack = attributes.get(ERROR_STACK) or checked("")
+    top_file = attributes.get(ERROR_FILE, "")
     if not top_file:
         frames = parse_frames(stack)
         top_file = frames[0].file if frames else ""
     top_in_app = None
     if symbolicated is not None and symbolicated.mapped:
-        attributes["rum.error.stack.minified"] = stack
+        attributes[ERROR_STACK_MINIFIED] = stack
         # Names from the site's own maps: redacted like the stack they replace.
-        attributes["rum.error.stack"] = redact_message(symbolicated.stack)
+        attributes[ERROR_STACK] = redact_message(symbolicated.stack)
         top_in_app = symbolicated.top_in_app
-    attributes["rum.error.fingerprint"] = checked(
+    attributes[ERROR_FINGERPRINT] = checked(
         fingerprint(
-            attributes.get("rum.error.type", ""),
-            attributes.get("rum.error.message", ""),
+            attributes.get(ERROR_TYPE, ""),
+            attributes.get(ERROR_MESSAGE, ""),
             top_file,
-            attributes.get("rum.page.url", ""),
+            attributes.get(PAGE_URL, ""),
             top_in_app,
         )
     )
