@@ -818,7 +818,7 @@ def _origin(url: str) -> str:
         port = port.removeprefix(":")
     else:
         host, _, port = host_port.partition(":")
-    if _is_ip(host.rstrip(".")):
+    if _is_ip(host.rstrip(".")) or host_port.startswith(IP):  # "[ip]": our mask, read again
         host = IP
     elif not _HOST.fullmatch(host) or _mask_pii(host, tokens=False) != host:
         return ""  # not a host name, or one holding personal data

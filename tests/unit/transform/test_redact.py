@@ -930,3 +930,9 @@ def test_the_short_id_path_agrees_with_every_detector(value: str) -> None:
 )  # fmt: skip
 def test_short_ids_holding_a_card_phone_or_secret_are_replaced(client_id: str) -> None:
     assert clean_id(client_id).startswith("h-")
+
+
+def test_a_referrer_with_an_ip_host_stays_masked_when_redacted_again() -> None:
+    once = redact_referrer("https://203.0.113.9:8443/x")
+    assert once == "https://[ip]:8443"
+    assert redact_referrer(once) == once
