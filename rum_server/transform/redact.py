@@ -168,8 +168,32 @@ _DETECTORS = {
 
 _PATTERNS = {name: re.compile(f"(?P<{name}>{pattern})") for name, pattern in _DETECTORS.items()}
 _KEYWORD_DETECTORS = tuple(_PATTERNS[name] for name in ("authz", "bearer", "basic", "kv"))
+_GATES = {
+    name: re.compile(gate)
+    for name, gate in {
+        "secret": (
+            r"sk_|rk_|pk_|whsec_|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|AIza"
+            r"|shp(?:at|ss|ca|pa)_|npm_|SG\.|APP_USR-|TEST-"
+        ),
+        "email": r"@[\w-]+\.",
+        "cnpj": r"/[0-9A-Z]{4}-\d{2}",
+        "cpf": r"-\d{2}",
+        "ipv4": r"\.\d{1,3}\.\d{1,3}\.\d",
+        "card": r"[ -]\d{4}",
+        "phone_intl": r"\+\d",
+        "phone_paren": r"\(\d{2}",
+        "phone_local": r"-\d{4}",
+        "phone_us": r"[-.]\d{3}[-.]",
+        "digits": r"\d\d{10}",
+    }.items()
+}
+"""For a detector, a pattern that every one of its hits contains (its literal prefixes, or
+a separator and the digits next to it): one scan says whether the detector can hit at all.
+The detectors start with lookbehinds, which keep ``re`` from skipping ahead to a likely
+start; a gate that starts with a literal (or one digit class, not a repeat) lets it skip, so on
+long text (stacks, messages) the gate is many times cheaper than the detector."""
 _DIGIT_RUN_DETECTORS = tuple(
-    _PATTERNS[name]
+    (_PATTERNS[name], _GATES[name])
     for name in ("card", "phone_intl", "phone_paren", "phone_local", "phone_us", "digits")
 )
 _FOUR_DIGITS = re.compile(r"\d\D*\d\D*\d\D*\d")
@@ -186,8 +210,7 @@ _KEYWORDS = (
 
 
 def _has_keyword(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in _KEYWORDS)
+    return any(map(text.lower().__contains__, _KEYWORDS))
 
 
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
@@ -374,22 +397,20 @@ def _mask_pii(text: str, *, tokens: bool = True, hex_is_token: bool = False) -> 
     if has_keyword:
         for pattern in _KEYWORD_DETECTORS:
             text = pattern.sub(replace, text)
-    if len(text) >= 18:
+    if len(text) >= 18 and _GATES["secret"].search(text):
         text = _PATTERNS["secret"].sub(replace, text)
-    if "@" in text:
+    if "@" in text and _GATES["email"].search(text):
         text = _PATTERNS["email"].sub(replace, text)
     if "::" in text or text.count(":") >= 7:
         text = _PATTERNS["ipv6"].sub(replace, text)
     if _FOUR_DIGITS.search(text):
-        if "/" in text:
-            text = _PATTERNS["cnpj"].sub(replace, text)
-        if "-" in text:
-            text = _PATTERNS["cpf"].sub(replace, text)
-        if "." in text:
-            text = _PATTERNS["ipv4"].sub(replace, text)
+        for name in ("cnpj", "cpf", "ipv4"):
+            if _GATES[name].search(text):
+                text = _PATTERNS[name].sub(replace, text)
         if _FOUR_DIGIT_RUN.search(text):
-            for pattern in _DIGIT_RUN_DETECTORS:
-                text = pattern.sub(replace, text)
+            for pattern, gate in _DIGIT_RUN_DETECTORS:
+                if gate.search(text):
+                    text = pattern.sub(replace, text)
     if tokens and len(text) >= 32:
         text = _PATTERNS["run"].sub(replace, text)
     return text
@@ -504,6 +525,9 @@ def _redact_authority(authority: str) -> str:
     return f"//{host}{port}"
 
 
+_redact_authority_cached = functools.lru_cache(maxsize=1024)(_redact_authority)
+
+
 def _redact_component(raw: str, *, safe: str, plus_is_space: bool, tokens: bool) -> str:
     """Mask PII in one percent-encoded URL component; unchanged input is kept byte for byte."""
     decoded = raw
@@ -524,20 +548,36 @@ def _redact_query(query: str, policy: RedactionPolicy, *, tokens: bool) -> str:
     for parameter in query.split("&"):
         if not parameter:
             continue
-        raw_key, equals, raw_value = parameter.partition("=")
-        key = _redact_component(raw_key, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens)
-        if not equals:
-            kept.append(key)
-            continue
-        value = ""
-        decoded_key = _percent_decoded(raw_key.replace("+", " "))
-        # A key that itself held PII is no real parameter name: its value goes too.
-        if raw_value and key == raw_key and policy.keeps_value(decoded_key):
-            value = _redact_component(
-                raw_value, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens
-            )
-        kept.append(f"{key}={value}")
+        if len(parameter) <= _PART_CACHE_MAX_LENGTH:
+            kept.append(_redact_parameter_cached(parameter, policy, tokens))
+        else:
+            kept.append(_redact_parameter(parameter, policy, tokens))
     return "&".join(kept)
+
+
+def _redact_parameter(parameter: str, policy: RedactionPolicy, tokens: bool) -> str:
+    raw_key, equals, raw_value = parameter.partition("=")
+    key = _redact_component(raw_key, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens)
+    if not equals:
+        return key
+    value = ""
+    decoded_key = _percent_decoded(raw_key.replace("+", " "))
+    # A key that itself held PII is no real parameter name: its value goes too.
+    if raw_value and key == raw_key and policy.keeps_value(decoded_key):
+        value = _redact_component(raw_value, safe=_QUERY_SAFE, plus_is_space=True, tokens=tokens)
+    return f"{key}={value}"
+
+
+_PART_CACHE_MAX_LENGTH = 256
+"""Hosts, paths and query parameters repeat across page views far more than whole URLs
+(``utm_source=google``, ``/feminino/vestidos``): each short one is redacted once per
+process, in bounded caches (at most 4,096 entries of at most 256 characters each)."""
+_redact_parameter_cached = functools.lru_cache(maxsize=4096)(_redact_parameter)
+
+
+@functools.lru_cache(maxsize=4096)
+def _redact_path_cached(path: str, tokens: bool) -> str:
+    return _redact_component(path, safe=_PATH_SAFE, plus_is_space=False, tokens=tokens)
 
 
 def _redact_url_uncached(url: str, policy: RedactionPolicy) -> str:
@@ -551,8 +591,14 @@ def _redact_url_uncached(url: str, policy: RedactionPolicy) -> str:
     is_asset = path.rpartition("/")[2].lower().endswith(_ASSET_EXTENSIONS)
     redacted = scheme
     if authority is not None:
-        redacted += _redact_authority(authority)
-    redacted += _redact_component(path, safe=_PATH_SAFE, plus_is_space=False, tokens=not is_asset)
+        short = len(authority) <= _PART_CACHE_MAX_LENGTH
+        redacted += _redact_authority_cached(authority) if short else _redact_authority(authority)
+    if len(path) <= _PART_CACHE_MAX_LENGTH:
+        redacted += _redact_path_cached(path, not is_asset)
+    else:
+        redacted += _redact_component(
+            path, safe=_PATH_SAFE, plus_is_space=False, tokens=not is_asset
+        )
     query = _redact_query(query, policy, tokens=not is_asset)
     return f"{redacted}?{query}" if query else redacted
 
@@ -571,7 +617,7 @@ def _redact_url_any(url: str, policy: RedactionPolicy) -> str:
 # -- free text with embedded URLs (messages, stacks) -------------------------------------
 
 _URL_AFTER_SCHEME = re.compile(r"://[^\s<>\"'`]+")
-_SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-")
+_SCHEME_RUN = re.compile(r"[A-Za-z0-9+-]+\Z")
 _TRAILING_PUNCTUATION = ".,;!?"
 
 
@@ -579,11 +625,11 @@ def _scheme_start(text: str, lowest: int, end: int) -> int:
     """Where the scheme before ``://`` at ``end`` starts (a letter, then letters, digits,
     ``+`` or ``-``, at most 31, not glued to a word or a mask); ``end`` when there is none.
 
-    A backwards walk: a regex anchored at ``end`` would retry from every position before it.
+    The run of scheme characters that ends at ``end`` is searched only in the 31
+    characters before it, so a regex retries from at most 31 positions.
     """
-    start = end
-    while start > max(lowest, end - 31) and text[start - 1] in _SCHEME_CHARACTERS:
-        start -= 1
+    run = _SCHEME_RUN.search(text, max(lowest, end - 31), end)
+    start = end if run is None else run.start()
     if start == end or not ("a" <= text[start].lower() <= "z"):
         return end
     if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_]+.-"):
@@ -664,8 +710,13 @@ def _redact_free_text_once(text: str, policy: RedactionPolicy, *, multiline: boo
         url, line_and_column = _split_position(url)
         urls.append(_redact_url_any(url, policy) + line_and_column)
     gaps.append(text[position:])
-    decoded_gaps = [_percent_decoded(gap, multiline=multiline) for gap in gaps]
-    if any("://" in new and new != old for new, old in zip(decoded_gaps, gaps, strict=True)):
+    if "%" in text:
+        decoded_gaps = [_percent_decoded(gap, multiline=multiline) for gap in gaps]
+    else:  # nothing to decode: each gap is itself
+        decoded_gaps = gaps
+    if decoded_gaps is not gaps and any(
+        "://" in new and new != old for new, old in zip(decoded_gaps, gaps, strict=True)
+    ):
         masked_gaps = [
             _redact_free_text(new, policy, multiline=multiline) if new != old else _mask_pii(new)
             for new, old in zip(decoded_gaps, gaps, strict=True)
@@ -710,6 +761,8 @@ def _redacted(value: str, kind: Kind, policy: RedactionPolicy) -> str:
             return _origin(text)
         if kind == "key":
             return _redact_key(text)
+        if "%" not in text and "://" not in text:  # nothing to decode, no URL: masks only
+            return _mask_pii(text)
         return _redact_free_text(text, policy, multiline=kind == "multiline")
     except Exception:
         return "" if kind in ("referrer", "key") else REDACTION_FAILED
@@ -765,7 +818,7 @@ def _origin(url: str) -> str:
         port = port.removeprefix(":")
     else:
         host, _, port = host_port.partition(":")
-    if _is_ip(host.rstrip(".")):
+    if _is_ip(host.rstrip(".")) or host_port.startswith(IP):  # "[ip]": our mask, read again
         host = IP
     elif not _HOST.fullmatch(host) or _mask_pii(host, tokens=False) != host:
         return ""  # not a host name, or one holding personal data
@@ -807,12 +860,37 @@ def _is_number_like_pii(run: str) -> bool:
     return len(run) != 13 or _is_card(run) or bool(_BRAZILIAN_MOBILE.fullmatch(run))
 
 
+_SHORT_ID = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,30}|(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,31}")
+_SECRET_IN_SHORT_ID = re.compile("AKIA|ASIA|glpat|xox")
+"""Most ids: web-vitals' ``v5-1764446395000-3333333333333``, the snippet's base-36 ids,
+``pv-1a2b3c``. In them no detector can hit beyond the 8+ digit runs that
+:func:`_is_number_like_pii` judges: no ``=``, ``:`` or space for a keyword, no ``@``,
+``.``, ``/``, ``+``, ``(`` or ``_``, shorter than a 32-character run, and none of the
+secrets' prefixes that fit the alphabet (AWS, GitLab, Slack keys); a card or US phone
+(digit groups split by ``-``) could only start at the first character (their lookbehinds
+refuse a letter, digit or ``-`` before them), which is a letter or the id has no ``-``;
+a CPF needs a 9-digit run, which the run check refuses first.
+``tests/unit/test_redact.py`` compares this path with the detectors on such ids."""
+
+
 def _is_plain_id(value: str) -> bool:
+    if _SHORT_ID.fullmatch(value) is None or _SECRET_IN_SHORT_ID.search(value) is not None:
+        return _is_plain_id_by_detectors(value)
+    return not any(map(_is_number_like_pii, _DIGIT_RUN.findall(value)))
+
+
+def _is_plain_id_by_detectors(value: str) -> bool:
     if not (_ID.fullmatch(value) and _LETTER.search(value)):
         return False
     if any(_is_number_like_pii(run) for run in _DIGIT_RUN.findall(value)):
         return False
     return _mask_pii(value) == value
+
+
+@functools.lru_cache(maxsize=2)
+def _keyed_hasher(key: bytes) -> hashlib.blake2b:
+    """A keyed BLAKE2b with nothing hashed yet: copying it skips the key's setup."""
+    return hashlib.blake2b(key=key, digest_size=12)
 
 
 def clean_id(value: str) -> Redacted:
@@ -822,8 +900,9 @@ def clean_id(value: str) -> Redacted:
     card, CPF or phone number sent as an id is never stored and its rows still group."""
     if isinstance(value, str) and _is_plain_id(value):
         return Redacted(value)
-    data = str(value).encode("utf-8", "surrogatepass")
-    digest = hashlib.blake2b(data, key=_ID_HASH_KEY, digest_size=12).hexdigest()
+    hasher = _keyed_hasher(_ID_HASH_KEY).copy()  # the same digest as blake2b(data, key=…)
+    hasher.update(str(value).encode("utf-8", "surrogatepass"))
+    digest = hasher.hexdigest()
     return Redacted("h-" + digest.translate(_HEX_AS_LETTERS))  # letters only: a clean id
 
 

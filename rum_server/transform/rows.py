@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from publicsuffixlist import PublicSuffixList
 
-from rum_server.contract import EXPORTER_COLUMNS, MAX_CLS
+from rum_server.contract import EXPORTER_COLUMNS, MAX_CLS, RATINGS
 from rum_server.transform.clock import clock_skew_ns, event_time_ns
 from rum_server.transform.fingerprint import identify_error
 from rum_server.transform.label_budget import LabelBudget, utc_day
@@ -28,8 +28,8 @@ from rum_server.transform.labels import (
     is_event_name,
     label_refusal,
 )
-from rum_server.transform.limits import RowLimits
-from rum_server.transform.rating import format_value, rating
+from rum_server.transform.limits import NS_PER_DAY, RowLimits
+from rum_server.transform.rating import THRESHOLDS, format_value, rating
 from rum_server.transform.redact import (
     OVERFLOW,
     Redacted,
@@ -68,6 +68,16 @@ redact_stack_cached = functools.lru_cache(maxsize=2048)(redact_stack)
 redact_message_cached = functools.lru_cache(maxsize=8192)(redact_message)
 redact_key_cached = functools.lru_cache(maxsize=4096)(redact_key)
 clean_id_cached = functools.lru_cache(maxsize=4096)(clean_id)
+"""Page-view and session ids: every beacon of a page view repeats them. Metric ids are
+unique per report, so they go to ``clean_id`` uncached."""
+redact_referrer_cached = functools.lru_cache(maxsize=1024)(redact_referrer)
+label_refusal_cached = functools.lru_cache(maxsize=4096)(label_refusal)
+route_for_cached = functools.lru_cache(maxsize=4096)(route_for)
+_CACHED_URL_MAX_LENGTH = 512
+"""Routes and page hosts are cached only for URLs up to this long: every cache here holds
+at most a few MB whatever clients send."""
+_METRIC_NAMES = {name: checked(name) for name in THRESHOLDS}
+_GRADES = {grade: checked(grade) for grade in RATINGS}
 _VIEWPORT = re.compile(r"[0-9]{1,5}x[0-9]{1,5}")
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
 _MAX_BODY = 512
@@ -127,38 +137,61 @@ class BatchRows:
         symbolicator: StackSymbolicator | None = None,
     ) -> None:
         self.columns = Columns()
+        self._rows: list[tuple[int, str, int, str, Attributes, str]] = []
+        """Each event's own columns (PER_EVENT order), turned into columns by ``finish``."""
         self._symbolicator = symbolicator
         self._labels = labels or LabelBudget()
         self._label_stats = label_stats or LabelStats()
-        self._limits = limits or RowLimits()
+        self._limits = limits = limits or RowLimits()
         self._policy = policy
-        self._received_ns = context.received_ns
-        self._skew_ns = clock_skew_ns(envelope.st, context.received_ns)
+        self._received_ns = received_ns = context.received_ns
+        self._skew_ns = clock_skew_ns(envelope.st, received_ns)
+        self._oldest_ns = (
+            received_ns - limits.retention_days * NS_PER_DAY if limits.retention_days else -1
+        )
+        """Rows older than this are outside retention (``RowLimits.outside_retention``);
+        -1 when there is none, since a row's time is never negative."""
+        self._event_labels: dict[int, EventLabels] = {}
         self._site = envelope.site
+        self._page_url = envelope.url
+        self._page_host: str | None = None
+        """Only a resources row needs it; a URL that ``urlsplit`` refuses (a bracket or a
+        non-ASCII host) still fails the batch here, as it always did."""
+        if not envelope.url.isascii() or "[" in envelope.url or "]" in envelope.url:
+            self._page_host = page_host(envelope.url)
         page_url = redact_url(envelope.url, policy)
         # The route is cut from redacted text and bounded per site and day (limits.py);
         # redacting its result again is a cached no-op.
-        route = route_for(redact_text(envelope.route, policy=policy), page_url)
-        self._route = redact_text(self._limits.route(envelope.site, context.received_ns, route))
+        find_route = route_for_cached if len(page_url) <= _CACHED_URL_MAX_LENGTH else route_for
+        route = find_route(redact_text(envelope.route, policy=policy), page_url)
+        self._route = redact_text(limits.route(envelope.site, received_ns, route))
         self._scope_version = redact_text(envelope.sv)
         self._trace_id, self._span_id, self._trace_flags = parse_traceparent(envelope.tp)
+        environment = redact_text(envelope.env)
         self._resource: Attributes = {
             "service.name": checked(envelope.site),
             "service.version": redact_text(envelope.ver),
-            "deployment.environment.name": redact_text(envelope.env),
+            "deployment.environment.name": environment,
             # ClickStack/HyperDX filter environments by the older key: write both.
-            "deployment.environment": redact_text(envelope.env),
+            "deployment.environment": environment,
             "rum.sessionId": clean_id_cached(envelope.sid),
         }
-        self._page_host = urlsplit(envelope.url).hostname or ""
         self._base = shared_attributes(envelope, context, self._route, page_url)
 
     def add(self, event: Event) -> None:
         """Append the row for one decoded event; raises :class:`EventRejected`."""
         attributes: Attributes = {}  # the event's own keys; the shared ones go in once
+        time_ns = event_time_ns(event.ts, self._skew_ns, self._received_ns)
         if isinstance(event, WebVital):
             body = vital_attributes(event, self._route, attributes, self._policy)
-            self._append(event.ts, "rum.web_vital", "INFO", 9, body, attributes)
+            self._append(time_ns, "rum.web_vital", "INFO", 9, body, attributes)
+        elif isinstance(event, CustomEvent):
+            labels = self._labels_on(time_ns)
+            custom_event_attributes(event, attributes, labels)
+            name = attributes["rum.event.name"]  # checked(event.name)
+            self._append(time_ns, "rum.event", "INFO", 9, name, attributes)
+        elif isinstance(event, PageView):
+            self._append(time_ns, "rum.page_view", "INFO", 9, self._route, attributes)
         elif isinstance(event, Error):
             message = error_attributes(event, attributes, self._policy)
             stack, release = attributes["rum.error.stack"], self._resource["service.version"]
@@ -166,21 +199,25 @@ class BatchRows:
             identify_error(
                 attributes, symbolicator(stack, self._site, release) if symbolicator else None
             )
-            self._append(event.ts, "rum.error", "ERROR", 17, message, attributes)
-        elif isinstance(event, PageView):
-            self._append(event.ts, "rum.page_view", "INFO", 9, self._route, attributes)
-        elif isinstance(event, CustomEvent):
-            day = utc_day(event_time_ns(event.ts, self._skew_ns, self._received_ns))
-            labels = EventLabels(self._site, day, self._labels, self._label_stats)
-            custom_event_attributes(event, attributes, labels)
-            self._append(event.ts, "rum.event", "INFO", 9, checked(event.name), attributes)
+            self._append(time_ns, "rum.error", "ERROR", 17, message, attributes)
         elif isinstance(event, Resources):
+            if self._page_host is None:
+                self._page_host = page_host(self._page_url)
             body = resources_attributes(event, attributes, self._page_host, self._policy)
-            self._append(event.ts, "rum.resources", "INFO", 9, body, attributes)
+            self._append(time_ns, "rum.resources", "INFO", 9, body, attributes)
+
+    def _labels_on(self, time_ns: int) -> EventLabels:
+        """Where a custom event's labels are judged: its UTC day (one lookup per day)."""
+        day_number = time_ns // NS_PER_DAY
+        labels = self._event_labels.get(day_number)
+        if labels is None:
+            labels = EventLabels(self._site, utc_day(time_ns), self._labels, self._label_stats)
+            self._event_labels[day_number] = labels
+        return labels
 
     def _append(
         self,
-        event_ms: float,
+        time_ns: int,
         event_name: str,
         severity_text: str,
         severity_number: int,
@@ -188,24 +225,23 @@ class BatchRows:
         attributes: Attributes,
     ) -> None:
         """Only what differs per event; the batch's constants are filled in by ``finish``."""
-        time_ns = event_time_ns(event_ms, self._skew_ns, self._received_ns)
-        if self._limits.outside_retention(time_ns, self._received_ns):
+        if time_ns < self._oldest_ns:
             raise EventRejected(
                 f"{OUTSIDE_RETENTION}: older than {self._limits.retention_days} days"
             )
-        data = self.columns.data
-        data["Timestamp"].append(time_ns)
-        data["SeverityText"].append(severity_text)
-        data["SeverityNumber"].append(severity_number)
-        data["Body"].append(body[:_MAX_BODY])
-        data["LogAttributes"].append(attributes)
-        data["EventName"].append(event_name)
+        self._rows.append(
+            (time_ns, severity_text, severity_number, body[:_MAX_BODY], attributes, event_name)
+        )
         self.columns.count += 1
 
     def finish(self) -> Columns:
         """The rows, with the columns that are the same for the whole batch filled in."""
         count = self.columns.count
         data = self.columns.data
+        if self._rows:
+            for name, values in zip(_PER_EVENT, zip(*self._rows, strict=True), strict=True):
+                data[name].extend(values)
+            self._rows = []
         constants = {
             "TraceId": self._trace_id,
             "SpanId": self._span_id,
@@ -224,57 +260,97 @@ class BatchRows:
         return self.columns
 
 
+def page_host(url: str) -> str:
+    """The page's host name (raises ``ValueError`` on a malformed IPv6 host, uncached)."""
+    if len(url) <= _CACHED_URL_MAX_LENGTH:
+        return _page_host_cached(url)
+    return urlsplit(url).hostname or ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _page_host_cached(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+_PER_EVENT = ("Timestamp", "SeverityText", "SeverityNumber", "Body", "LogAttributes", "EventName")
+"""The columns of ``BatchRows._rows``' tuples, in their order."""
+
+
 def shared_attributes(
     envelope: Envelope, context: BatchContext, route: Redacted, page_url: Redacted
 ) -> Attributes:
     """LogAttributes that every row of the batch carries (storage.md, "On every row")."""
-    client = context.client  # parsed from the User-Agent header: client bytes too
     attributes = {
         "rum.route": route,
         "rum.page.url": page_url,
         "rum.page_view.id": clean_id_cached(envelope.pv),
         "rum.session.id": clean_id_cached(envelope.sid),
         "rum.navigation.type": checked(envelope.nav),
-        "rum.sample_rate": checked(format_value(envelope.rate)),
+        "rum.sample_rate": sample_rate_text(envelope.rate),
+        **client_attributes(context.client),  # parsed from the User-Agent: client bytes too
+    }
+    # Optional context: an empty input gives an empty value, and empty values are left out.
+    if envelope.rid and (value := redact_text(envelope.rid)):
+        attributes["rum.request.id"] = value
+    if envelope.ray and (value := redact_text(envelope.ray)):
+        attributes["rum.cf_ray"] = value
+    if envelope.conn and (value := redact_text(envelope.conn)):
+        attributes["rum.connection.type"] = value
+    if envelope.ref and (value := redact_referrer_cached(envelope.ref)):
+        attributes["rum.referrer"] = value
+    if envelope.vp and (value := checked(envelope.vp, _VIEWPORT)):
+        attributes["rum.viewport"] = value
+    if context.country and (value := checked(context.country)):
+        attributes["rum.country"] = value
+    if envelope.uh and (value := clean_user_hash(envelope.uh)):
+        attributes["rum.user.hash"] = value
+    return attributes
+
+
+@functools.lru_cache(maxsize=1024)
+def client_attributes(client: ClientInfo) -> Attributes:
+    """The ``rum.browser.*``, ``rum.os.*`` and ``rum.device.type`` keys of one client
+    (few distinct ones: the User-Agent cache in front already bounds them). Read only."""
+    return {
         "rum.browser.name": redact_text(client.browser_name),
         "rum.browser.version": redact_text(client.browser_version),
         "rum.os.name": redact_text(client.os_name),
         "rum.os.version": redact_text(client.os_version),
         "rum.device.type": checked(client.device_type),
     }
-    optional = {
-        "rum.request.id": redact_text(envelope.rid),
-        "rum.cf_ray": redact_text(envelope.ray),
-        "rum.connection.type": redact_text(envelope.conn),
-        "rum.referrer": redact_referrer(envelope.ref),
-        "rum.viewport": checked(envelope.vp, _VIEWPORT),
-        "rum.country": checked(context.country),
-        "rum.user.hash": clean_user_hash(envelope.uh),
-    }
-    attributes.update({key: value for key, value in optional.items() if value})
-    return attributes
+
+
+@functools.lru_cache(maxsize=256)
+def sample_rate_text(rate: float) -> Redacted:
+    return checked(format_value(rate))
 
 
 def vital_attributes(
     event: WebVital, route: Redacted, attributes: Attributes, policy: RedactionPolicy
 ) -> Redacted:
     """Adds the ``rum.metric.*`` keys and returns the Body summary."""
-    if event.name == "CLS" and event.v > MAX_CLS:
-        raise EventRejected(f"CLS {event.v} is above {MAX_CLS:g}")
-    name = checked(event.name)
-    value = checked(format_value(event.v))
-    grade = checked(rating(event.name, event.v))
+    metric, measured = event.name, event.v
+    if metric == "CLS" and measured > MAX_CLS:
+        raise EventRejected(f"CLS {measured} is above {MAX_CLS:g}")
+    name = _METRIC_NAMES.get(metric) or checked(metric)  # the wire's names: all known
+    value = checked(format_value(measured))
+    grade = _GRADES[rating(metric, measured)]
+    delta = event.d
     attributes["rum.metric.name"] = name
     attributes["rum.metric.value"] = value
-    attributes["rum.metric.delta"] = checked(format_value(event.v if event.d is None else event.d))
+    attributes["rum.metric.delta"] = (
+        value if delta is None or delta == measured else checked(format_value(delta))
+    )
     attributes["rum.metric.rating"] = grade
-    attributes["rum.metric.id"] = clean_id_cached(event.id)
-    for raw_key, raw in (event.attr or {}).items():
-        if key := redact_key_cached(raw_key):
-            clean = redact_url(raw, policy) if key.endswith("url") else redact_text(raw)
-            attributes[f"rum.attribution.{key}"] = clean
-    measured = value if event.name == "CLS" else joined(value, _MS)
-    return joined(name, measured, grade, route)
+    attributes["rum.metric.id"] = clean_id(event.id)
+    if event.attr:
+        for raw_key, raw in event.attr.items():
+            if key := redact_key_cached(raw_key):
+                clean = redact_url(raw, policy) if key.endswith("url") else redact_text(raw)
+                attributes[f"rum.attribution.{key}"] = clean
+    if metric == "CLS":
+        return joined(name, value, grade, route)
+    return joined(name, value, _MS, grade, route)
 
 
 def error_attributes(event: Error, attributes: Attributes, policy: RedactionPolicy) -> Redacted:
@@ -327,7 +403,7 @@ def custom_event_attributes(
         if not key:
             labels.stats.refused("bad_key")
             continue
-        reason = "too_many" if kept >= MAX_LABELS else label_refusal(value)
+        reason = "too_many" if kept >= MAX_LABELS else label_refusal_cached(value)
         admitted = OVERFLOW
         if reason:
             labels.stats.refused(reason)

@@ -52,7 +52,9 @@ NavigationType = Literal[
 ErrorSource = Literal["error", "unhandledrejection"]
 
 
-class WebVital(msgspec.Struct, tag="web_vital", tag_field="t", forbid_unknown_fields=True):
+class WebVital(
+    msgspec.Struct, tag="web_vital", tag_field="t", forbid_unknown_fields=True, gc=False
+):
     """One report of a Web Vital. ``v`` is ms, or unitless for CLS (bounded below)."""
 
     ts: EpochMs
@@ -63,7 +65,7 @@ class WebVital(msgspec.Struct, tag="web_vital", tag_field="t", forbid_unknown_fi
     attr: SmallMap | None = None
 
 
-class Error(msgspec.Struct, tag="error", tag_field="t", forbid_unknown_fields=True):
+class Error(msgspec.Struct, tag="error", tag_field="t", forbid_unknown_fields=True, gc=False):
     """A distinct JS error in a page view; repeats are counted in ``n``, not resent."""
 
     ts: EpochMs
@@ -78,13 +80,15 @@ class Error(msgspec.Struct, tag="error", tag_field="t", forbid_unknown_fields=Tr
     col: LineNumber = 0
 
 
-class PageView(msgspec.Struct, tag="page_view", tag_field="t", forbid_unknown_fields=True):
+class PageView(
+    msgspec.Struct, tag="page_view", tag_field="t", forbid_unknown_fields=True, gc=False
+):
     """The start of a page view (hard load, bfcache restore or soft navigation)."""
 
     ts: EpochMs
 
 
-class CustomEvent(msgspec.Struct, tag="event", tag_field="t", forbid_unknown_fields=True):
+class CustomEvent(msgspec.Struct, tag="event", tag_field="t", forbid_unknown_fields=True, gc=False):
     """A business event from ``DECO_RUM.track(name, attrs, labels)``."""
 
     ts: EpochMs
@@ -103,7 +107,9 @@ RequestCounts = Annotated[
 SlowResource = tuple[Annotated[str, Meta(max_length=8192)], Annotated[float, Meta(ge=0, le=1e9)]]
 
 
-class Resources(msgspec.Struct, tag="resources", tag_field="t", forbid_unknown_fields=True):
+class Resources(
+    msgspec.Struct, tag="resources", tag_field="t", forbid_unknown_fields=True, gc=False
+):
     """A page view's resource-timing rollup, sent once when it is hidden (docs/wire.md)."""
 
     ts: EpochMs
@@ -120,7 +126,7 @@ class Resources(msgspec.Struct, tag="resources", tag_field="t", forbid_unknown_f
 Event = WebVital | Error | PageView | CustomEvent | Resources
 
 
-class Envelope(msgspec.Struct, kw_only=True):
+class Envelope(msgspec.Struct, kw_only=True, gc=False):
     """Page and session context, sent once per batch.
 
     Unknown envelope fields are ignored (a newer snippet may add context);

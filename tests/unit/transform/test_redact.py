@@ -895,3 +895,44 @@ def test_ids_are_stable_and_never_raise(text: str) -> None:
     cleaned = clean_id(text)
     assert clean_id(cleaned) == cleaned
     assert isinstance(clean_fingerprint(text), str) and isinstance(clean_user_hash(text), str)
+
+
+SHORT_ID_PARTS = st.sampled_from(
+    ["v5", "v4", "pv", "s", "-", "AKIA", "ASIA", "glpat-", "xoxb-", "4111", "1111", "5511",
+     "91234", "5678", "123", "456", "789", "09", "0", "a", "Z", "q9"]
+)  # fmt: skip
+SHORT_ID_SHAPES = st.one_of(
+    st.text(alphabet="abcXYZ0123456789-", min_size=1, max_size=34),
+    st.lists(SHORT_ID_PARTS, min_size=1, max_size=12).map("".join),
+    st.tuples(
+        st.sampled_from(["v5-", "v1-", "x", "", "4-", "a1-"]),
+        st.integers(0, 10**14),
+        st.sampled_from(["-", "", "--"]),
+        st.sampled_from([4222222222222, 5511912345678, 4111111111111, 0, 1, 10**12]),
+    ).map(lambda p: f"{p[0]}{p[1]}{p[2]}{p[3]}"),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(value=SHORT_ID_SHAPES)
+def test_the_short_id_path_agrees_with_every_detector(value: str) -> None:
+    """Ids in the short alphabet skip the detectors that cannot hit them (redact.py,
+    ``_SHORT_ID``); the answer must be the one the detectors give."""
+    from rum_server.transform.redact import _is_plain_id, _is_plain_id_by_detectors
+
+    assert _is_plain_id(value) == _is_plain_id_by_detectors(value)
+
+
+@pytest.mark.parametrize(
+    "client_id",
+    ["4111-1111-1111-1111", "411-555-0123", "AKIA0123456789ABCDEF", "xoxb-1234567890ab",
+     "glpat-0123456789abcdefghij", "v5-1764446390000-4222222222222", "v5-12-5511912345678"],
+)  # fmt: skip
+def test_short_ids_holding_a_card_phone_or_secret_are_replaced(client_id: str) -> None:
+    assert clean_id(client_id).startswith("h-")
+
+
+def test_a_referrer_with_an_ip_host_stays_masked_when_redacted_again() -> None:
+    once = redact_referrer("https://203.0.113.9:8443/x")
+    assert once == "https://[ip]:8443"
+    assert redact_referrer(once) == once

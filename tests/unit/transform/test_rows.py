@@ -355,3 +355,12 @@ def test_resources_keys_from_the_browser_keep_a_strict_alphabet() -> None:
 def test_resources_beyond_the_wire_bounds_are_rejected(overrides: dict[str, Any]) -> None:
     with pytest.raises(msgspec.ValidationError):
         resources_event(**overrides)
+
+
+@pytest.mark.parametrize("url", ["https://[bad/p", "https://[::1/p", "https://exa\u2100mple/p"])
+def test_a_page_url_urlsplit_refuses_fails_the_batch_with_or_without_resources(url: str) -> None:
+    """The page host is only read for resources rows, but a URL ``urlsplit`` refuses
+    fails the whole batch either way (the HTTP layer answers 400), as it always did."""
+    for events in ([event(t="page_view", ts=999_000.0)], [event(t="resources", ts=1.0, n=1)]):
+        with pytest.raises(ValueError):
+            rows_for(*events, url=url)
