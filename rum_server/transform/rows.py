@@ -17,7 +17,53 @@ from urllib.parse import urlsplit
 
 from publicsuffixlist import PublicSuffixList
 
-from rum_server.contract import EXPORTER_COLUMNS, MAX_CLS, RATINGS
+from rum_server.contract import (
+    ATTRIBUTION_PREFIX,
+    BROWSER_NAME,
+    BROWSER_VERSION,
+    CF_RAY,
+    CONNECTION_TYPE,
+    COUNTRY,
+    CUSTOM_EVENT,
+    DEVICE_TYPE,
+    ERROR_COLUMN,
+    ERROR_COUNT,
+    ERROR_EVENT,
+    ERROR_FILE,
+    ERROR_LINE,
+    ERROR_MESSAGE,
+    ERROR_SOURCE,
+    ERROR_STACK,
+    ERROR_TYPE,
+    EVENT_ATTR_PREFIX,
+    EVENT_LABEL_PREFIX,
+    EVENT_NAME,
+    EXPORTER_COLUMNS,
+    MAX_CLS,
+    METRIC_DELTA,
+    METRIC_ID,
+    METRIC_NAME,
+    METRIC_RATING,
+    METRIC_VALUE,
+    NAVIGATION_TYPE,
+    OS_NAME,
+    OS_VERSION,
+    PAGE_URL,
+    PAGE_VIEW,
+    PAGE_VIEW_ID,
+    RATINGS,
+    REFERRER,
+    REQUEST_ID,
+    RESOURCE_SESSION_ID,
+    RESOURCES_EVENT,
+    RESOURCES_PREFIX,
+    ROUTE,
+    SAMPLE_RATE,
+    SESSION_ID,
+    USER_HASH,
+    VIEWPORT,
+    WEB_VITAL,
+)
 from rum_server.transform.clock import clock_skew_ns, event_time_ns
 from rum_server.transform.fingerprint import identify_error
 from rum_server.transform.label_budget import LabelBudget, utc_day
@@ -174,7 +220,7 @@ class BatchRows:
             "deployment.environment.name": environment,
             # ClickStack/HyperDX filter environments by the older key: write both.
             "deployment.environment": environment,
-            "rum.sessionId": clean_id_cached(envelope.sid),
+            RESOURCE_SESSION_ID: clean_id_cached(envelope.sid),
         }
         self._base = shared_attributes(envelope, context, self._route, page_url)
 
@@ -184,27 +230,27 @@ class BatchRows:
         time_ns = event_time_ns(event.ts, self._skew_ns, self._received_ns)
         if isinstance(event, WebVital):
             body = vital_attributes(event, self._route, attributes, self._policy)
-            self._append(time_ns, "rum.web_vital", "INFO", 9, body, attributes)
+            self._append(time_ns, WEB_VITAL, "INFO", 9, body, attributes)
         elif isinstance(event, CustomEvent):
             labels = self._labels_on(time_ns)
             custom_event_attributes(event, attributes, labels)
-            name = attributes["rum.event.name"]  # checked(event.name)
-            self._append(time_ns, "rum.event", "INFO", 9, name, attributes)
+            name = attributes[EVENT_NAME]  # checked(event.name)
+            self._append(time_ns, CUSTOM_EVENT, "INFO", 9, name, attributes)
         elif isinstance(event, PageView):
-            self._append(time_ns, "rum.page_view", "INFO", 9, self._route, attributes)
+            self._append(time_ns, PAGE_VIEW, "INFO", 9, self._route, attributes)
         elif isinstance(event, Error):
             message = error_attributes(event, attributes, self._policy)
-            stack, release = attributes["rum.error.stack"], self._resource["service.version"]
+            stack, release = attributes[ERROR_STACK], self._resource["service.version"]
             symbolicator = self._symbolicator
             identify_error(
                 attributes, symbolicator(stack, self._site, release) if symbolicator else None
             )
-            self._append(time_ns, "rum.error", "ERROR", 17, message, attributes)
+            self._append(time_ns, ERROR_EVENT, "ERROR", 17, message, attributes)
         elif isinstance(event, Resources):
             if self._page_host is None:
                 self._page_host = page_host(self._page_url)
             body = resources_attributes(event, attributes, self._page_host, self._policy)
-            self._append(time_ns, "rum.resources", "INFO", 9, body, attributes)
+            self._append(time_ns, RESOURCES_EVENT, "INFO", 9, body, attributes)
 
     def _labels_on(self, time_ns: int) -> EventLabels:
         """Where a custom event's labels are judged: its UTC day (one lookup per day)."""
@@ -281,29 +327,29 @@ def shared_attributes(
 ) -> Attributes:
     """LogAttributes that every row of the batch carries (storage.md, "On every row")."""
     attributes = {
-        "rum.route": route,
-        "rum.page.url": page_url,
-        "rum.page_view.id": clean_id_cached(envelope.pv),
-        "rum.session.id": clean_id_cached(envelope.sid),
-        "rum.navigation.type": checked(envelope.nav),
-        "rum.sample_rate": sample_rate_text(envelope.rate),
+        ROUTE: route,
+        PAGE_URL: page_url,
+        PAGE_VIEW_ID: clean_id_cached(envelope.pv),
+        SESSION_ID: clean_id_cached(envelope.sid),
+        NAVIGATION_TYPE: checked(envelope.nav),
+        SAMPLE_RATE: sample_rate_text(envelope.rate),
         **client_attributes(context.client),  # parsed from the User-Agent: client bytes too
     }
     # Optional context: an empty input gives an empty value, and empty values are left out.
     if envelope.rid and (value := redact_text(envelope.rid)):
-        attributes["rum.request.id"] = value
+        attributes[REQUEST_ID] = value
     if envelope.ray and (value := redact_text(envelope.ray)):
-        attributes["rum.cf_ray"] = value
+        attributes[CF_RAY] = value
     if envelope.conn and (value := redact_text(envelope.conn)):
-        attributes["rum.connection.type"] = value
+        attributes[CONNECTION_TYPE] = value
     if envelope.ref and (value := redact_referrer_cached(envelope.ref)):
-        attributes["rum.referrer"] = value
+        attributes[REFERRER] = value
     if envelope.vp and (value := checked(envelope.vp, _VIEWPORT)):
-        attributes["rum.viewport"] = value
+        attributes[VIEWPORT] = value
     if context.country and (value := checked(context.country)):
-        attributes["rum.country"] = value
+        attributes[COUNTRY] = value
     if envelope.uh and (value := clean_user_hash(envelope.uh)):
-        attributes["rum.user.hash"] = value
+        attributes[USER_HASH] = value
     return attributes
 
 
@@ -312,11 +358,11 @@ def client_attributes(client: ClientInfo) -> Attributes:
     """The ``rum.browser.*``, ``rum.os.*`` and ``rum.device.type`` keys of one client
     (few distinct ones: the User-Agent cache in front already bounds them). Read only."""
     return {
-        "rum.browser.name": redact_text(client.browser_name),
-        "rum.browser.version": redact_text(client.browser_version),
-        "rum.os.name": redact_text(client.os_name),
-        "rum.os.version": redact_text(client.os_version),
-        "rum.device.type": checked(client.device_type),
+        BROWSER_NAME: redact_text(client.browser_name),
+        BROWSER_VERSION: redact_text(client.browser_version),
+        OS_NAME: redact_text(client.os_name),
+        OS_VERSION: redact_text(client.os_version),
+        DEVICE_TYPE: checked(client.device_type),
     }
 
 
@@ -336,18 +382,18 @@ def vital_attributes(
     value = checked(format_value(measured))
     grade = _GRADES[rating(metric, measured)]
     delta = event.d
-    attributes["rum.metric.name"] = name
-    attributes["rum.metric.value"] = value
-    attributes["rum.metric.delta"] = (
+    attributes[METRIC_NAME] = name
+    attributes[METRIC_VALUE] = value
+    attributes[METRIC_DELTA] = (
         value if delta is None or delta == measured else checked(format_value(delta))
     )
-    attributes["rum.metric.rating"] = grade
-    attributes["rum.metric.id"] = clean_id(event.id)
+    attributes[METRIC_RATING] = grade
+    attributes[METRIC_ID] = clean_id(event.id)
     if event.attr:
         for raw_key, raw in event.attr.items():
             if key := redact_key_cached(raw_key):
                 clean = redact_url(raw, policy) if key.endswith("url") else redact_text(raw)
-                attributes[f"rum.attribution.{key}"] = clean
+                attributes[f"{ATTRIBUTION_PREFIX}{key}"] = clean
     if metric == "CLS":
         return joined(name, value, grade, route)
     return joined(name, value, _MS, grade, route)
@@ -358,14 +404,14 @@ def error_attributes(event: Error, attributes: Attributes, policy: RedactionPoli
     symbolication) and returns the redacted message (the Body)."""
     message = redact_message_cached(event.msg, policy)
     file = redact_url(event.file, policy)
-    attributes["rum.error.type"] = redact_text(event.type)
-    attributes["rum.error.message"] = message
-    attributes["rum.error.stack"] = redact_stack_cached(event.stack, policy)
-    attributes["rum.error.count"] = checked(str(event.n))
-    attributes["rum.error.source"] = checked(event.src)
-    attributes["rum.error.file"] = file
-    attributes["rum.error.line"] = checked(str(event.line))
-    attributes["rum.error.column"] = checked(str(event.col))
+    attributes[ERROR_TYPE] = redact_text(event.type)
+    attributes[ERROR_MESSAGE] = message
+    attributes[ERROR_STACK] = redact_stack_cached(event.stack, policy)
+    attributes[ERROR_COUNT] = checked(str(event.n))
+    attributes[ERROR_SOURCE] = checked(event.src)
+    attributes[ERROR_FILE] = file
+    attributes[ERROR_LINE] = checked(str(event.line))
+    attributes[ERROR_COLUMN] = checked(str(event.col))
     return message
 
 
@@ -392,10 +438,10 @@ def custom_event_attributes(
     if not is_event_name(event.name):
         labels.stats.rejected_name()
         raise EventRejected(f"event name {event.name!r} does not match ^[a-z][a-z0-9_]{{0,39}}$")
-    name = attributes["rum.event.name"] = checked(event.name)
+    name = attributes[EVENT_NAME] = checked(event.name)
     for raw_key, value in (event.attrs or {}).items():
         if key := redact_key_cached(raw_key):
-            attributes[f"rum.event.attr.{key}"] = redact_text(value)
+            attributes[f"{EVENT_ATTR_PREFIX}{key}"] = redact_text(value)
     room = MAX_ATTRIBUTES - len(event.attrs or {})
     kept = 0
     for raw_key, value in (event.labels or {}).items():
@@ -410,10 +456,10 @@ def custom_event_attributes(
         else:
             kept += 1
             admitted = labels.budget.admit(labels.day, labels.site, name, key, redact_text(value))
-            attributes[f"rum.event.label.{key}"] = admitted
+            attributes[f"{EVENT_LABEL_PREFIX}{key}"] = admitted
             if admitted == OVERFLOW:
                 labels.stats.overflowed()
-        attribute = f"rum.event.attr.{key}"
+        attribute = f"{EVENT_ATTR_PREFIX}{key}"
         if admitted == OVERFLOW and room > 0 and attribute not in attributes:
             attributes[attribute] = redact_text(value)
             room -= 1
@@ -425,7 +471,7 @@ _INITIATOR = re.compile(r"[a-z][a-z0-9-]{0,31}")
 _CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,39}/[a-z0-9][a-z0-9.+-]{0,59}")
 _HOST = re.compile(r"(?=.{1,253}$)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*")
 _RESOURCES_BODY = re.compile(r"\d+ requests, \d+ B transferred")
-RESOURCES = "rum.resources."
+RESOURCES = RESOURCES_PREFIX
 """Every key of a ``rum.resources`` row starts with this (docs/storage.md lists them)."""
 
 

@@ -104,3 +104,13 @@ def test_the_dashboard_keeps_no_copy_of_metric_names_or_thresholds() -> None:
     for metric in contract.METRICS.values():
         assert f"{metric.good:g}, {metric.poor:g}" not in script, metric.name
     assert '"TTFB"' not in script and "TTFB:" not in script
+
+
+def test_no_rum_key_literal_outside_the_contract() -> None:
+    offenders = {
+        str(path.relative_to(REPO)): key_literals(path)
+        for pattern in ("*.py", "*.sql")  # dashboard.js shows SQL to copy: see README
+        for path in PACKAGE.rglob(pattern)
+        if path.name != "contract.py" and "static" not in path.parts
+    }
+    assert {path: keys for path, keys in offenders.items() if keys} == {}
