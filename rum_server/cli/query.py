@@ -76,15 +76,12 @@ def answer_locally(settings: Settings, build: Builder, notes: bool = True) -> Re
     """Open the store, bring the rollups up to date, run the report (``notes``: say what
     the store holds that no report counts; once per command is enough)."""
     require_data_dir(settings)
-    store = Store(settings)
-    try:
+    with Store(settings) as store:
         if not rollups_present(store):
             store.ensure_schema()
         settle(store)
         unnamed = count_unnamed(store, 7) if notes else 0
         report = build(store)
-    finally:
-        store.close()
     if notes and settings.embedded:  # first, so an empty answer is never a store elsewhere
         print(f"rum-server: store {settings.data_path}", file=sys.stderr)
     if unnamed:

@@ -25,12 +25,14 @@ if TYPE_CHECKING:
     from rum_server.storage.schema import SchemaTarget
 
 EVENTS_DAILY_TABLE = "rum_events_daily"
-LABEL_PREFIX = EVENT_LABEL_PREFIX
 LABEL_VALUES_TTL_DAYS = 7
 
-_LABELS = f"mapFilter((k, v) -> startsWith(k, '{LABEL_PREFIX}'), LogAttributes)"
+_KEY_START = len(EVENT_LABEL_PREFIX) + 1
+"""Where the label's own key starts in ``rum.event.label.<key>`` (SQL counts from 1)."""
+_LABELS = f"mapFilter((k, v) -> startsWith(k, '{EVENT_LABEL_PREFIX}'), LogAttributes)"
 _BUDGETED = (
-    f"mapFilter((k, v) -> startsWith(k, '{LABEL_PREFIX}') AND v != '{OVERFLOW}', LogAttributes)"
+    f"mapFilter((k, v) -> startsWith(k, '{EVENT_LABEL_PREFIX}') AND v != '{OVERFLOW}', "
+    "LogAttributes)"
 )
 
 
@@ -62,7 +64,7 @@ def event_rollup_statements(target: SchemaTarget, logs: str, rollup_ttl: str) ->
             EVENTS_DAILY_TABLE,
             "SELECT ServiceName, toDate(Timestamp) AS day, RumEventName, RumRoute,\n"
             "       RumDeviceType, ServiceVersion,\n"
-            f"       arraySort(arrayMap((k, v) -> (substring(k, {len(LABEL_PREFIX) + 1}), v),\n"
+            f"       arraySort(arrayMap((k, v) -> (substring(k, {_KEY_START}), v),\n"
             f"           mapKeys({_LABELS}), mapValues({_LABELS}))) AS labels,\n"
             f"       sum({WEIGHT_EXPR}) AS events, count() AS kept\n"
             f"FROM {logs}\n"
@@ -91,7 +93,7 @@ def event_rollup_statements(target: SchemaTarget, logs: str, rollup_ttl: str) ->
             LABEL_VALUES_TABLE,
             # The budget's day is the UTC day of the row, whatever the store's time zone.
             "SELECT toDate(Timestamp, 'UTC') AS day, ServiceName, RumEventName,\n"
-            f"       substring(key, {len(LABEL_PREFIX) + 1}) AS label_key, value AS label_value\n"
+            f"       substring(key, {_KEY_START}) AS label_key, value AS label_value\n"
             f"FROM {logs}\n"
             f"ARRAY JOIN mapKeys({_BUDGETED}) AS key, mapValues({_BUDGETED}) AS value\n"
             f"WHERE EventName = '{CUSTOM_EVENT}'\n"

@@ -145,8 +145,7 @@ def unnamed_note(count: int, days: int) -> str:
 
 def run_migration(settings: Settings, cluster: str, apply: bool) -> int:
     """``rum-server schema --migrate``: print the statements, or run them in order."""
-    store = Store(settings)
-    try:
+    with Store(settings) as store:
         prepare, derive = migration(store, cluster)
         planned = prepare + derive
         if not apply:
@@ -169,8 +168,6 @@ def run_migration(settings: Settings, cluster: str, apply: bool) -> int:
                 "the originals were kept, nothing was deleted"
             )
         store.command(delete)
-    finally:
-        store.close()
     print(
         f"migrated {settings.qualified_table}: {len(planned)} statements, "
         f"{unnamed} rows given an EventName",
