@@ -130,7 +130,9 @@ def check_headers(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
 
 def answer_refusal(request: Request[Any, Any, Any], error: Exception) -> Response[ErrorBody]:
     """Every failure of this route, as its 4xx/503 answer: never a 500 a client cannot fix."""
-    if not isinstance(error, RumError):
+    if isinstance(error, BatchRefused | QueueFull):
+        error = answer_for(error)
+    elif not isinstance(error, RumError):
         if is_client_abort(error):
             log.debug("client went away before its body arrived")
             error = MalformedBatch("client disconnected")
@@ -185,11 +187,8 @@ async def ingest(request: Request[object, object, State]) -> Response[PartialBod
     )
     pipeline: Pipeline = state.pipeline
     writer: Writer = state.writer
-    try:
-        processed = pipeline.process(body, context)
-        writer.submit(processed.columns)
-    except (BatchRefused, QueueFull) as refusal:
-        raise answer_for(refusal) from None
+    processed = pipeline.process(body, context)
+    writer.submit(processed.columns)
     count_accepted(state, processed.accepted, processed.rejected)
     cors = cors_headers(headers.get("origin"), settings)
     if processed.rejected:
